@@ -1,0 +1,147 @@
+package com.retail.lakehouse.transforms.tables;
+
+import com.retail.lakehouse.transforms.event.PosEventSchema;
+import com.retail.lakehouse.transforms.event.PosEventSchema.Field;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Everything that defines one lakehouse table, kept together as Iceberg keeps it: identifier,
+ * columns (from which both the Beam and the Iceberg schema derive), partition spec and properties.
+ */
+public final class TableDefinition implements Serializable {
+  /** Properties every table gets: format v2 (what Athena reads), Parquet + zstd, bounded metadata. */
+  public static final Map<String, String> COMMON_PROPERTIES =
+      Map.of(
+          "format-version", "2",
+          "write.format.default", "parquet",
+          "write.parquet.compression-codec", "zstd",
+          "write.target-file-size-bytes", String.valueOf(128L * 1024 * 1024),
+          "write.metadata.delete-after-commit.enabled", "true",
+          "write.metadata.previous-versions-max", "100");
+
+  private final String namespace;
+  private final String name;
+  private final List<Field> fields;
+  private final SerializableFunction<Schema, PartitionSpec> partitioning;
+  private transient Schema icebergSchema;
+  private transient PartitionSpec spec;
+  private transient org.apache.beam.sdk.schemas.Schema beamSchema;
+
+  TableDefinition(
+      String namespace,
+      String name,
+      List<Field> fields,
+      SerializableFunction<Schema, PartitionSpec> partitioning) {
+    this.namespace = namespace;
+    this.name = name;
+    this.fields = List.copyOf(fields);
+    this.partitioning = partitioning;
+  }
+
+  public TableIdentifier identifier() {
+    return TableIdentifier.of(namespace, name);
+  }
+
+  public List<Field> fields() {
+    return fields;
+  }
+
+  /** The table's columns as a Beam schema: the shape of the rows a pipeline writes. */
+  public org.apache.beam.sdk.schemas.Schema beamSchema() {
+    if (beamSchema == null) {
+      beamSchema = PosEventSchema.beamSchema(fields);
+    }
+    return beamSchema;
+  }
+
+  /** The table's columns as an Iceberg schema, field ids from 1 in column order. */
+  public Schema icebergSchema() {
+    if (icebergSchema == null) {
+      icebergSchema = new Schema(PosEventSchema.icebergColumns(fields, 1));
+    }
+    return icebergSchema;
+  }
+
+  public PartitionSpec partitionSpec() {
+    if (spec == null) {
+      spec = partitioning.apply(icebergSchema());
+    }
+    return spec;
+  }
+
+  /**
+   * Loads the table, creating its namespace and itself on first use; an existing table whose
+   * columns differ from the definition stops with a message that lists the differences.
+   */
+  public Table createOrLoad(Catalog catalog) {
+    TableIdentifier id = identifier();
+    if (catalog instanceof SupportsNamespaces namespaces
+        && !namespaces.namespaceExists(Namespace.of(namespace))) {
+      try {
+        namespaces.createNamespace(Namespace.of(namespace));
+      } catch (AlreadyExistsException raced) {
+        // another writer created it first: fine
+      }
+    }
+    if (!catalog.tableExists(id)) {
+      try {
+        return catalog.createTable(id, icebergSchema(), partitionSpec(), COMMON_PROPERTIES);
+      } catch (AlreadyExistsException raced) {
+        // fall through and verify the one that won
+      }
+    }
+    Table table = catalog.loadTable(id);
+    List<String> differences = differencesFrom(table.schema());
+    if (!differences.isEmpty()) {
+      throw new IncompatibleTableException(
+          "Table "
+              + id
+              + " exists with an incompatible schema: "
+              + String.join("; ", differences)
+              + ". Migrate or drop it, or point --catalog/--warehouse elsewhere.");
+    }
+    return table;
+  }
+
+  /** What an existing table lacks or has differently; empty when it can take our rows. */
+  public List<String> differencesFrom(Schema existing) {
+    List<String> differences = new ArrayList<>();
+    for (Types.NestedField wanted : icebergSchema().columns()) {
+      Types.NestedField actual = existing.findField(wanted.name());
+      if (actual == null) {
+        differences.add("column " + wanted.name() + " is missing");
+      } else if (!actual.type().equals(wanted.type())) {
+        differences.add(
+            "column " + wanted.name() + " is " + actual.type() + ", expected " + wanted.type());
+      } else if (actual.isOptional() && wanted.isRequired()) {
+        // optional where we write required values is fine for writing; nothing to report
+      }
+    }
+    return differences;
+  }
+
+  @Override
+  public String toString() {
+    return identifier().toString();
+  }
+
+  /** An existing table cannot take this pipeline's rows; the message says what differs. */
+  public static final class IncompatibleTableException extends RuntimeException {
+    public IncompatibleTableException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package com.retail.lakehouse.transforms.validate;
+
+import com.retail.lakehouse.transforms.event.PosEvent;
+import com.retail.lakehouse.transforms.event.PosEventJson;
+import com.retail.lakehouse.transforms.source.SourceMessage;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Turns Kafka messages into raw-table rows: parses each payload against the event contract, checks
+ * the business rules, and sends every message that fails to the {@link #INVALID} output as a
+ * dead-letter row with its original bytes, its reason and its Kafka coordinates. Nothing is
+ * dropped: every input element leaves on exactly one of the two outputs.
+ */
+public final class ParseAndValidate extends PTransform<PCollection<SourceMessage>, PCollectionTuple> {
+  /** Valid events as rows of the raw table's schema. */
+  public static final TupleTag<Row> VALID = new TupleTag<>() {};
+
+  /** Rejected messages as rows of the dead-letter table's schema. */
+  public static final TupleTag<Row> INVALID = new TupleTag<>() {};
+
+  /** Metric namespace of every ingest counter. */
+  public static final String METRICS_NAMESPACE = "lakehouse";
+
+  /** Default largest payload accepted as an event. */
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+  /** Largest prefix of a rejected payload kept in the dead-letter table. */
+  public static final int DEFAULT_DEAD_LETTER_KEEP_BYTES = 64 * 1024;
+
+  private final int maxPayloadBytes;
+  private final int deadLetterKeepBytes;
+  private final Duration futureTolerance;
+
+  private ParseAndValidate(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.deadLetterKeepBytes = deadLetterKeepBytes;
+    this.futureTolerance = futureTolerance;
+  }
+
+  /** The transform with the default limits and rules. */
+  public static ParseAndValidate withDefaults() {
+    return new ParseAndValidate(
+        DEFAULT_MAX_PAYLOAD_BYTES,
+        DEFAULT_DEAD_LETTER_KEEP_BYTES,
+        PosEventRules.DEFAULT_FUTURE_TOLERANCE);
+  }
+
+  /** The same transform with another maximum payload size. */
+  public ParseAndValidate withMaxPayloadBytes(int bytes) {
+    return new ParseAndValidate(bytes, Math.min(deadLetterKeepBytes, bytes), futureTolerance);
+  }
+
+  /** The same transform with another allowance for event times ahead of the wall clock. */
+  public ParseAndValidate withFutureTolerance(Duration tolerance) {
+    return new ParseAndValidate(maxPayloadBytes, deadLetterKeepBytes, tolerance);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<SourceMessage> messages) {
+    PCollectionTuple outputs =
+        messages.apply(
+            "ParseValidateRoute",
+            ParDo.of(new ParseFn(maxPayloadBytes, deadLetterKeepBytes, futureTolerance))
+                .withOutputTags(VALID, TupleTagList.of(INVALID)));
+    outputs.get(VALID).setCoder(SchemaCoder.of(RawTable.DEFINITION.beamSchema()));
+    outputs.get(INVALID).setCoder(SchemaCoder.of(DeadLetterTable.DEFINITION.beamSchema()));
+    return outputs;
+  }
+
+  /** Routes one message to the valid or the dead-letter output. */
+  static final class ParseFn extends DoFn<SourceMessage, Row> {
+    private final int maxPayloadBytes;
+    private final int deadLetterKeepBytes;
+    private final Duration futureTolerance;
+    private final Counter read = Metrics.counter(METRICS_NAMESPACE, "read");
+    private final Counter valid = Metrics.counter(METRICS_NAMESPACE, "valid");
+    private transient Map<DeadLetterReason, Counter> invalidByReason;
+    private transient PosEventRules rules;
+    private transient Schema rawSchema;
+    private transient Schema deadLetterSchema;
+
+    ParseFn(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
+      this.maxPayloadBytes = maxPayloadBytes;
+      this.deadLetterKeepBytes = deadLetterKeepBytes;
+      this.futureTolerance = futureTolerance;
+    }
+
+    @Setup
+    public void setup() {
+      rules = new PosEventRules(futureTolerance);
+      rawSchema = RawTable.DEFINITION.beamSchema();
+      deadLetterSchema = DeadLetterTable.DEFINITION.beamSchema();
+      invalidByReason = new EnumMap<>(DeadLetterReason.class);
+      for (DeadLetterReason reason : DeadLetterReason.values()) {
+        invalidByReason.put(
+            reason, Metrics.counter(METRICS_NAMESPACE, "dead_letters_" + reason.name()));
+      }
+    }
+
+    @ProcessElement
+    public void process(@Element SourceMessage message, MultiOutputReceiver out) {
+      read.inc();
+      Instant now = Instant.now();
+      Rejection rejection;
+      if (message.key() == null || message.key().length == 0) {
+        rejection = Rejection.of(DeadLetterReason.MISSING_KEY, "record key is null or empty");
+      } else {
+        PosEventJson.Parsed parsed = PosEventJson.parse(message.value(), maxPayloadBytes);
+        if (parsed.isValid()) {
+          Optional<Rejection> broken = rules.check(parsed.event(), now);
+          if (broken.isEmpty()) {
+            valid.inc();
+            out.get(VALID).output(toRawRow(parsed.event(), message, now));
+            return;
+          }
+          rejection = broken.get();
+        } else {
+          rejection = parsed.rejection();
+        }
+      }
+      invalidByReason.get(rejection.reason()).inc();
+      out.get(INVALID).output(toDeadLetterRow(message, rejection, now));
+    }
+
+    private Row toRawRow(PosEvent e, SourceMessage m, Instant now) {
+      return Row.withSchema(rawSchema)
+          .addValues(
+              e.eventId(),
+              e.transactionId(),
+              e.lineNumber(),
+              e.eventType().name(),
+              e.storeId(),
+              e.registerId(),
+              e.cashierId(),
+              e.product(),
+              e.sku(),
+              e.category(),
+              e.quantity(),
+              e.unitPrice(),
+              e.discount(),
+              e.totalAmount(),
+              e.currency(),
+              e.paymentMethod(),
+              e.customerId(),
+              new org.joda.time.Instant(e.eventTime().toEpochMilli()),
+              new org.joda.time.Instant(now.toEpochMilli()),
+              m.topic(),
+              m.partition(),
+              m.offset())
+          .build();
+    }
+
+    private Row toDeadLetterRow(SourceMessage m, Rejection rejection, Instant now) {
+      byte[] value = m.value();
+      int size = value == null ? 0 : value.length;
+      boolean truncated = size > deadLetterKeepBytes;
+      byte[] kept = truncated ? Arrays.copyOf(value, deadLetterKeepBytes) : value;
+      Base64.Encoder base64 = Base64.getEncoder();
+      return Row.withSchema(deadLetterSchema)
+          .addValues(
+              m.topic(),
+              m.partition(),
+              m.offset(),
+              new org.joda.time.Instant(m.kafkaTimestampMillis()),
+              m.key() == null ? null : base64.encodeToString(m.key()),
+              kept == null ? null : base64.encodeToString(kept),
+              size,
+              truncated,
+              rejection.reason().name(),
+              rejection.message(),
+              new org.joda.time.Instant(now.toEpochMilli()))
+          .build();
+    }
+  }
+}
