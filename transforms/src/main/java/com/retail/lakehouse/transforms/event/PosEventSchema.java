@@ -33,7 +33,8 @@ public final class PosEventSchema {
   }
 
   /** One field of the contract: its wire/column name, kind, whether it may be null, and its meaning. */
-  public record Field(String name, FieldKind kind, boolean required, String doc) {}
+  public record Field(String name, FieldKind kind, boolean required, String doc)
+      implements java.io.Serializable {}
 
   public static final String EVENT_ID = "event_id";
   public static final String TRANSACTION_ID = "transaction_id";

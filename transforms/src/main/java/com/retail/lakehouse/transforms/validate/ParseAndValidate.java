@@ -2,6 +2,7 @@ package com.retail.lakehouse.transforms.validate;
 
 import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventJson;
+import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
@@ -120,6 +121,7 @@ public final class ParseAndValidate extends PTransform<PCollection<SourceMessage
     @ProcessElement
     public void process(@Element SourceMessage message, MultiOutputReceiver out) {
       read.inc();
+      LiveCounters.add("read", 1);
       Instant now = Instant.now();
       Rejection rejection;
       if (message.key() == null || message.key().length == 0) {
@@ -139,6 +141,7 @@ public final class ParseAndValidate extends PTransform<PCollection<SourceMessage
         }
       }
       invalidByReason.get(rejection.reason()).inc();
+      LiveCounters.add("invalid", 1);
       out.get(INVALID).output(toDeadLetterRow(message, rejection, now));
     }
 

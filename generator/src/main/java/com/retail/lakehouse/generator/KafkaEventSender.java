@@ -1,0 +1,139 @@
+package com.retail.lakehouse.generator;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Sends generated messages to a Kafka topic with an idempotent, throughput-tuned producer keyed by
+ * store, counting the sends the broker did not acknowledge.
+ */
+public final class KafkaEventSender implements AutoCloseable {
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final String topic;
+  private final AtomicLong errors = new AtomicLong();
+  private final AtomicReference<String> firstError = new AtomicReference<>();
+
+  /** A sender to {@code topic} on the cluster at {@code bootstrapServers}. */
+  public KafkaEventSender(String bootstrapServers, String topic) {
+    this.producer = new KafkaProducer<>(producerProperties(bootstrapServers));
+    this.topic = topic;
+  }
+
+  /**
+   * The producer settings: idempotent with {@code acks=all} (no loss, no duplicates from retries),
+   * a 5 ms linger and 256 KB batches with lz4, which measured fastest against the local broker.
+   */
+  public static Properties producerProperties(String bootstrapServers) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+    props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(128L * 1024 * 1024));
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "pos-generator");
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
+    return props;
+  }
+
+  /**
+   * Creates {@code topic} with {@code partitions} partitions and the broker's default replication
+   * if it does not exist yet; an existing topic is left as it is.
+   *
+   * @return true if the topic was created, false if it already existed
+   */
+  public static boolean ensureTopic(String bootstrapServers, String topic, int partitions) {
+    Map<String, Object> conf =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis());
+    try (Admin admin = Admin.create(conf)) {
+      if (admin
+          .listTopics()
+          .names()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .contains(topic)) {
+        return false;
+      }
+      admin
+          .createTopics(Set.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+          .all()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        return false;
+      }
+      throw new IllegalStateException(
+          "cannot create topic " + topic + " on " + bootstrapServers + ": " + e.getCause(), e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "Kafka at "
+              + bootstrapServers
+              + " did not answer within "
+              + ADMIN_TIMEOUT.toSeconds()
+              + " s",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topic " + topic, e);
+    }
+  }
+
+  /** Sends one message asynchronously; a failure is counted, not thrown. */
+  public void send(GeneratedMessage message) {
+    producer.send(
+        new ProducerRecord<>(topic, message.key(), message.value()),
+        (metadata, exception) -> {
+          if (exception != null) {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, exception.toString());
+          }
+        });
+  }
+
+  /** Send errors reported by the producer so far. */
+  public long errors() {
+    return errors.get();
+  }
+
+  /** The first send error, for the human summary; null if none. */
+  public String firstError() {
+    return firstError.get();
+  }
+
+  /** Waits until every message sent so far is acknowledged or failed. */
+  public void flush() {
+    producer.flush();
+  }
+
+  /** Flushes and closes the producer. */
+  @Override
+  public void close() {
+    producer.flush();
+    producer.close(Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,118 @@
+package com.retail.lakehouse.generator;
+
+import com.retail.lakehouse.transforms.event.PosEvent;
+import com.retail.lakehouse.transforms.event.PosEventJson;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Keeps count of the messages a run sends and of each store's daily sales over the distinct valid
+ * lines, and turns the tally into a {@link Manifest}.
+ */
+public final class ManifestTally {
+  private static final long DAY_MILLIS = 86_400_000L;
+
+  /** Running sums for one (sale date, store). */
+  private static final class DaySales {
+    BigDecimal netRevenue = BigDecimal.ZERO.setScale(2);
+    long units;
+    long lines;
+  }
+
+  private final GeneratorConfig config;
+  private final Instant start;
+  // Keyed by epoch day then store id, which is the manifest's sort order.
+  private final TreeMap<Long, TreeMap<String, DaySales>> daily = new TreeMap<>();
+  private final TreeMap<String, Long> malformedByReason = new TreeMap<>();
+  private long sent;
+  private long valid;
+  private long malformed;
+  private long duplicates;
+  private long late;
+  private long firstEventMillis = Long.MAX_VALUE;
+  private long lastEventMillis = Long.MIN_VALUE;
+
+  /**
+   * A tally for a run of {@code config} whose simulated clock starts at {@code start} (null: live).
+   */
+  public ManifestTally(GeneratorConfig config, Instant start) {
+    this.config = config;
+    this.start = start;
+  }
+
+  /** Counts one message handed to Kafka. */
+  public void record(GeneratedMessage message) {
+    sent++;
+    switch (message.kind()) {
+      case MALFORMED -> {
+        malformed++;
+        malformedByReason.merge(message.malformedKind().reason().name(), 1L, Long::sum);
+      }
+      case DUPLICATE -> duplicates++;
+      case VALID, LATE -> {
+        valid++;
+        if (message.kind() == MessageKind.LATE) {
+          late++;
+        }
+        addSale(message.event());
+      }
+    }
+  }
+
+  private void addSale(PosEvent e) {
+    long millis = e.eventTime().toEpochMilli();
+    firstEventMillis = Math.min(firstEventMillis, millis);
+    lastEventMillis = Math.max(lastEventMillis, millis);
+    DaySales day =
+        daily
+            .computeIfAbsent(Math.floorDiv(millis, DAY_MILLIS), d -> new TreeMap<>())
+            .computeIfAbsent(e.storeId(), s -> new DaySales());
+    day.netRevenue = day.netRevenue.add(e.totalAmount());
+    day.units += e.quantity();
+    day.lines++;
+  }
+
+  /** Messages counted so far. */
+  public long sent() {
+    return sent;
+  }
+
+  /** The manifest of everything counted so far, with the given run facts (may be null). */
+  public Manifest toManifest(RunInfo run) {
+    List<DailyExpectation> expected = new ArrayList<>();
+    for (Map.Entry<Long, TreeMap<String, DaySales>> day : daily.entrySet()) {
+      String saleDate = LocalDate.ofEpochDay(day.getKey()).toString();
+      for (Map.Entry<String, DaySales> store : day.getValue().entrySet()) {
+        DaySales s = store.getValue();
+        expected.add(
+            new DailyExpectation(store.getKey(), saleDate, s.netRevenue, s.units, s.lines));
+      }
+    }
+    return new Manifest(
+        config.topic(),
+        config.seed(),
+        config.stores(),
+        config.skus(),
+        start == null ? "live" : PosEventJson.formatEventTime(start),
+        valid == 0 ? null : PosEventJson.formatEventTime(Instant.ofEpochMilli(firstEventMillis)),
+        valid == 0 ? null : PosEventJson.formatEventTime(Instant.ofEpochMilli(lastEventMillis)),
+        new Manifest.Counts(sent, valid, malformed, duplicates, late),
+        malformedByReason,
+        expected,
+        run);
+  }
+
+  /** Runs a simulator to its end without Kafka and returns its manifest (no run facts). */
+  public static Manifest simulate(PosTrafficSimulator simulator) {
+    ManifestTally tally = new ManifestTally(simulator.config(), simulator.start());
+    while (simulator.hasNext()) {
+      tally.record(simulator.next());
+    }
+    return tally.toManifest(null);
+  }
+}

@@ -1,0 +1,68 @@
+package com.retail.lakehouse.pipelines.ingest;
+
+import com.retail.lakehouse.pipelines.options.CatalogOptions;
+import com.retail.lakehouse.pipelines.options.KafkaSourceOptions;
+import com.retail.lakehouse.pipelines.options.LakehouseOptions;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+
+/** Options of the ingest job: Kafka source, catalog, run bounds, validation and de-duplication. */
+public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, CatalogOptions {
+  @Description(
+      "Read up to the end offsets seen at start, write, commit once, and exit (a catch-up run).")
+  @Default.Boolean(false)
+  boolean getUntilCaughtUp();
+
+  void setUntilCaughtUp(boolean value);
+
+  @Description("Read at most this many messages in a run (0: no limit).")
+  @Default.Long(0)
+  long getMaxRecords();
+
+  void setMaxRecords(long value);
+
+  @Description("Stop reading after this long in a run, e.g. 30s, 5m (empty: no limit).")
+  String getMaxReadTime();
+
+  void setMaxReadTime(String value);
+
+  @Description(
+      "Repeat catch-up runs at this interval for continuous operation on any runner, e.g. 10s, 1m"
+          + " (empty: a single run). Each run commits once.")
+  String getEvery();
+
+  void setEvery(String value);
+
+  @Description("Stop a repeating ingest (--every) after this many runs (0: until interrupted).")
+  @Default.Integer(0)
+  int getRuns();
+
+  void setRuns(int value);
+
+  @Description(
+      "Drop copies of a sale line (same transaction_id and line_number) seen within this horizon.")
+  @Default.String("1h")
+  String getDedupeHorizon();
+
+  void setDedupeHorizon(String value);
+
+  @Description(
+      "Largest message accepted as an event; larger ones go to the dead-letter table, truncated,"
+          + " with their size.")
+  @Default.Integer(1048576)
+  int getMaxPayloadBytes();
+
+  void setMaxPayloadBytes(int value);
+
+  @Description("Accept event_time at most this far ahead of the wall clock.")
+  @Default.String("1d")
+  String getFutureTolerance();
+
+  void setFutureTolerance(String value);
+
+  @Description("Parallel file writers per table (each writes one file per day partition).")
+  @Default.Integer(2)
+  int getWriterShards();
+
+  void setWriterShards(int value);
+}

@@ -1,0 +1,124 @@
+package com.retail.lakehouse.pipelines.ingest;
+
+import com.retail.lakehouse.transforms.dedupe.DropDuplicateLines;
+import com.retail.lakehouse.transforms.source.SourceMessage;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.CommittedOffsets;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.validate.ParseAndValidate;
+import com.retail.lakehouse.transforms.write.CommitToTable;
+import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
+import com.retail.lakehouse.transforms.write.WriteDataFiles;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Max;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * The streaming ingest job as a list of named steps: read Kafka, parse and validate, skip what the
+ * tables already hold, drop duplicate lines, write data files, and commit each table once with the
+ * Kafka position it reached. Invalid messages take the same path into the dead-letter table.
+ */
+public final class IngestPipeline {
+  private IngestPipeline() {}
+
+  /** What one run needs to know beyond the options: where to read and where each table stands. */
+  public record RunPlan(
+      String bootstrapServers,
+      long maxRecords,
+      Duration maxReadTime,
+      CatalogSettings catalog,
+      CommittedOffsets rawPosition,
+      CommittedOffsets deadLetterPosition,
+      String runId) {}
+
+  static Pipeline build(IngestOptions options, RunPlan plan) {
+    return build(
+        options,
+        plan,
+        new ReadPosMessages(
+            plan.bootstrapServers(),
+            options.getTopic(),
+            options.getConsumerGroup(),
+            plan.maxRecords(),
+            plan.maxReadTime()));
+  }
+
+  /** The same job over any source of messages (the smoke test feeds it from memory). */
+  public static Pipeline build(
+      IngestOptions options,
+      RunPlan plan,
+      PTransform<PBegin, PCollection<SourceMessage>> source) {
+    Pipeline p = Pipeline.create(options);
+    String topic = options.getTopic();
+
+    PCollection<SourceMessage> messages = p.apply("ReadPosEvents", source);
+
+    PCollectionView<Map<Integer, Long>> lastOffsetRead =
+        messages
+            .apply(
+                "OffsetOfEachMessage",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
+                    .via((SourceMessage m) -> KV.of(m.partition(), m.offset())))
+            .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()))
+            .apply("LastOffsetPerPartition", Max.longsPerKey())
+            .apply("AsSideInput", View.asMap());
+
+    PCollectionTuple parsed =
+        messages.apply(
+            "ParseAndValidate",
+            ParseAndValidate.withDefaults()
+                .withMaxPayloadBytes(options.getMaxPayloadBytes())
+                .withFutureTolerance(
+                    com.retail.lakehouse.pipelines.cli.Durations.parse(
+                        "future-tolerance", options.getFutureTolerance())));
+
+    parsed
+        .get(ParseAndValidate.VALID)
+        .apply(
+            "SkipRowsAlreadyInRaw",
+            SkipRowsAlreadyCommitted.of(
+                plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
+        .apply(
+            "DropDuplicateLines",
+            DropDuplicateLines.within(
+                com.retail.lakehouse.pipelines.cli.Durations.parse(
+                    "dedupe-horizon", options.getDedupeHorizon())))
+        .apply(
+            "WriteRawFiles",
+            WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards()))
+        .apply(
+            "CommitRawTable",
+            CommitToTable.of(plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
+
+    parsed
+        .get(ParseAndValidate.INVALID)
+        .apply(
+            "SkipRowsAlreadyInDeadLetters",
+            SkipRowsAlreadyCommitted.of(
+                plan.deadLetterPosition(),
+                DeadLetterTable.KAFKA_PARTITION,
+                DeadLetterTable.KAFKA_OFFSET))
+        .apply(
+            "WriteDeadLetterFiles", WriteDataFiles.to(plan.catalog(), DeadLetterTable.DEFINITION, 1))
+        .apply(
+            "CommitDeadLetterTable",
+            CommitToTable.of(
+                plan.catalog(), DeadLetterTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
+    return p;
+  }
+}

@@ -1,0 +1,147 @@
+package com.retail.lakehouse.pipelines.smoke;
+
+import com.retail.lakehouse.generator.GeneratedMessage;
+import com.retail.lakehouse.generator.GeneratorConfig;
+import com.retail.lakehouse.generator.Manifest;
+import com.retail.lakehouse.generator.ManifestTally;
+import com.retail.lakehouse.generator.PosTrafficSimulator;
+import com.retail.lakehouse.pipelines.cli.PipelineArgs;
+import com.retail.lakehouse.pipelines.cli.RunSummary;
+import com.retail.lakehouse.pipelines.ingest.IngestCommand;
+import com.retail.lakehouse.pipelines.ingest.IngestOptions;
+import com.retail.lakehouse.pipelines.ingest.IngestPipeline;
+import com.retail.lakehouse.transforms.source.SourceMessage;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.CommittedOffsets;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+
+/**
+ * {@code ./lakehouse smoke}: proves the chosen runner runs the real ingest chain (parse, validate,
+ * de-duplicate, write Parquet files, commit with offsets) by feeding it simulated messages from
+ * memory into a fresh warehouse, then reconciling the tables with the simulator's manifest.
+ */
+public final class SmokeCommand {
+  /** Options of the smoke run. */
+  public interface SmokeOptions extends IngestOptions {
+    @Description("How many simulated messages to push through the pipeline.")
+    @Default.Integer(2000)
+    int getEvents();
+
+    void setEvents(int value);
+  }
+
+  private SmokeCommand() {}
+
+  /** Runs the smoke pipeline; exit code 0 when the tables reconcile with the manifest. */
+  public static int run(String[] args) throws IOException {
+    String summaryText =
+        "Run the ingest chain on simulated in-memory messages on the chosen runner, into a fresh"
+            + " warehouse under <data-dir>/smoke-<runner>, and reconcile with the simulator.";
+    if (PipelineArgs.wantsHelp(args)) {
+      PipelineArgs.printHelp(System.out, "smoke", summaryText, SmokeOptions.class);
+      return 0;
+    }
+    SmokeOptions options = PipelineArgs.parse("smoke", args, SmokeOptions.class);
+    String runner = PipelineArgs.classpathRunner();
+    Path warehouse = Path.of(options.getDataDir()).resolve("smoke-" + runner).toAbsolutePath();
+    deleteRecursively(warehouse);
+    CatalogSettings catalog =
+        CatalogSettings.of(CatalogSettings.Kind.HADOOP, warehouse.toString(), null, Map.of());
+
+    GeneratorConfig config =
+        GeneratorConfig.builder()
+            .seed(11)
+            .count(options.getEvents())
+            .malformedRate(0.02)
+            .duplicateRate(0.02)
+            .lateRate(0.02)
+            .build();
+    PosTrafficSimulator simulator = new PosTrafficSimulator(config);
+    ManifestTally tally = new ManifestTally(config, simulator.start());
+    List<SourceMessage> messages = new ArrayList<>();
+    long offset = 0;
+    while (simulator.hasNext()) {
+      GeneratedMessage m = simulator.next();
+      tally.record(m);
+      messages.add(
+          new SourceMessage(options.getTopic(), 0, offset++, System.currentTimeMillis(), m.key(), m.value()));
+    }
+    Manifest manifest = tally.toManifest(null);
+
+    Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    Table deadLetters = DeadLetterTable.DEFINITION.createOrLoad(catalog.catalog());
+    String runId = UUID.randomUUID().toString();
+    Pipeline pipeline =
+        IngestPipeline.build(
+            options,
+            new IngestPipeline.RunPlan(
+                null,
+                messages.size(),
+                null,
+                catalog,
+                CommittedOffsets.none(options.getTopic()),
+                CommittedOffsets.none(options.getTopic()),
+                runId),
+            Create.of(messages).withCoder(SourceMessage.Coder.of()));
+    long t0 = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+
+    Snapshot rawCommit = IngestCommand.snapshotOfRun(raw, runId);
+    Snapshot deadCommit = IngestCommand.snapshotOfRun(deadLetters, runId);
+    long rawRows = rawCommit == null ? 0 : Long.parseLong(rawCommit.summary().get("added-records"));
+    long deadRows =
+        deadCommit == null ? 0 : Long.parseLong(deadCommit.summary().get("added-records"));
+    Map<String, Long> counters = IngestCommand.counters(result);
+    boolean ok =
+        result.getState() == PipelineResult.State.DONE
+            && rawRows == manifest.counts().valid()
+            && deadRows == manifest.counts().malformed();
+
+    RunSummary summary = new RunSummary("smoke summary (" + runner + ")");
+    summary.put("runner", runner);
+    summary.put("state", result.getState().toString());
+    summary.put("messages", messages.size());
+    summary.put("expected_raw_rows", manifest.counts().valid());
+    summary.put("raw_rows", rawRows);
+    summary.put("expected_dead_letters", manifest.counts().malformed());
+    summary.put("dead_letters", deadRows);
+    summary.put("duplicates_expected", manifest.counts().duplicates());
+    summary.put("read_metric", counters.getOrDefault("read", 0L));
+    summary.put("seconds", Math.round(seconds * 10) / 10.0);
+    summary.put("warehouse", warehouse.toString());
+    summary.put("result", ok ? "OK" : "MISMATCH");
+    summary.print(System.out);
+    summary.writeJson(options.getSummaryJson());
+    return ok ? 0 : 1;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package com.retail.lakehouse.transforms.write;
+
+import com.retail.lakehouse.transforms.metrics.LiveCounters;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.TableDefinition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.schemas.SchemaCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.util.PropertyUtil;
+
+/**
+ * Writes rows into Parquet data files of a table without committing them: rows are spread over a
+ * few writer shards, each shard writes one file per table partition (rolling at the table's target
+ * file size), and the files' metadata goes on to {@link CommitToTable}. Written with Iceberg's own
+ * generic writers rather than IcebergIO because IcebergIO commits by itself, and the exactly-once
+ * design needs the commit to also record Kafka offsets.
+ */
+public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollection<WrittenFiles>> {
+  private final CatalogSettings catalog;
+  private final TableDefinition table;
+  private final int shards;
+
+  private WriteDataFiles(CatalogSettings catalog, TableDefinition table, int shards) {
+    this.catalog = catalog;
+    this.table = table;
+    this.shards = shards;
+  }
+
+  /** Writes rows of {@code table} with {@code shards} parallel writers. */
+  public static WriteDataFiles to(CatalogSettings catalog, TableDefinition table, int shards) {
+    return new WriteDataFiles(catalog, table, Math.max(1, shards));
+  }
+
+  @Override
+  public PCollection<WrittenFiles> expand(PCollection<Row> rows) {
+    return rows.apply("AssignWriterShard", ParDo.of(new AssignShardFn(shards)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(table.beamSchema())))
+        .apply("GroupByWriterShard", GroupByKey.create())
+        .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table)))
+        .setCoder(SerializableCoder.of(WrittenFiles.class));
+  }
+
+  /** Spreads rows evenly over writer shards. */
+  static final class AssignShardFn extends DoFn<Row, KV<Integer, Row>> {
+    private final int shards;
+
+    AssignShardFn(int shards) {
+      this.shards = shards;
+    }
+
+    @ProcessElement
+    public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
+      out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), row));
+    }
+  }
+
+  /** Writes one shard's rows into files, one open file per table partition. */
+  static final class WriteFilesFn extends DoFn<KV<Integer, Iterable<Row>>, WrittenFiles> {
+    private final CatalogSettings catalog;
+    private final TableDefinition definition;
+    private final Counter filesWritten = Metrics.counter("lakehouse", "data_files_written");
+    private transient Table table;
+
+    WriteFilesFn(CatalogSettings catalog, TableDefinition definition) {
+      this.catalog = catalog;
+      this.definition = definition;
+    }
+
+    @Setup
+    public void setup() {
+      table = catalog.catalog().loadTable(definition.identifier());
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<Row>> shard, OutputReceiver<WrittenFiles> out) {
+      table.refresh();
+      Schema schema = table.schema();
+      PartitionSpec spec = table.spec();
+      long targetBytes =
+          PropertyUtil.propertyAsLong(
+              table.properties(),
+              TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+              TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
+      GenericAppenderFactory appenders = new GenericAppenderFactory(schema, spec);
+      appenders.setAll(table.properties());
+      OutputFileFactory files =
+          OutputFileFactory.builderFor(table, shard.getKey(), System.nanoTime())
+              .format(FileFormat.PARQUET)
+              .operationId(UUID.randomUUID().toString())
+              .build();
+      RowToRecord toRecord = new RowToRecord(definition.fields(), schema);
+      InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
+      PartitionKey key = new PartitionKey(spec, schema);
+      Map<PartitionKey, DataWriter<Record>> open = new HashMap<>();
+      List<DataFile> done = new ArrayList<>();
+      long rows = 0;
+      try {
+        for (Row row : shard.getValue()) {
+          Record record = toRecord.convert(row);
+          key.partition(wrapper.wrap(record));
+          DataWriter<Record> writer = open.get(key);
+          if (writer == null) {
+            PartitionKey copy = key.copy();
+            writer =
+                appenders.newDataWriter(
+                    files.newOutputFile(spec, copy), FileFormat.PARQUET, spec.isUnpartitioned() ? null : copy);
+            open.put(copy, writer);
+          }
+          writer.write(record);
+          rows++;
+          if ((rows & 1023) == 0) {
+            LiveCounters.add("rows_written", 1024);
+          }
+          if (rows % 10_000 == 0 && writer.length() >= targetBytes) {
+            writer.close();
+            done.add(writer.toDataFile());
+            open.values().remove(writer);
+            CrashPoint.WHILE_WRITING_FILES.maybeCrash();
+          }
+        }
+        for (DataWriter<Record> writer : open.values()) {
+          writer.close();
+          done.add(writer.toDataFile());
+          CrashPoint.WHILE_WRITING_FILES.maybeCrash();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Writing data files of " + definition + " failed", e);
+      }
+      filesWritten.inc(done.size());
+      LiveCounters.add("rows_written", rows & 1023);
+      out.output(new WrittenFiles(definition.identifier().toString(), done, rows));
+    }
+  }
+}
