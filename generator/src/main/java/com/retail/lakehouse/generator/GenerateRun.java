@@ -38,6 +38,7 @@ public final class GenerateRun {
     Instant startedAt = wallClock.instant();
     long t0 = System.nanoTime();
     long errors;
+    String firstError;
     long elapsedNanos;
     try (KafkaEventSender sender = new KafkaEventSender(bootstrapServers, config.topic())) {
       long nextReport = t0 + PROGRESS_NANOS;
@@ -68,6 +69,7 @@ public final class GenerateRun {
       }
       sender.flush();
       errors = sender.errors();
+      firstError = sender.firstError();
       elapsedNanos = System.nanoTime() - t0;
       progress.report(
           new ProgressSink.Progress(
@@ -85,7 +87,8 @@ public final class GenerateRun {
             startedAt.toString(),
             Math.round(seconds * 1000) / 1000.0,
             Math.round(tally.sent() / Math.max(seconds, 1e-9)),
-            errors);
+            errors,
+            firstError);
     return tally.toManifest(run);
   }
 }

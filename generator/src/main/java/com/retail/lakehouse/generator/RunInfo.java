@@ -12,17 +12,20 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param seconds wall-clock seconds from the first send to the producer's close
  * @param eventsPerSecond messages sent per second over that time
  * @param sendErrors messages the producer reported as failed
+ * @param firstSendError the first send failure, null if none
  */
 @JsonPropertyOrder({
   "bootstrap_servers",
   "started_at",
   "seconds",
   "events_per_second",
-  "send_errors"
+  "send_errors",
+  "first_send_error"
 })
 public record RunInfo(
     @JsonProperty("bootstrap_servers") String bootstrapServers,
     @JsonProperty("started_at") String startedAt,
     @JsonProperty("seconds") double seconds,
     @JsonProperty("events_per_second") double eventsPerSecond,
-    @JsonProperty("send_errors") long sendErrors) {}
+    @JsonProperty("send_errors") long sendErrors,
+    @JsonProperty("first_send_error") String firstSendError) {}

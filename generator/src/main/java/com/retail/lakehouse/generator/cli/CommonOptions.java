@@ -13,9 +13,11 @@ public class CommonOptions {
       names = "--data-dir",
       paramLabel = "DIR",
       defaultValue = "./lakehouse-data",
-      description =
-          "Local working directory: the embedded Kafka broker, the warehouse and the run manifests"
-              + " (under DIR/manifests) live here. Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Local working directory: the embedded Kafka broker, the warehouse and the run manifests"
+            + " (under DIR/manifests) live here.",
+        "Default: ${DEFAULT-VALUE}."
+      })
   private Path dataDir;
 
   @Option(

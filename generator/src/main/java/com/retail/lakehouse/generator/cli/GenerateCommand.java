@@ -1,11 +1,9 @@
 package com.retail.lakehouse.generator.cli;
 
-import com.retail.lakehouse.generator.Catalogue;
 import com.retail.lakehouse.generator.DailyExpectation;
 import com.retail.lakehouse.generator.GenerateRun;
 import com.retail.lakehouse.generator.GeneratorConfig;
 import com.retail.lakehouse.generator.Manifest;
-import com.retail.lakehouse.generator.TrafficModel;
 import com.retail.lakehouse.localkafka.LocalKafkaBroker;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -71,34 +69,38 @@ public class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--topic",
       defaultValue = GeneratorConfig.DEFAULT_TOPIC,
-      description = "Topic to send to. Default: ${DEFAULT-VALUE}.")
+      description = {"Topic to send to.", "Default: ${DEFAULT-VALUE}."})
   String topic;
 
   @Option(
       names = "--partitions",
       defaultValue = "4",
-      description = "Partitions of the topic if it has to be created. Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Partitions of the topic if it has to be created.",
+        "Default: ${DEFAULT-VALUE}."
+      })
   int partitions;
 
   @Option(
       names = "--stores",
       defaultValue = "20",
-      description = "Number of stores, S001 onwards (1-999). Default: ${DEFAULT-VALUE}.")
+      description = {"Number of stores, S001 onwards (1-999).", "Default: ${DEFAULT-VALUE}."})
   int stores;
 
   @Option(
       names = "--skus",
       defaultValue = "500",
-      description = "Number of products in the catalogue. Default: ${DEFAULT-VALUE}.")
+      description = {"Number of products in the catalogue.", "Default: ${DEFAULT-VALUE}."})
   int skus;
 
   @Option(
       names = "--rate",
       defaultValue = "0",
       paramLabel = "N",
-      description =
-          "Messages per second (paced, no busy-spinning); 0 = as fast as possible."
-              + " Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Messages per second (paced, no busy-spinning); 0 = as fast as possible.",
+        "Default: ${DEFAULT-VALUE}."
+      })
   double rate;
 
   @Option(
@@ -131,39 +133,44 @@ public class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--seed",
       defaultValue = "42",
-      description =
-          "Seed of every random choice (catalogue, stores, traffic, faults)."
-              + " Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Seed of every random choice (catalogue, stores, traffic, faults).",
+        "Default: ${DEFAULT-VALUE}."
+      })
   long seed;
 
   @Option(
       names = "--malformed-rate",
       defaultValue = "0",
       paramLabel = "FRACTION",
-      description =
-          "Fraction (0-1) of messages that are malformed, cycling through NOT_JSON,"
-              + " TRUNCATED_JSON, WRONG_TYPE, MISSING_FIELD, UNKNOWN_EVENT_TYPE, BAD_QUANTITY,"
-              + " TOTAL_MISMATCH, EVENT_TIME_TOO_OLD (each a distinct dead-letter reason)."
-              + " Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Fraction (0-1) of messages that are malformed, cycling through NOT_JSON,"
+            + " TRUNCATED_JSON, WRONG_TYPE, MISSING_FIELD, UNKNOWN_EVENT_TYPE, BAD_QUANTITY,"
+            + " TOTAL_MISMATCH, EVENT_TIME_TOO_OLD (each a distinct dead-letter reason).",
+        "Default: ${DEFAULT-VALUE}."
+      })
   double malformedRate;
 
   @Option(
       names = "--duplicate-rate",
       defaultValue = "0",
       paramLabel = "FRACTION",
-      description =
-          "Fraction (0-1) of messages that re-send (same key and bytes) a valid line among the"
-              + " last 1000 sent. Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Fraction (0-1) of messages that re-send (same key and bytes) a valid line among the"
+            + " last 1000 sent.",
+        "Default: ${DEFAULT-VALUE}."
+      })
   double duplicateRate;
 
   @Option(
       names = "--late-rate",
       defaultValue = "0",
       paramLabel = "FRACTION",
-      description =
-          "Fraction (0-1) of messages that are valid lines with an event_time 1-48 h before the"
-              + " simulated clock (late uploads; they count as valid on their own sale date)."
-              + " Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Fraction (0-1) of messages that are valid lines with an event_time 1-48 h before the"
+            + " simulated clock (late uploads; they count as valid on their own sale date).",
+        "Default: ${DEFAULT-VALUE}."
+      })
   double lateRate;
 
   @Override
@@ -316,12 +323,10 @@ public class GenerateCommand implements Callable<Integer> {
         m.firstEventTime(),
         m.lastEventTime());
     out.printf(Locale.US, "  expected net revenue %,.2f %s%n", m.totalNetRevenue(), "USD");
+    if (m.run().firstSendError() != null) {
+      out.println("  first send error: " + m.run().firstSendError());
+    }
     out.println("  manifest: " + manifestPath);
     out.flush();
-  }
-
-  /** Lines the model makes per simulated day for the given chain (documentation aid). */
-  static double linesPerDay(long seed, int stores, int skus) {
-    return TrafficModel.expectedLinesPerDay(Catalogue.generate(seed, stores, skus));
   }
 }

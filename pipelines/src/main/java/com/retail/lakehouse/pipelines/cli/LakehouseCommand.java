@@ -1,6 +1,7 @@
 package com.retail.lakehouse.pipelines.cli;
 
 import com.retail.lakehouse.generator.cli.GenerateCommand;
+import com.retail.lakehouse.generator.cli.ShortUsageErrors;
 import com.retail.lakehouse.pipelines.ingest.IngestCommand;
 import com.retail.lakehouse.pipelines.smoke.SmokeCommand;
 import com.retail.lakehouse.transforms.tables.TableDefinition.IncompatibleTableException;
@@ -44,8 +45,8 @@ public final class LakehouseCommand {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     try {
       return switch (command) {
-        case "broker" -> new CommandLine(new BrokerCommand()).execute(rest);
-        case "generate" -> new CommandLine(new GenerateCommand()).execute(withoutRunner(rest));
+        case "broker" -> picocli(new BrokerCommand()).execute(rest);
+        case "generate" -> picocli(new GenerateCommand()).execute(withoutRunner(rest));
         case "ingest" -> IngestCommand.run(rest);
         case "smoke" -> SmokeCommand.run(rest);
         default -> {
@@ -68,6 +69,10 @@ public final class LakehouseCommand {
           "lakehouse " + command + ": failed: " + rootMessage(e) + " (LAKEHOUSE_DEBUG=1 shows the stack trace)");
       return 1;
     }
+  }
+
+  private static CommandLine picocli(Object command) {
+    return new CommandLine(command).setParameterExceptionHandler(new ShortUsageErrors());
   }
 
   /** generate is not a pipeline: it ignores the runner flag the launcher script may pass. */

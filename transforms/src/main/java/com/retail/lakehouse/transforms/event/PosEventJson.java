@@ -105,7 +105,11 @@ public final class PosEventJson {
       if (first != JsonToken.START_OBJECT) {
         return reject(DeadLetterReason.NOT_AN_OBJECT, "JSON value starts with " + first);
       }
-      return readObject(p);
+      Parsed parsed = readObject(p);
+      if (parsed.isValid() && p.nextToken() != null) {
+        return reject(DeadLetterReason.NOT_JSON, "trailing content after the event object");
+      }
+      return parsed;
     } catch (WrongType e) {
       return reject(DeadLetterReason.WRONG_TYPE, oneLine(e.getOriginalMessage()));
     } catch (JsonEOFException e) {

@@ -93,6 +93,12 @@ public final class SourceMessage {
       return new Coder();
     }
 
+    /** Lets {@code @DefaultCoder} find this coder, so Create.of(messages) needs no withCoder. */
+    public static org.apache.beam.sdk.coders.CoderProvider getCoderProvider() {
+      return org.apache.beam.sdk.coders.CoderProviders.forCoder(
+          org.apache.beam.sdk.values.TypeDescriptor.of(SourceMessage.class), new Coder());
+    }
+
     @Override
     public void encode(SourceMessage m, OutputStream out) throws IOException {
       StringUtf8Coder.of().encode(m.topic, out);

@@ -126,8 +126,8 @@ public final class TableDefinition implements Serializable {
       } else if (!actual.type().equals(wanted.type())) {
         differences.add(
             "column " + wanted.name() + " is " + actual.type() + ", expected " + wanted.type());
-      } else if (actual.isOptional() && wanted.isRequired()) {
-        // optional where we write required values is fine for writing; nothing to report
+      } else if (actual.isRequired() && wanted.isOptional()) {
+        differences.add("column " + wanted.name() + " is required, expected optional");
       }
     }
     return differences;

@@ -17,6 +17,7 @@ public enum DeadLetterReason {
   UNKNOWN_EVENT_TYPE("event_type is neither SALE nor RETURN"),
   BAD_LINE_NUMBER("line_number is below 1"),
   BAD_QUANTITY("quantity is zero, or its sign does not match the event type"),
+  AMOUNT_OUT_OF_RANGE("a money value does not fit decimal(12,2)"),
   BAD_PRICE("unit_price is negative or has more than two decimals"),
   BAD_DISCOUNT("discount has the wrong sign, exceeds the line or has more than two decimals"),
   TOTAL_MISMATCH("total_amount differs from quantity x unit_price - discount by more than a cent"),

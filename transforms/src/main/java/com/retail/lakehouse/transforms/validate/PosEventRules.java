@@ -20,6 +20,9 @@ public final class PosEventRules implements Serializable {
   /** The default allowance for registers whose clock runs ahead of ours. */
   public static final Duration DEFAULT_FUTURE_TOLERANCE = Duration.ofDays(1);
 
+  /** The largest amount a decimal(12,2) column holds. */
+  public static final BigDecimal LARGEST_AMOUNT = new BigDecimal("9999999999.99");
+
   private static final BigDecimal ONE_CENT = new BigDecimal("0.01");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
@@ -44,6 +47,16 @@ public final class PosEventRules implements Serializable {
       return fail(
           DeadLetterReason.BAD_QUANTITY,
           "quantity=" + e.quantity() + " on a " + e.eventType() + (sale ? " (must be > 0)" : " (must be < 0)"));
+    }
+    for (BigDecimal amount :
+        new BigDecimal[] {
+          e.unitPrice(), e.discount(), e.totalAmount(), e.unitPrice().multiply(BigDecimal.valueOf(e.quantity()))
+        }) {
+      if (amount.abs().compareTo(LARGEST_AMOUNT) > 0) {
+        return fail(
+            DeadLetterReason.AMOUNT_OUT_OF_RANGE,
+            amount.toPlainString() + " exceeds " + LARGEST_AMOUNT.toPlainString());
+      }
     }
     if (e.unitPrice().signum() < 0 || e.unitPrice().scale() > 2) {
       return fail(DeadLetterReason.BAD_PRICE, "unit_price=" + e.unitPrice().toPlainString());

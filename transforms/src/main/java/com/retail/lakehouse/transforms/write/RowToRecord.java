@@ -19,10 +19,25 @@ import org.apache.iceberg.data.Record;
  */
 final class RowToRecord {
   private final FieldKind[] kinds;
+  private final int[] positions;
   private final GenericRecord template;
 
+  /** Maps row fields to the table's columns by name: an existing table may order them otherwise. */
   RowToRecord(List<Field> fields, Schema schema) {
     this.kinds = fields.stream().map(Field::kind).toArray(FieldKind[]::new);
+    this.positions = new int[fields.size()];
+    List<org.apache.iceberg.types.Types.NestedField> columns = schema.columns();
+    for (int i = 0; i < fields.size(); i++) {
+      positions[i] = -1;
+      for (int c = 0; c < columns.size(); c++) {
+        if (columns.get(c).name().equals(fields.get(i).name())) {
+          positions[i] = c;
+        }
+      }
+      if (positions[i] < 0) {
+        throw new IllegalArgumentException("table has no column " + fields.get(i).name());
+      }
+    }
     this.template = GenericRecord.create(schema);
   }
 
@@ -31,7 +46,7 @@ final class RowToRecord {
     for (int i = 0; i < kinds.length; i++) {
       Object value = row.getValue(i);
       if (value != null) {
-        record.set(i, convertValue(kinds[i], value));
+        record.set(positions[i], convertValue(kinds[i], value));
       }
     }
     return record;

@@ -1,0 +1,146 @@
+package com.retail.lakehouse.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.retail.lakehouse.generator.cli.GenerateCommand;
+import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Sends generated traffic to a real local Kafka broker and reconciles the topic with the manifest.
+ */
+class GenerateRunKafkaTest {
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+  @Test
+  void sentMessagesReachTheTopicWithTheManifestCounts() throws Exception {
+    GeneratorConfig config =
+        GeneratorConfig.builder()
+            .topic("pos_transactions_reconcile")
+            .count(20_000)
+            .malformedRate(0.02)
+            .duplicateRate(0.03)
+            .lateRate(0.02)
+            .build();
+    List<String> progress = new ArrayList<>();
+    Manifest manifest =
+        GenerateRun.run(config, KAFKA.bootstrapServers(), p -> progress.add(p.line()));
+
+    assertThat(manifest.run().sendErrors()).as(manifest.run().firstSendError()).isZero();
+    assertThat(progress).last().asString().startsWith("generate: 20,000/20,000 sent (100%)");
+    List<ConsumerRecord<byte[], byte[]>> records = consumeAll(config.topic());
+    assertThat(records).hasSize((int) manifest.counts().sent());
+    assertThat(records)
+        .allSatisfy(
+            r -> assertThat(new String(r.key(), StandardCharsets.UTF_8)).matches("S\\d{3}"));
+
+    Instant now = Instant.parse(manifest.lastEventTime()).plusSeconds(60);
+    List<byte[]> values = records.stream().map(ConsumerRecord::value).toList();
+    Reconciliation.Tally tally = Reconciliation.tally(values, now);
+    assertThat(tally.valid()).isEqualTo(manifest.counts().valid());
+    assertThat(tally.duplicates()).isEqualTo(manifest.counts().duplicates());
+    assertThat(tally.rejectedByReason()).isEqualTo(manifest.malformedByReason());
+    assertThat(Reconciliation.expectedDaily(values, now)).isEqualTo(manifest.expectedDaily());
+    // Everything outside "run" matches a pure simulation of the same configuration.
+    assertThat(manifest.withRun(null).toJson())
+        .isEqualTo(ManifestTally.simulate(new PosTrafficSimulator(config)).toJson());
+  }
+
+  @Test
+  void commandSendsAndWritesItsManifests(@TempDir Path dataDir) throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Path summary = dataDir.resolve("out/summary.json");
+    int exit =
+        new CommandLine(new GenerateCommand())
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute(
+                "--bootstrap-servers", KAFKA.bootstrapServers(),
+                "--topic", "pos_transactions_cli",
+                "--count", "3000",
+                "--rate", "2000",
+                "--start", "2026-11-20",
+                "--malformed-rate", "0.1",
+                "--data-dir", dataDir.toString(),
+                "--summary-json", summary.toString());
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("Sent 3,000 messages", "manifest: ");
+    assertThat(err.toString()).contains("generate: ", "sent (");
+    Manifest written = Manifest.read(summary);
+    assertThat(written.counts().sent()).isEqualTo(3_000);
+    assertThat(written.start()).isEqualTo("2026-11-20T00:00:00.000Z");
+    // Paced at 2,000/s: about 1.5 s.
+    assertThat(written.run().seconds()).isBetween(1.2, 5.0);
+    try (Stream<Path> manifests = Files.list(dataDir.resolve("manifests"))) {
+      List<Path> files = manifests.toList();
+      assertThat(files).hasSize(1);
+      assertThat(files.get(0).getFileName().toString()).matches("generate-42-\\d{8}-\\d{6}\\.json");
+      assertThat(Files.readString(files.get(0))).isEqualTo(Files.readString(summary));
+    }
+    assertThat(consumeAll("pos_transactions_cli")).hasSize(3_000);
+  }
+
+  @Test
+  void liveModeStampsTheWallClock() throws Exception {
+    GeneratorConfig config =
+        GeneratorConfig.builder()
+            .topic("pos_transactions_live")
+            .duration(Duration.ofSeconds(2))
+            .rate(500)
+            .build();
+    Instant before = Instant.now();
+    Manifest manifest = GenerateRun.run(config, KAFKA.bootstrapServers(), ProgressSink.none());
+    Instant after = Instant.now();
+    assertThat(manifest.start()).isEqualTo("live");
+    assertThat(manifest.counts().sent()).isBetween(700L, 1_300L);
+    assertThat(Instant.parse(manifest.firstEventTime())).isAfterOrEqualTo(before.minusMillis(1));
+    assertThat(Instant.parse(manifest.lastEventTime())).isBeforeOrEqualTo(after);
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .collect(Collectors.toList());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long total = end.values().stream().mapToLong(Long::longValue).sum();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (records.size() < total && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+}

@@ -1,0 +1,127 @@
+package com.retail.lakehouse.generator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** Tests the generate command's help and option checking (no Kafka needed). */
+class GenerateCommandTest {
+
+  private record Result(int exit, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit =
+        new CommandLine(new GenerateCommand())
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .setParameterExceptionHandler(new ShortUsageErrors())
+            .execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpExplainsEveryKnob() {
+    Result help = run("--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out())
+        .contains(
+            "--bootstrap-servers",
+            "embedded local broker",
+            "--topic",
+            "Default: pos_transactions",
+            "--partitions",
+            "Default: 4",
+            "--stores",
+            "Default: 20",
+            "--skus",
+            "Default: 500",
+            "--rate",
+            "as fast as possible",
+            "--count",
+            "10000",
+            "--duration",
+            "live mode",
+            "--start",
+            "2026-11-25T08:00:00Z",
+            "--seed",
+            "Default: 42",
+            "--malformed-rate",
+            "TRUNCATED_JSON",
+            "--duplicate-rate",
+            "last 1000",
+            "--late-rate",
+            "1-48 h",
+            "--data-dir",
+            "Default: ./lakehouse-data",
+            "--summary-json",
+            "Exit status");
+    assertThat(help.out()).doesNotContain("${DEFAULT-VALUE}");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "--rate -5; --rate must be >= 0",
+        "--malformed-rate 1.5; --malformed-rate must be between 0 and 1",
+        "--count 10 --duration 5s; --count and --duration are exclusive",
+        "--start yesterday; --start must be an ISO instant",
+        "--duration soon; --duration must look like 90s",
+        "--duplicate-rate 0.6 --late-rate 0.6; must not exceed 1",
+        "--stores 0; --stores must be between 1 and 999"
+      })
+  void badFlagsAreRejectedWithExitCode2(String args, String message) {
+    Result result = run(args.split(" "));
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err()).contains(message);
+    assertThat(result.err().lines().toList())
+        .hasSize(2)
+        .satisfies(lines -> assertThat(lines.get(0)).contains(message))
+        .satisfies(
+            lines ->
+                assertThat(lines.get(1)).isEqualTo("Try 'generate --help' for more information."));
+  }
+
+  @Test
+  void defaultHandlerAlsoExitsWith2() {
+    StringWriter err = new StringWriter();
+    int exit =
+        new CommandLine(new GenerateCommand())
+            .setErr(new PrintWriter(err))
+            .execute("--late-rate", "2");
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).startsWith("--late-rate must be between 0 and 1, got 2.0");
+  }
+
+  @Test
+  void worksAsASubcommand() {
+    @CommandLine.Command(name = "lakehouse")
+    class Root {}
+    CommandLine root = new CommandLine(new Root()).addSubcommand(new GenerateCommand());
+    StringWriter out = new StringWriter();
+    root.setOut(new PrintWriter(out));
+    assertThat(root.execute("generate", "--help")).isZero();
+    assertThat(out.toString()).startsWith("Usage: lakehouse generate");
+  }
+
+  @Test
+  void unknownFlagIsAUsageError() {
+    assertThat(run("--colour", "blue").exit()).isEqualTo(2);
+  }
+
+  @Test
+  void durationsParseShortAndIsoForms() {
+    assertThat(GenerateCommand.parseDuration("90s")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(GenerateCommand.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(GenerateCommand.parseDuration("PT2M")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(GenerateCommand.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+  }
+}

@@ -1,0 +1,66 @@
+package com.retail.lakehouse.pipelines.ingest;
+
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+
+/** Reads the lakehouse tables back through Iceberg for assertions. */
+final class LakehouseTables {
+  private final CatalogSettings catalog;
+
+  LakehouseTables(Path dataDir) {
+    this.catalog =
+        CatalogSettings.of(
+            CatalogSettings.Kind.HADOOP,
+            dataDir.resolve("warehouse").toAbsolutePath().toString(),
+            null,
+            Map.of());
+  }
+
+  LakehouseTables(CatalogSettings catalog) {
+    this.catalog = catalog;
+  }
+
+  List<Record> raw() {
+    return read(catalog.catalog().loadTable(RawTable.DEFINITION.identifier()));
+  }
+
+  List<Record> deadLetters() {
+    return read(catalog.catalog().loadTable(DeadLetterTable.DEFINITION.identifier()));
+  }
+
+  /** "store_id|yyyy-MM-dd" -> net revenue of the raw rows. */
+  static Map<String, BigDecimal> revenueByStoreDay(List<Record> raw) {
+    Map<String, BigDecimal> sums = new TreeMap<>();
+    for (Record r : raw) {
+      String key =
+          r.getField("store_id") + "|" + ((LocalDateTime) r.getField("event_time")).toLocalDate();
+      sums.merge(key, (BigDecimal) r.getField("total_amount"), BigDecimal::add);
+    }
+    return sums;
+  }
+
+  private static List<Record> read(Table table) {
+    table.refresh();
+    List<Record> rows = new ArrayList<>();
+    try (CloseableIterable<Record> it = IcebergGenerics.read(table).build()) {
+      it.forEach(rows::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return rows;
+  }
+}
