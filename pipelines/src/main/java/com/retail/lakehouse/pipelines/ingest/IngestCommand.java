@@ -116,12 +116,13 @@ public final class IngestCommand {
         summary.put("lag", 0);
         return summary;
       }
-      long maxRecords = options.getMaxRecords() > 0 ? Math.min(pending, options.getMaxRecords()) : pending;
+      List<ReadPosMessages.PartitionRange> ranges =
+          ReadPosMessages.plan(topic, start, end, options.getMaxRecords());
+      long maxRecords = ranges.stream().mapToLong(r -> r.end() - r.start()).sum();
       Duration maxReadTime =
           options.getMaxReadTime() == null || options.getMaxReadTime().isBlank()
               ? null
               : Durations.parse("max-read-time", options.getMaxReadTime());
-      kafka.setGroupOffsets(options.getConsumerGroup(), start);
 
       String runId = UUID.randomUUID().toString();
       System.err.printf(
@@ -131,7 +132,7 @@ public final class IngestCommand {
           IngestPipeline.build(
               options,
               new IngestPipeline.RunPlan(
-                  bootstrap, maxRecords, maxReadTime, catalog, rawPosition, deadLetterPosition, runId));
+                  bootstrap, ranges, maxReadTime, catalog, rawPosition, deadLetterPosition, runId));
       LiveCounters.reset();
       long t0 = System.nanoTime();
       PipelineResult result;

@@ -40,13 +40,6 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
   void setRuns(int value);
 
   @Description(
-      "Drop copies of a sale line (same transaction_id and line_number) seen within this horizon.")
-  @Default.String("1h")
-  String getDedupeHorizon();
-
-  void setDedupeHorizon(String value);
-
-  @Description(
       "Largest message accepted as an event; larger ones go to the dead-letter table, truncated,"
           + " with their size.")
   @Default.Integer(1048576)

@@ -38,7 +38,7 @@ public final class IngestPipeline {
   /** What one run needs to know beyond the options: where to read and where each table stands. */
   public record RunPlan(
       String bootstrapServers,
-      long maxRecords,
+      java.util.List<ReadPosMessages.PartitionRange> ranges,
       Duration maxReadTime,
       CatalogSettings catalog,
       CommittedOffsets rawPosition,
@@ -49,12 +49,7 @@ public final class IngestPipeline {
     return build(
         options,
         plan,
-        new ReadPosMessages(
-            plan.bootstrapServers(),
-            options.getTopic(),
-            options.getConsumerGroup(),
-            plan.maxRecords(),
-            plan.maxReadTime()));
+        new ReadPosMessages(plan.bootstrapServers(), plan.ranges(), plan.maxReadTime()));
   }
 
   /** The same job over any source of messages (the smoke test feeds it from memory). */
@@ -95,9 +90,7 @@ public final class IngestPipeline {
                 plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
         .apply(
             "DropDuplicateLines",
-            DropDuplicateLines.within(
-                com.retail.lakehouse.pipelines.cli.Durations.parse(
-                    "dedupe-horizon", options.getDedupeHorizon())))
+            DropDuplicateLines.inShards(options.getWriterShards() * 4))
         .apply(
             "WriteRawFiles",
             WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards()))

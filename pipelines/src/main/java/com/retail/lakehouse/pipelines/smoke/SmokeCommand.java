@@ -93,7 +93,7 @@ public final class SmokeCommand {
             options,
             new IngestPipeline.RunPlan(
                 null,
-                messages.size(),
+                List.of(),
                 null,
                 catalog,
                 CommittedOffsets.none(options.getTopic()),
