@@ -6,6 +6,7 @@ import com.retail.lakehouse.pipelines.cli.PipelineArgs;
 import com.retail.lakehouse.pipelines.cli.RunSummary;
 import com.retail.lakehouse.pipelines.options.CatalogFromOptions;
 import com.retail.lakehouse.transforms.dedupe.DropDuplicateLines;
+import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
@@ -132,7 +133,15 @@ public final class IngestCommand {
           IngestPipeline.build(
               options,
               new IngestPipeline.RunPlan(
-                  bootstrap, ranges, maxReadTime, catalog, rawPosition, deadLetterPosition, runId));
+                  bootstrap,
+                  ranges,
+                  maxReadTime,
+                  catalog,
+                  rawPosition,
+                  deadLetterPosition,
+                  RecentLineKeys.load(
+                      raw, Durations.parse("dedupe-horizon", options.getDedupeHorizon()), Instant.now()),
+                  runId));
       LiveCounters.reset();
       long t0 = System.nanoTime();
       PipelineResult result;

@@ -40,6 +40,14 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
   void setRuns(int value);
 
   @Description(
+      "Also drop copies of sale lines that earlier runs committed within this horizon of ingest"
+          + " time (0s: only within a run).")
+  @Default.String("1h")
+  String getDedupeHorizon();
+
+  void setDedupeHorizon(String value);
+
+  @Description(
       "Largest message accepted as an event; larger ones go to the dead-letter table, truncated,"
           + " with their size.")
   @Default.Integer(1048576)

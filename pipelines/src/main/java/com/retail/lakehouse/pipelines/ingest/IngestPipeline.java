@@ -43,6 +43,7 @@ public final class IngestPipeline {
       CatalogSettings catalog,
       CommittedOffsets rawPosition,
       CommittedOffsets deadLetterPosition,
+      com.retail.lakehouse.transforms.dedupe.RecentLineKeys recentKeys,
       String runId) {}
 
   static Pipeline build(IngestOptions options, RunPlan plan) {
@@ -90,7 +91,8 @@ public final class IngestPipeline {
                 plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
         .apply(
             "DropDuplicateLines",
-            DropDuplicateLines.inShards(options.getWriterShards() * 4))
+            DropDuplicateLines.inShards(options.getWriterShards() * 4)
+                .withCommittedKeys(plan.recentKeys()))
         .apply(
             "WriteRawFiles",
             WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards()))

@@ -98,6 +98,7 @@ public final class SmokeCommand {
                 catalog,
                 CommittedOffsets.none(options.getTopic()),
                 CommittedOffsets.none(options.getTopic()),
+                com.retail.lakehouse.transforms.dedupe.RecentLineKeys.none(),
                 runId),
             Create.of(messages).withCoder(SourceMessage.Coder.of()));
     long t0 = System.nanoTime();

@@ -17,8 +17,8 @@ import org.apache.beam.sdk.values.Row;
 
 /**
  * Keeps the first copy of each sale line, identified by (transaction_id, line_number), and drops
- * every further copy within one ingest run (a catch-up run covers everything since the last
- * commit; registers retry and producers re-send). Lines are grouped into a few shards by a hash of
+ * every further copy: within the run, and (with {@link #withCommittedKeys}) copies of lines that
+ * earlier runs committed within the de-duplication horizon (registers retry, producers re-send). Lines are grouped into a few shards by a hash of
  * their key, so all copies of a line meet in one shard, and each shard keeps a set of the keys it
  * has seen.
  *
@@ -35,14 +35,21 @@ public final class DropDuplicateLines extends PTransform<PCollection<Row>, PColl
   public static final String LINES_OUT = "dedupe_lines_out";
 
   private final int shards;
+  private final RecentLineKeys committed;
 
-  private DropDuplicateLines(int shards) {
+  private DropDuplicateLines(int shards, RecentLineKeys committed) {
     this.shards = shards;
+    this.committed = committed;
   }
 
   /** De-duplicates over {@code shards} parallel groups. */
   public static DropDuplicateLines inShards(int shards) {
-    return new DropDuplicateLines(Math.max(1, shards));
+    return new DropDuplicateLines(Math.max(1, shards), RecentLineKeys.none());
+  }
+
+  /** Also drops lines that earlier runs committed within the horizon. */
+  public DropDuplicateLines withCommittedKeys(RecentLineKeys keys) {
+    return new DropDuplicateLines(shards, keys);
   }
 
   @Override
@@ -51,7 +58,7 @@ public final class DropDuplicateLines extends PTransform<PCollection<Row>, PColl
         .apply("ShardByLineKey", ParDo.of(new ShardFn(shards)))
         .setCoder(KvCoder.of(VarIntCoder.of(), lines.getCoder()))
         .apply("GroupShards", GroupByKey.create())
-        .apply("KeepFirstCopy", ParDo.of(new KeepFirstCopyFn()))
+        .apply("KeepFirstCopy", ParDo.of(new KeepFirstCopyFn(committed)))
         .setCoder(lines.getCoder());
   }
 
@@ -81,12 +88,20 @@ public final class DropDuplicateLines extends PTransform<PCollection<Row>, PColl
   /** Emits the first copy of each line key of a shard. */
   static final class KeepFirstCopyFn extends DoFn<KV<Integer, Iterable<Row>>, Row> {
     private final Counter out = Metrics.counter("lakehouse", LINES_OUT);
+    private final RecentLineKeys committed;
+
+    KeepFirstCopyFn(RecentLineKeys committed) {
+      this.committed = committed;
+    }
 
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<Row>> shard, OutputReceiver<Row> output) {
       Set<String> seen = new HashSet<>();
       for (Row row : shard.getValue()) {
-        if (seen.add(lineKey(row))) {
+        if (seen.add(lineKey(row))
+            && !committed.contains(
+                row.getString(PosEventSchema.TRANSACTION_ID),
+                row.getInt32(PosEventSchema.LINE_NUMBER))) {
           out.inc();
           output.output(row);
         }

@@ -1,4 +1,4 @@
-package com.retail.lakehouse.pipelines.ingest;
+package com.retail.lakehouse.pipelines.conformance;
 
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
@@ -18,10 +18,10 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 
 /** Reads the lakehouse tables back through Iceberg for assertions. */
-final class LakehouseTables {
+public final class LakehouseTables {
   private final CatalogSettings catalog;
 
-  LakehouseTables(Path dataDir) {
+  public LakehouseTables(Path dataDir) {
     this.catalog =
         CatalogSettings.of(
             CatalogSettings.Kind.HADOOP,
@@ -30,20 +30,20 @@ final class LakehouseTables {
             Map.of());
   }
 
-  LakehouseTables(CatalogSettings catalog) {
+  public LakehouseTables(CatalogSettings catalog) {
     this.catalog = catalog;
   }
 
-  List<Record> raw() {
+  public List<Record> raw() {
     return read(catalog.catalog().loadTable(RawTable.DEFINITION.identifier()));
   }
 
-  List<Record> deadLetters() {
+  public List<Record> deadLetters() {
     return read(catalog.catalog().loadTable(DeadLetterTable.DEFINITION.identifier()));
   }
 
   /** "store_id|yyyy-MM-dd" -> net revenue of the raw rows. */
-  static Map<String, BigDecimal> revenueByStoreDay(List<Record> raw) {
+  public static Map<String, BigDecimal> revenueByStoreDay(List<Record> raw) {
     Map<String, BigDecimal> sums = new TreeMap<>();
     for (Record r : raw) {
       String key =

@@ -1,0 +1,236 @@
+package com.retail.lakehouse.pipelines.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.retail.lakehouse.generator.DailyExpectation;
+import com.retail.lakehouse.generator.GenerateRun;
+import com.retail.lakehouse.generator.GeneratorConfig;
+import com.retail.lakehouse.generator.Manifest;
+import com.retail.lakehouse.generator.ProgressSink;
+import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
+import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
+import com.retail.lakehouse.transforms.write.CrashPoint;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.data.Record;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What every runner must do, against a real Kafka broker and real Iceberg tables: reconcile the
+ * smoke run, land exactly the generator's manifest in one catch-up run, and lose or repeat nothing
+ * when the ingest JVM is killed with kill -9 at any point of writing and committing. Each runner
+ * module runs this class with only its runner on the classpath.
+ */
+public abstract class RunnerConformance {
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+
+  @TempDir static Path work;
+
+  static Manifest manifest;
+
+  @BeforeAll
+  static void generate() throws Exception {
+    manifest =
+        GenerateRun.run(
+            GeneratorConfig.builder()
+                .seed(5)
+                .count(20_000)
+                .malformedRate(0.02)
+                .duplicateRate(0.02)
+                .lateRate(0.02)
+                .build(),
+            KAFKA.bootstrapServers(),
+            ProgressSink.none());
+    assertThat(manifest.counts().malformed()).isPositive();
+    assertThat(manifest.counts().duplicates()).isPositive();
+    assertThat(manifest.counts().late()).isPositive();
+  }
+
+  @Test
+  void smokeRunReconcilesOnThisRunner() {
+    assertThat(LakehouseCommand.run(new String[] {"smoke", "--data-dir=" + work.resolve("smoke")}))
+        .isZero();
+  }
+
+  @Test
+  void catchUpRunLandsExactlyTheManifestAndASecondRunAddsNothing() throws Exception {
+    Path dataDir = work.resolve("e2e");
+    JsonNode summary = ingest(dataDir, "pos_transactions", "first.json");
+
+    assertThat(summary.get("read").asLong()).isEqualTo(manifest.counts().sent());
+    assertThat(summary.get("raw_written").asLong()).isEqualTo(manifest.counts().valid());
+    assertThat(summary.get("dead_letters").asLong()).isEqualTo(manifest.counts().malformed());
+    assertThat(summary.get("duplicates_dropped").asLong()).isEqualTo(manifest.counts().duplicates());
+    assertThat(summary.get("unaccounted").asLong()).isZero();
+    assertThat(summary.get("lag").asLong()).isZero();
+    assertTablesHoldExactly(new LakehouseTables(dataDir), manifest);
+
+    JsonNode second = ingest(dataDir, "pos_transactions", "second.json");
+    assertThat(second.get("read").asLong()).isZero();
+    assertThat(new LakehouseTables(dataDir).raw()).hasSize((int) manifest.counts().valid());
+  }
+
+  @ParameterizedTest
+  @EnumSource(CrashPoint.class)
+  void ingestKilledWithKill9RecoversWithoutLossOrDuplicates(CrashPoint point) throws Exception {
+    Path dataDir = work.resolve("crash-" + point.name());
+    Process child = startIngestJvm(dataDir, point);
+    CountDownLatch reached = new CountDownLatch(1);
+    CompletableFuture.runAsync(
+        () -> {
+          try (BufferedReader err =
+              new BufferedReader(
+                  new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = err.readLine()) != null) {
+              if (line.contains(point.marker())) {
+                reached.countDown();
+              }
+            }
+          } catch (Exception ignored) {
+            // the stream closes when the child dies
+          }
+        });
+    boolean atPoint = reached.await(240, TimeUnit.SECONDS);
+    child.destroyForcibly(); // SIGKILL: no shutdown hooks, buffers lost
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(atPoint).as("the ingest JVM reached " + point).isTrue();
+    assertThat(child.exitValue()).isEqualTo(137);
+
+    JsonNode summary = ingest(dataDir, "pos_transactions", "after-crash.json");
+    assertThat(summary.get("lag").asLong()).isZero();
+    assertTablesHoldExactly(new LakehouseTables(dataDir), manifest);
+  }
+
+  @Test
+  void ingestStoppedAndRestartedWhileTheGeneratorKeepsSendingAddsUp() throws Exception {
+    Path dataDir = work.resolve("live");
+    String topic = "pos_live";
+    CompletableFuture<Manifest> sending =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return GenerateRun.run(
+                    GeneratorConfig.builder()
+                        .seed(8)
+                        .topic(topic)
+                        .count(12_000)
+                        .rate(3_000)
+                        .duplicateRate(0.02)
+                        .malformedRate(0.01)
+                        .build(),
+                    KAFKA.bootstrapServers(),
+                    ProgressSink.none());
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(1_500);
+    long runsWhileSending = 0;
+    while (!sending.isDone()) {
+      ingest(dataDir, topic, "live-" + runsWhileSending + ".json");
+      runsWhileSending++;
+    }
+    Manifest live = sending.get();
+    ingest(dataDir, topic, "live-final.json");
+    assertThat(runsWhileSending).isPositive();
+    assertTablesHoldExactly(new LakehouseTables(dataDir), live);
+  }
+
+  /** Raw holds each valid line once with the manifest's revenue per store and day; the DLQ, each malformed one. */
+  static void assertTablesHoldExactly(LakehouseTables tables, Manifest expected) {
+    List<Record> raw = tables.raw();
+    Set<String> keys = new HashSet<>();
+    Set<String> offsets = new HashSet<>();
+    for (Record r : raw) {
+      assertThat(keys.add(r.getField("transaction_id") + "#" + r.getField("line_number")))
+          .as("no sale line twice in raw")
+          .isTrue();
+      assertThat(offsets.add(r.getField("kafka_partition") + "@" + r.getField("kafka_offset")))
+          .as("no Kafka message twice in raw")
+          .isTrue();
+    }
+    assertThat(raw).hasSize((int) expected.counts().valid());
+    Map<String, BigDecimal> want = new TreeMap<>();
+    for (DailyExpectation day : expected.expectedDaily()) {
+      want.put(day.storeId() + "|" + day.saleDate(), day.netRevenue());
+    }
+    Map<String, BigDecimal> got = LakehouseTables.revenueByStoreDay(raw);
+    assertThat(got.keySet()).isEqualTo(want.keySet());
+    want.forEach((k, v) -> assertThat(got.get(k)).as(k).isEqualByComparingTo(v));
+
+    List<Record> dead = tables.deadLetters();
+    Map<String, Long> byReason = new TreeMap<>();
+    Set<String> deadOffsets = new HashSet<>();
+    for (Record r : dead) {
+      byReason.merge((String) r.getField("reason"), 1L, Long::sum);
+      assertThat((String) r.getField("payload_base64")).isNotNull();
+      assertThat(deadOffsets.add(r.getField("kafka_partition") + "@" + r.getField("kafka_offset")))
+          .as("no Kafka message twice in the DLQ")
+          .isTrue();
+    }
+    assertThat(byReason).isEqualTo(expected.malformedByReason());
+  }
+
+  static JsonNode ingest(Path dataDir, String topic, String summaryName) throws Exception {
+    Path summary = dataDir.resolve(summaryName);
+    int code =
+        LakehouseCommand.run(
+            new String[] {
+              "ingest",
+              "--until-caught-up",
+              "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+              "--topic=" + topic,
+              "--data-dir=" + dataDir,
+              "--summary-json=" + summary
+            });
+    assertThat(code).as("ingest exit code").isZero();
+    return new ObjectMapper().readTree(Files.readString(summary));
+  }
+
+  /** The same ingest in a separate JVM that stops at {@code point} until it is killed. */
+  static Process startIngestJvm(Path dataDir, CrashPoint point) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx2g");
+    for (String pkg :
+        List.of("java.lang", "java.nio", "sun.nio.ch", "java.util", "java.lang.invoke",
+            "sun.util.calendar", "java.io", "java.net", "java.util.concurrent",
+            "sun.security.action")) {
+      command.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
+    }
+    command.add("-Dlakehouse.crash-at=" + point.name());
+    command.add("-Dlakehouse.runner=" + System.getProperty("lakehouse.runner", "direct"));
+    command.add("-Dlakehouse.home=" + System.getProperty("lakehouse.home", "."));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(LakehouseCommand.class.getName());
+    command.add("ingest");
+    command.add("--until-caught-up");
+    command.add("--bootstrap-servers=" + KAFKA.bootstrapServers());
+    command.add("--data-dir=" + dataDir);
+    System.err.println("conformance: started crash-test ingest at " + Instant.now() + " for " + point);
+    return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  }
+}

@@ -1,0 +1,89 @@
+package com.retail.lakehouse.transforms.dedupe;
+
+import com.retail.lakehouse.transforms.event.PosEventSchema;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.hash.Hashing;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * The sale lines the raw table received within the de-duplication horizon, as sorted 64-bit hashes
+ * of their (transaction_id, line_number) keys: what lets a run drop a re-sent line whose first copy
+ * an earlier run already committed. Loaded once per run with a scan that reads only the two key
+ * columns of files whose ingest_time range overlaps the horizon.
+ */
+public final class RecentLineKeys implements Serializable {
+  private final long[] sortedHashes;
+
+  private RecentLineKeys(long[] sortedHashes) {
+    this.sortedHashes = sortedHashes;
+  }
+
+  /** No keys: the first run, or de-duplication across runs switched off. */
+  public static RecentLineKeys none() {
+    return new RecentLineKeys(new long[0]);
+  }
+
+  /** Keys of raw rows ingested at or after {@code now - horizon}. */
+  public static RecentLineKeys load(Table raw, Duration horizon, Instant now) {
+    raw.refresh();
+    if (raw.currentSnapshot() == null || horizon.isZero()) {
+      return none();
+    }
+    LocalDateTime since = LocalDateTime.ofInstant(now.minus(horizon), ZoneOffset.UTC);
+    long micros = ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), since);
+    long[] hashes = new long[1024];
+    int n = 0;
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(raw)
+            .where(Expressions.greaterThanOrEqual(RawTable.INGEST_TIME, micros))
+            .select(PosEventSchema.TRANSACTION_ID, PosEventSchema.LINE_NUMBER, RawTable.INGEST_TIME)
+            .build()) {
+      for (Record r : rows) {
+        if (n == hashes.length) {
+          hashes = Arrays.copyOf(hashes, n * 2);
+        }
+        hashes[n++] =
+            hash((String) r.getField(PosEventSchema.TRANSACTION_ID), (Integer) r.getField(PosEventSchema.LINE_NUMBER));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading recent line keys of " + raw.name() + " failed", e);
+    }
+    long[] sorted = Arrays.copyOf(hashes, n);
+    Arrays.sort(sorted);
+    return new RecentLineKeys(sorted);
+  }
+
+  /** How many keys are held. */
+  public int size() {
+    return sortedHashes.length;
+  }
+
+  /** Whether a line with this key was committed within the horizon. */
+  public boolean contains(String transactionId, int lineNumber) {
+    return sortedHashes.length > 0
+        && Arrays.binarySearch(sortedHashes, hash(transactionId, lineNumber)) >= 0;
+  }
+
+  static long hash(String transactionId, int lineNumber) {
+    return Hashing.murmur3_128()
+        .newHasher()
+        .putString(transactionId, StandardCharsets.UTF_8)
+        .putInt(lineNumber)
+        .hash()
+        .asLong();
+  }
+}
