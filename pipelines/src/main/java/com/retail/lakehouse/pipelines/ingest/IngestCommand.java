@@ -56,7 +56,7 @@ public final class IngestCommand {
     }
     IngestOptions options = PipelineArgs.parse("ingest", args, IngestOptions.class);
     CatalogSettings catalog = CatalogFromOptions.settings(options);
-    Duration every = Durations.parse("every", blankTo(options.getEvery(), "10s"));
+    Duration every = Durations.parse("every", options.getEvery());
     try (EmbeddedBroker kafka =
         EmbeddedBroker.resolve(options.getBootstrapServers(), options.getDataDir())) {
       int run = 0;

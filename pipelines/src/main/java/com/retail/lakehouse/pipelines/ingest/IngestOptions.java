@@ -27,8 +27,9 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
   void setMaxReadTime(String value);
 
   @Description(
-      "Repeat catch-up runs at this interval for continuous operation on any runner, e.g. 10s, 1m"
-          + " (empty: a single run). Each run commits once.")
+      "Without --until-caught-up, ingest runs continuously as repeated catch-up runs, one commit"
+          + " per run, starting one at most this often (the commit interval), e.g. 10s, 1m.")
+  @Default.String("10s")
   String getEvery();
 
   void setEvery(String value);

@@ -7,7 +7,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /** Options every lakehouse command shares: where local data lives and where the summary goes. */
 public interface LakehouseOptions extends PipelineOptions {
   @Description(
-      "Folder for local data: broker log, warehouse, run records. Default: ./lakehouse-data")
+      "Folder for local data: broker log, warehouse, manifests, run records.")
   @Default.String("lakehouse-data")
   String getDataDir();
 
