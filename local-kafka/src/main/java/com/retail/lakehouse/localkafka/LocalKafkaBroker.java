@@ -425,6 +425,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
             "log.retention.hours=-1",
             // The default 128 MiB dedupe buffer is a quarter of the child's heap.
             "log.cleaner.dedupe.buffer.size=16777216",
+            // Accept oversized POS payloads (up to 16 MiB) so ingest can dead-letter them.
+            "message.max.bytes=16777216",
             "")
         + "\n";
   }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -156,6 +157,68 @@ public abstract class RunnerConformance {
     ingest(dataDir, topic, "live-final.json");
     assertThat(runsWhileSending).isPositive();
     assertTablesHoldExactly(new LakehouseTables(dataDir), live);
+  }
+
+  @Test
+  void badInputMatrixLandsInTheDeadLetterTableWithDistinctReasons() throws Exception {
+    String topic = "pos_bad";
+    Path dataDir = work.resolve("bad");
+    byte[] valid = sampleValidEvent();
+    String json = new String(valid, StandardCharsets.UTF_8);
+    Map<String, byte[]> cases = new LinkedHashMap<>();
+    cases.put("NOT_JSON", "hello, register 7".getBytes(StandardCharsets.UTF_8));
+    cases.put("TRUNCATED_JSON", json.substring(0, json.length() / 2).getBytes(StandardCharsets.UTF_8));
+    cases.put("WRONG_TYPE", json.replace("\"quantity\":", "\"quantity\":\"two\",\"x\":").getBytes(StandardCharsets.UTF_8));
+    cases.put("MISSING_FIELD", json.replace("\"store_id\"", "\"store\"").getBytes(StandardCharsets.UTF_8));
+    cases.put("BAD_QUANTITY", json.replaceFirst("\"quantity\":\\d+", "\"quantity\":0").getBytes(StandardCharsets.UTF_8));
+    cases.put("TOTAL_MISMATCH", json.replaceFirst("\"total_amount\":\"[^\"]+\"", "\"total_amount\":\"99999.99\"").getBytes(StandardCharsets.UTF_8));
+    cases.put("EVENT_TIME_IN_FUTURE", json.replaceFirst("\"event_time\":\"[^\"]+\"", "\"event_time\":\"2999-01-01T00:00:00.000Z\"").getBytes(StandardCharsets.UTF_8));
+    cases.put("EVENT_TIME_TOO_OLD", json.replaceFirst("\"event_time\":\"[^\"]+\"", "\"event_time\":\"1999-12-31T23:59:59.000Z\"").getBytes(StandardCharsets.UTF_8));
+    byte[] big = new byte[5 * 1024 * 1024];
+    java.util.Arrays.fill(big, (byte) ' ');
+    System.arraycopy(valid, 0, big, 0, valid.length);
+    cases.put("PAYLOAD_TOO_LARGE", big);
+    cases.put("INVALID_UTF8", new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
+    cases.put("EMPTY_PAYLOAD", new byte[0]);
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", KAFKA.bootstrapServers());
+    props.put("max.request.size", 16 * 1024 * 1024);
+    props.put("acks", "all");
+    try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            props,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      byte[] key = "S001".getBytes(StandardCharsets.UTF_8);
+      for (byte[] payload : cases.values()) {
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, key, payload)).get();
+      }
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, null, valid)).get();
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, key, valid)).get();
+    }
+    cases.put("MISSING_KEY", valid);
+
+    JsonNode summary = ingest(dataDir, topic, "bad.json");
+    assertThat(summary.get("raw_written").asLong()).as("the one valid message").isEqualTo(1);
+    assertThat(summary.get("dead_letters").asLong()).isEqualTo(cases.size());
+    Map<String, Long> byReason = new TreeMap<>();
+    for (Record r : new LakehouseTables(dataDir).deadLetters()) {
+      byReason.merge((String) r.getField("reason"), 1L, Long::sum);
+      if ("PAYLOAD_TOO_LARGE".equals(r.getField("reason"))) {
+        assertThat(r.getField("payload_size")).isEqualTo(5 * 1024 * 1024);
+        assertThat(r.getField("payload_truncated")).isEqualTo(true);
+      }
+    }
+    Map<String, Long> expected = new TreeMap<>();
+    cases.keySet().forEach(k -> expected.put(k, 1L));
+    assertThat(byReason).isEqualTo(expected);
+  }
+
+  private static byte[] sampleValidEvent() {
+    com.retail.lakehouse.generator.PosTrafficSimulator simulator =
+        new com.retail.lakehouse.generator.PosTrafficSimulator(
+            GeneratorConfig.builder().seed(1).count(1).build());
+    return simulator.next().value();
   }
 
   /** Raw holds each valid line once with the manifest's revenue per store and day; the DLQ, each malformed one. */
