@@ -1,0 +1,310 @@
+package com.retail.lakehouse.sql;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkThrowable;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./lakehouse sql}: ad hoc SQL over the lakehouse catalog from an embedded Spark SQL engine
+ * (local mode). The catalog is registered as {@code lakehouse} and is the session's default, so
+ * {@code raw.pos_transactions} and {@code marts.daily_sales_summary} resolve as written. Errors
+ * print one line (the engine's message) and exit 1; usage errors exit 2.
+ */
+@Command(
+    name = "lakehouse sql",
+    mixinStandardHelpOptions = true,
+    version = "lakehouse sql (Spark SQL 3.5, Iceberg 1.6)",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Run SQL over the lakehouse tables with an embedded Spark SQL engine (local[2], UTC)."
+          + " Tables resolve as written (raw.pos_transactions, marts.daily_sales_summary):"
+          + " the Iceberg catalog is registered as 'lakehouse' and is the default catalog.",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ./lakehouse sql \"SELECT count(*) FROM raw.pos_transactions\"",
+      "  ./lakehouse sql -f sql/queries/daily_revenue_by_store.sql --format csv",
+      "Exit codes: 0 ok, 1 query failed, 2 usage error. LAKEHOUSE_DEBUG=1 shows stack traces."
+    })
+public final class SqlCommand implements Callable<Integer> {
+  private static final Set<String> MISSING_TABLE =
+      Set.of("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND", "NO_SUCH_TABLE");
+
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "SQL",
+      description = "The SQL to run (several statements separated by ';'). Or use -f.")
+  List<String> query = new ArrayList<>();
+
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FILE",
+      description = "Read the SQL from FILE ('-' for stdin); statements separated by ';'.")
+  String file;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "table",
+      description = "Output: table (aligned, with a row count), csv (with a header) or json (one object a line). Default: ${DEFAULT-VALUE}.")
+  ResultPrinter.Format format;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "./lakehouse-data",
+      description = "Lakehouse data folder. Default: ${DEFAULT-VALUE}.")
+  String dataDir;
+
+  @Option(
+      names = "--catalog",
+      paramLabel = "KIND",
+      defaultValue = "hadoop",
+      description = "Iceberg catalog: hadoop (a folder; the local default), jdbc, rest or glue. Default: ${DEFAULT-VALUE}.")
+  String catalog;
+
+  @Option(
+      names = "--warehouse",
+      paramLabel = "LOCATION",
+      description = "Warehouse location: a folder, or s3://bucket/prefix. Default: <data-dir>/warehouse.")
+  String warehouse;
+
+  @Option(
+      names = "--catalog-uri",
+      paramLabel = "URI",
+      description = "Catalog URI: the JDBC URL (jdbc:sqlite:/path/catalog.db, jdbc:postgresql://...) or the REST endpoint.")
+  String catalogUri;
+
+  @Option(
+      names = "--catalog-properties",
+      paramLabel = "K=V",
+      split = ",",
+      description = "Extra catalog properties as key=value, comma separated (e.g. s3.endpoint=http://127.0.0.1:9000,s3.path-style-access=true).")
+  List<String> catalogProperties = new ArrayList<>();
+
+  @Option(
+      names = "--summary-json",
+      paramLabel = "FILE",
+      description = "Write {statements, rows, columns, seconds} of the run to FILE.")
+  Path summaryJson;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  SqlCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    int code = run(args, System.out, System.err);
+    SparkSession.getActiveSession().foreach(s -> {
+      s.stop();
+      return null;
+    });
+    System.exit(code);
+  }
+
+  /** Runs a command line and returns the exit code; the Spark session is left open (tests share it). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    SqlCommand command = new SqlCommand(out, err);
+    CommandLine cli = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("lakehouse sql: " + ex.getMessage() + " (see ./lakehouse sql --help)");
+          return 2;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, c, p) -> {
+          throw ex;
+        });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    long start = System.nanoTime();
+    String script;
+    try {
+      script = script();
+    } catch (CatalogConfig.UsageException e) {
+      return usage(e.getMessage());
+    }
+    List<String> statements = Statements.split(script);
+    if (statements.isEmpty()) {
+      return usage("no SQL statement given");
+    }
+    CatalogConfig catalogConfig;
+    try {
+      catalogConfig = CatalogConfig.of(catalog, dataDir, warehouse, catalogUri, catalogProperties);
+    } catch (CatalogConfig.UsageException e) {
+      return usage(e.getMessage());
+    }
+
+    ResultPrinter printer = new ResultPrinter(format, out);
+    long rows = 0;
+    List<String> columns = List.of();
+    int done = 0;
+    String error = null;
+    int code = 0;
+    try {
+      SparkSession spark = SqlSession.open(catalogConfig);
+      for (String statement : statements) {
+        Dataset<Row> result = spark.sql(statement);
+        List<Row> collected = result.collectAsList();
+        printer.print(result.schema(), collected, done == 0);
+        if (result.schema().fields().length > 0) {
+          rows += collected.size();
+          columns = List.of(result.schema().fieldNames());
+        }
+        done++;
+      }
+    } catch (Exception e) {
+      if (System.getenv("LAKEHOUSE_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
+      error = Errors.oneLine(e);
+      err.println("lakehouse sql: " + error);
+      if (e instanceof SparkThrowable t && t.getErrorClass() != null && MISSING_TABLE.contains(t.getErrorClass())) {
+        err.println(
+            "lakehouse sql: hint: run ./lakehouse ingest / mart first (looked in the "
+                + catalogConfig.describe()
+                + "; see --data-dir / --warehouse)");
+      }
+      code = 1;
+    }
+    out.flush();
+    if (summaryJson != null) {
+      writeSummary(statements.size(), done, rows, columns, (System.nanoTime() - start) / 1e9, error);
+    }
+    return code;
+  }
+
+  private String script() {
+    if (file != null && !query.isEmpty()) {
+      throw new CatalogConfig.UsageException("give the SQL either as an argument or with -f, not both");
+    }
+    if (file == null) {
+      return String.join(" ", query);
+    }
+    try {
+      if (file.equals("-")) {
+        return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      return Files.readString(Path.of(file));
+    } catch (NoSuchFileException e) {
+      throw new CatalogConfig.UsageException("no such file: " + file);
+    } catch (IOException e) {
+      throw new CatalogConfig.UsageException("cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  private int usage(String message) {
+    err.println("lakehouse sql: " + message + " (see ./lakehouse sql --help)");
+    return 2;
+  }
+
+  private void writeSummary(
+      int statements, int done, long rows, List<String> columns, double seconds, String error) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode s = json.createObjectNode();
+    s.put("statements", statements);
+    s.put("statements_run", done);
+    s.put("rows", rows);
+    ArrayNode cols = s.putArray("columns");
+    columns.forEach(cols::add);
+    s.put("seconds", Math.round(seconds * 1000) / 1000.0);
+    s.put("ok", error == null);
+    if (error != null) {
+      s.put("error", error);
+    }
+    try {
+      Path parent = summaryJson.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      json.writerWithDefaultPrettyPrinter().writeValue(summaryJson.toFile(), s);
+    } catch (IOException e) {
+      err.println("lakehouse sql: cannot write " + summaryJson + ": " + e.getMessage());
+    }
+  }
+
+  /** Turns engine errors into one line. */
+  static final class Errors {
+    private Errors() {}
+
+    static String oneLine(Throwable e) {
+      String message;
+      if (e instanceof AnalysisException a) {
+        // "...; line 1 pos 0" (parse errors) reads as "... (line 1, pos 0)" like the others.
+        message = firstLine(a.getSimpleMessage()).replaceAll("\\.?;? line (\\d+) pos (\\d+)$", ". (line $1, pos $2)");
+        String at = position(a);
+        if (!at.isEmpty() && !message.contains("line ")) {
+          message = message + " (" + at + ")";
+        }
+      } else if (e instanceof SparkThrowable) {
+        message = firstLine(e.getMessage());
+      } else {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        String m = firstLine(e.getMessage());
+        message = root == e || m.isEmpty() ? m : m + " (" + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage()) + ")";
+        if (message.isEmpty()) {
+          message = e.getClass().getName();
+        }
+      }
+      return message;
+    }
+
+    private static String position(AnalysisException a) {
+      if (a.line().isEmpty()) {
+        return "";
+      }
+      String at = "line " + a.line().get();
+      if (a.startPosition().isDefined()) {
+        at += ", pos " + a.startPosition().get();
+      }
+      return at;
+    }
+
+    private static String firstLine(String s) {
+      if (s == null) {
+        return "";
+      }
+      for (String line : s.split("\\R")) {
+        String t = line.strip();
+        if (!t.isEmpty()) {
+          return t.endsWith(";") ? t.substring(0, t.length() - 1) : t;
+        }
+      }
+      return "";
+    }
+  }
+}
