@@ -2,7 +2,10 @@ package com.retail.lakehouse.pipelines.cli;
 
 import com.retail.lakehouse.generator.cli.GenerateCommand;
 import com.retail.lakehouse.generator.cli.ShortUsageErrors;
+import com.retail.lakehouse.pipelines.bench.BenchCommand;
+import com.retail.lakehouse.pipelines.demo.DemoCommand;
 import com.retail.lakehouse.pipelines.ingest.IngestCommand;
+import com.retail.lakehouse.pipelines.mart.MartCommand;
 import com.retail.lakehouse.pipelines.smoke.SmokeCommand;
 import com.retail.lakehouse.transforms.tables.TableDefinition.IncompatibleTableException;
 import java.io.UncheckedIOException;
@@ -21,10 +24,14 @@ public final class LakehouseCommand {
           "Usage: ./lakehouse <command> [--runner=direct|flink|spark] [options]",
           "",
           "Commands:",
+          "  demo       the whole product on embedded defaults: generate, ingest, mart, queries, reconcile",
           "  broker     run the local Kafka broker in the foreground",
           "  generate   simulate POS traffic of many stores into Kafka, with a manifest",
           "  ingest     Kafka -> validated, de-duplicated raw.pos_transactions (+ dead letters)",
+          "  mart       raw.pos_transactions -> marts.daily_sales_summary (--date, --from/--to,",
+          "             --changed-since-last-run; default all dates), one atomic commit per run",
           "  smoke      run the ingest chain on in-memory events on the chosen runner",
+          "  bench      measure ingest throughput, freshness and mart speed (bench/results/)",
           "",
           "Every command takes --help. Data defaults to ./lakehouse-data (--data-dir DIR).",
           "Maven form: ./mvnw -q -P<runner> -pl pipelines exec:exec -Dlakehouse.args=\"<command> ...\"");
@@ -48,7 +55,10 @@ public final class LakehouseCommand {
         case "broker" -> picocli(new BrokerCommand()).execute(rest);
         case "generate" -> picocli(new GenerateCommand()).execute(withoutRunner(rest));
         case "ingest" -> IngestCommand.run(rest);
+        case "mart" -> MartCommand.run(rest);
         case "smoke" -> SmokeCommand.run(rest);
+        case "bench" -> BenchCommand.run(rest);
+        case "demo" -> DemoCommand.run(rest);
         default -> {
           System.err.println(
               "lakehouse: unknown command '" + command + "'. Run ./lakehouse --help for the list.");

@@ -189,6 +189,10 @@ public final class IngestCommand {
       summary.put("dlq_snapshot_id", deadCommit == null ? null : deadCommit.snapshotId());
       summary.put("data_files", addedFiles(rawCommit) + addedFiles(deadCommit));
       summary.put("data_bytes", addedBytes(rawCommit) + addedBytes(deadCommit));
+      summary.put("raw_data_files", addedFiles(rawCommit));
+      summary.put("raw_data_bytes", addedBytes(rawCommit));
+      summary.put("payload_bytes_read", counters.getOrDefault("bytes_read", 0L));
+      summary.put("commits", (rawCommit == null ? 0 : 1) + (deadCommit == null ? 0 : 1));
       summary.put("start_offsets", start);
       summary.put("end_offsets", rawNow.advancedTo(Map.of()).nextOffsets());
       long lag = 0;

@@ -214,6 +214,171 @@ public abstract class RunnerConformance {
     assertThat(byReason).isEqualTo(expected);
   }
 
+  /** raw.pos_transactions of the manifest, ingested once for the mart tests below. */
+  private static Path martDataDir;
+
+  private static synchronized Path ingestedForMart() throws Exception {
+    if (martDataDir == null) {
+      Path dataDir = work.resolve("mart");
+      ingest(dataDir, "pos_transactions", "mart-ingest.json");
+      martDataDir = dataDir;
+    }
+    return martDataDir;
+  }
+
+  @Test
+  void martWithoutRawTableSaysRunIngestFirst() throws Exception {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    int code;
+    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      code = MartChecks.martExitCode(work.resolve("mart-empty"), work.resolve("mart-empty.json"));
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(code).isEqualTo(com.retail.lakehouse.pipelines.mart.MartCommand.NO_RAW_TABLE);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+        .hasLineCount(1)
+        .contains("raw.pos_transactions does not exist")
+        .endsWith("run ./lakehouse ingest first");
+  }
+
+  @Test
+  void martMatchesTheManifestToTheCent() throws Exception {
+    Path dataDir = ingestedForMart();
+    JsonNode summary = MartChecks.mart(dataDir);
+
+    assertThat(summary.get("raw_rows_read").asLong()).isEqualTo(manifest.counts().valid());
+    assertThat(summary.get("mart_rows_written").asLong())
+        .isEqualTo(MartChecks.martRows(dataDir, false).size());
+    assertThat(summary.get("dates")).isNotEmpty();
+    MartChecks.assertMatchesManifest(dataDir, manifest);
+    MartChecks.assertMatchesRaw(dataDir);
+    System.err.printf(
+        "conformance: mart of %d raw rows took %.1fs (%d rows/s)%n",
+        summary.get("raw_rows_read").asLong(),
+        summary.get("seconds").asDouble(),
+        summary.get("rows_per_second").asLong());
+  }
+
+  @Test
+  void martRerunIsIdempotent() throws Exception {
+    Path dataDir = ingestedForMart();
+    JsonNode first = MartChecks.mart(dataDir);
+    var before = MartChecks.martRows(dataDir, false);
+    JsonNode second = MartChecks.mart(dataDir);
+    var after = MartChecks.martRows(dataDir, false);
+
+    assertThat(after).isEqualTo(before);
+    var commit = MartChecks.commitOf(dataDir, second);
+    assertThat(commit.summary().get("deleted-records"))
+        .as("the re-run replaced the rows of its dates")
+        .isEqualTo(commit.summary().get("added-records"));
+    assertThat(commit.summary().get("lakehouse.mart-dates"))
+        .isEqualTo(
+            String.join(
+                ",",
+                java.util.stream.StreamSupport.stream(first.get("dates").spliterator(), false)
+                    .map(JsonNode::asText)
+                    .toList()));
+    // one day re-run alone replaces only that day
+    String day = after.keySet().iterator().next().substring(0, 10);
+    JsonNode oneDay = MartChecks.mart(dataDir, "--date=" + day);
+    assertThat(oneDay.get("dates").size()).isEqualTo(1);
+    assertThat(MartChecks.martRows(dataDir, false)).isEqualTo(before);
+    assertThat(Files.readAllLines(dataDir.resolve("runs/mart-runs.jsonl"))).hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void martRunFailingBeforeCommitLeavesPreviousContent() throws Exception {
+    Path dataDir = ingestedForMart();
+    MartChecks.mart(dataDir);
+    long snapshotBefore = MartChecks.martTable(dataDir).currentSnapshot().snapshotId();
+    var before = MartChecks.martRows(dataDir, true);
+
+    System.setProperty("lakehouse.crash-at", "MART_BEFORE_COMMIT");
+    int code;
+    try {
+      code = MartChecks.martExitCode(dataDir, dataDir.resolve("failed.json"));
+    } finally {
+      System.clearProperty("lakehouse.crash-at");
+    }
+    assertThat(code).as("the failed mart run's exit code").isEqualTo(1);
+    assertThat(MartChecks.martTable(dataDir).currentSnapshot().snapshotId()).isEqualTo(snapshotBefore);
+    assertThat(MartChecks.martRows(dataDir, true)).isEqualTo(before);
+    List<String> runs = Files.readAllLines(dataDir.resolve("runs/mart-runs.jsonl"));
+    assertThat(runs.get(runs.size() - 1)).contains("\"committed\":false").contains("MART_BEFORE_COMMIT");
+  }
+
+  @Test
+  void lateEventRerunChangesOnlyItsDay() throws Exception {
+    String topic = "pos_mart_late";
+    Path dataDir = work.resolve("mart-late");
+    Manifest traffic =
+        GenerateRun.run(
+            GeneratorConfig.builder().seed(11).topic(topic).count(4_000).build(),
+            KAFKA.bootstrapServers(),
+            ProgressSink.none());
+    java.time.LocalDate lateDay = java.time.LocalDate.parse(traffic.expectedDaily().get(0).saleDate());
+    java.time.LocalDate otherDay = lateDay.minusDays(1);
+    // one line on the day before, so the mart holds a day the late event must leave alone
+    sendEvent(topic, MartChecks.lateEvent(sampleValidEvent(), "early", otherDay.atTime(9, 30)));
+    ingest(dataDir, topic, "late-ingest-1.json");
+    JsonNode first = MartChecks.mart(dataDir, "--changed-since-last-run");
+    assertThat(first.get("committed").asBoolean()).isTrue();
+    assertThat(first.get("dates").size()).isGreaterThan(1);
+
+    byte[] late = MartChecks.lateEvent(sampleValidEvent(), "late", lateDay.atTime(12, 0));
+    JsonNode lateJson = new ObjectMapper().readTree(late);
+    sendEvent(topic, late);
+    assertThat(ingest(dataDir, topic, "late-ingest-2.json").get("raw_written").asLong()).isEqualTo(1);
+    // a one-date run in between reads the newer raw but must not hide the late day's change
+    MartChecks.mart(dataDir, "--date=" + otherDay);
+    var before = MartChecks.martRows(dataDir, true);
+
+    JsonNode second = MartChecks.mart(dataDir, "--changed-since-last-run");
+    assertThat(second.get("dates").size()).isEqualTo(1);
+    assertThat(second.get("dates").get(0).asText()).isEqualTo(lateDay.toString());
+    var after = MartChecks.martRows(dataDir, true);
+    before.forEach(
+        (key, row) -> {
+          if (!key.startsWith(lateDay.toString())) {
+            assertThat(after.get(key)).as("untouched day " + key).isEqualTo(row);
+          }
+        });
+    String lateKey =
+        lateDay + "|" + lateJson.get("store_id").asText() + "|" + lateJson.get("product").asText();
+    BigDecimal was =
+        before.containsKey(lateKey)
+            ? (BigDecimal) before.get(lateKey).get("total_sales")
+            : BigDecimal.ZERO;
+    assertThat((BigDecimal) after.get(lateKey).get("total_sales"))
+        .isEqualByComparingTo(was.add(new BigDecimal(lateJson.get("total_amount").asText())));
+    MartChecks.assertMatchesRaw(dataDir);
+
+    JsonNode third = MartChecks.mart(dataDir, "--changed-since-last-run");
+    assertThat(third.get("dates").size()).isZero();
+    assertThat(third.get("committed").asBoolean()).isFalse();
+  }
+
+  private static void sendEvent(String topic, byte[] event) throws Exception {
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", KAFKA.bootstrapServers());
+    try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            props,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      String store = new ObjectMapper().readTree(event).get("store_id").asText();
+      producer
+          .send(
+              new org.apache.kafka.clients.producer.ProducerRecord<>(
+                  topic, store.getBytes(StandardCharsets.UTF_8), event))
+          .get();
+    }
+  }
+
   private static byte[] sampleValidEvent() {
     com.retail.lakehouse.generator.PosTrafficSimulator simulator =
         new com.retail.lakehouse.generator.PosTrafficSimulator(

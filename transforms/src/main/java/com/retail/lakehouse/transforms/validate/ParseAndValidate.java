@@ -95,6 +95,7 @@ public final class ParseAndValidate extends PTransform<PCollection<SourceMessage
     private final Duration futureTolerance;
     private final Counter read = Metrics.counter(METRICS_NAMESPACE, "read");
     private final Counter valid = Metrics.counter(METRICS_NAMESPACE, "valid");
+    private final Counter bytes = Metrics.counter(METRICS_NAMESPACE, "bytes_read");
     private transient Map<DeadLetterReason, Counter> invalidByReason;
     private transient PosEventRules rules;
     private transient Schema rawSchema;
@@ -121,6 +122,7 @@ public final class ParseAndValidate extends PTransform<PCollection<SourceMessage
     @ProcessElement
     public void process(@Element SourceMessage message, MultiOutputReceiver out) {
       read.inc();
+      bytes.inc(message.value() == null ? 0 : message.value().length);
       LiveCounters.add("read", 1);
       Instant now = Instant.now();
       Rejection rejection;

@@ -1,0 +1,285 @@
+package com.retail.lakehouse.pipelines.bench;
+
+import com.retail.lakehouse.generator.GenerateRun;
+import com.retail.lakehouse.generator.GeneratorConfig;
+import com.retail.lakehouse.generator.Manifest;
+import com.retail.lakehouse.generator.ProgressSink;
+import com.retail.lakehouse.pipelines.cli.Durations;
+import com.retail.lakehouse.pipelines.cli.EmbeddedBroker;
+import com.retail.lakehouse.pipelines.cli.PipelineArgs;
+import com.retail.lakehouse.pipelines.cli.RunSummary;
+import com.retail.lakehouse.pipelines.ingest.IngestCommand;
+import com.retail.lakehouse.pipelines.ingest.IngestOptions;
+import com.retail.lakehouse.pipelines.options.CatalogFromOptions;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * {@code ./lakehouse bench <ingest|freshness|mart>}: measures the product on this machine and
+ * records the figures (JSON per run, a Markdown row per run under bench/results/), with the machine
+ * they were measured on. Never asserted in tests: numbers are reported, not guessed.
+ */
+public final class BenchCommand {
+  /** Options of the benchmarks (the ingest options apply to the measured ingest). */
+  public interface BenchOptions extends IngestOptions {
+    @Description("ingest: events pre-loaded into Kafka and ingested in one catch-up run.")
+    @Default.Long(2_000_000)
+    long getEvents();
+
+    void setEvents(long value);
+
+    @Description(
+        "ingest/mart: simulated stores; 200 stores make ~300k lines per day, so 2M events span"
+            + " ~7 days (a realistic partition count and file size).")
+    @Default.Integer(200)
+    int getStores();
+
+    void setStores(int value);
+
+    @Description("freshness: events per second produced while ingest runs continuously.")
+    @Default.Integer(20_000)
+    int getRate();
+
+    void setRate(int value);
+
+    @Description("freshness: how long to produce, e.g. 2m.")
+    @Default.String("2m")
+    String getDuration();
+
+    void setDuration(String value);
+
+    @Description("Folder for results: a JSON file per run, a Markdown table per benchmark.")
+    @Default.String("bench/results")
+    String getResultsDir();
+
+    void setResultsDir(String value);
+  }
+
+  private static final String SUMMARY =
+      "Benchmarks: 'bench ingest' (pre-load --events, one catch-up ingest: events/s, MB/s, files,"
+          + " peak heap/RSS), 'bench freshness' (produce --rate for --duration while ingest runs"
+          + " every --every: p50/p95/p99 delay from send to the first snapshot holding the event),"
+          + " 'bench mart' (see README).";
+
+  private BenchCommand() {}
+
+  /** Runs a benchmark; returns the exit code. */
+  public static int run(String[] args) throws Exception {
+    if (args.length == 0 || PipelineArgs.wantsHelp(args)) {
+      PipelineArgs.printHelp(System.out, "bench <ingest|freshness|mart>", SUMMARY, BenchOptions.class);
+      return args.length == 0 ? 2 : 0;
+    }
+    String kind = args[0];
+    BenchOptions options =
+        PipelineArgs.parse("bench", Arrays.copyOfRange(args, 1, args.length), BenchOptions.class);
+    return switch (kind) {
+      case "ingest" -> ingest(options);
+      case "freshness" -> freshness(options);
+      default ->
+          throw new PipelineArgs.UsageException(
+              "unknown benchmark '" + kind + "': use ingest, freshness or mart");
+    };
+  }
+
+  private static int ingest(BenchOptions options) throws Exception {
+    String runner = PipelineArgs.classpathRunner();
+    Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
+    try (EmbeddedBroker kafka = EmbeddedBroker.resolve(options.getBootstrapServers(), home.toString())) {
+      String topic = "bench_ingest_" + options.getEvents() + "_" + options.getStores();
+      Manifest manifest = preload(kafka.bootstrapServers(), topic, options, home);
+      options.setTopic(topic);
+      options.setWarehouse(home.resolve("warehouse-" + runner + "-" + System.currentTimeMillis()).toString());
+      options.setUntilCaughtUp(true);
+      CatalogSettings catalog = CatalogFromOptions.settings(options);
+      System.err.printf("bench: ingesting %,d events on %s%n", options.getEvents(), runner);
+      RunSummary run;
+      Map<String, Object> result = new LinkedHashMap<>();
+      try (MemoryWatch memory = new MemoryWatch()) {
+        run = IngestCommand.runOnce(options, kafka.bootstrapServers(), catalog);
+        result.put("peak_heap_mib", memory.peakHeapBytes() / (1024 * 1024));
+        result.put("peak_rss_mib", memory.peakRssBytes() / (1024 * 1024));
+      }
+      double seconds = ((Number) run.get("seconds")).doubleValue();
+      long payload = ((Number) run.get("payload_bytes_read")).longValue();
+      long rawFiles = ((Number) run.get("raw_data_files")).longValue();
+      long rawBytes = ((Number) run.get("raw_data_bytes")).longValue();
+      Map<String, Object> ordered = new LinkedHashMap<>();
+      ordered.put("benchmark", "ingest");
+      ordered.put("runner", runner);
+      ordered.put("events", run.get("read"));
+      ordered.put("events_per_second", run.get("events_per_second"));
+      ordered.put("mb_per_second", Math.round(payload / 1e6 / seconds * 10) / 10.0);
+      ordered.put("seconds", seconds);
+      ordered.put("raw_written", run.get("raw_written"));
+      ordered.put("dead_letters", run.get("dead_letters"));
+      ordered.put("commits", run.get("commits"));
+      ordered.put("raw_data_files", rawFiles);
+      ordered.put("mean_file_mib", rawFiles == 0 ? 0 : Math.round(rawBytes / (double) rawFiles / (1 << 20) * 10) / 10.0);
+      ordered.putAll(result);
+      ordered.put("expected_valid", manifest.counts().valid());
+      ordered.put("machine", BenchResults.machine());
+      return finish("ingest", runner, ordered, options,
+          List.of("events", "events_per_second", "mb_per_second", "seconds", "commits",
+              "raw_data_files", "mean_file_mib", "peak_heap_mib", "peak_rss_mib"));
+    }
+  }
+
+  private static int freshness(BenchOptions options) throws Exception {
+    String runner = PipelineArgs.classpathRunner();
+    Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
+    Duration duration = Durations.parse("duration", options.getDuration());
+    Duration every = Durations.parse("every", options.getEvery());
+    try (EmbeddedBroker kafka = EmbeddedBroker.resolve(options.getBootstrapServers(), home.toString())) {
+      String topic = "bench_fresh_" + System.currentTimeMillis();
+      options.setTopic(topic);
+      options.setWarehouse(home.resolve("warehouse-fresh-" + runner + "-" + System.currentTimeMillis()).toString());
+      options.setUntilCaughtUp(true);
+      CatalogSettings catalog = CatalogFromOptions.settings(options);
+      GeneratorConfig config =
+          GeneratorConfig.builder()
+              .seed(42)
+              .stores(options.getStores())
+              .topic(topic)
+              .rate(options.getRate())
+              .duration(duration)
+              .build();
+      System.err.printf(
+          "bench: producing %,d events/s for %s while ingest runs every %s on %s%n",
+          options.getRate(), duration, every, runner);
+      CompletableFuture<Manifest> producing =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return GenerateRun.run(config, kafka.bootstrapServers(), ProgressSink.printingTo(System.err));
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      Thread.sleep(2_000); // let the generator create the topic
+      int runs = 0;
+      long lag = Long.MAX_VALUE;
+      try (MemoryWatch memory = new MemoryWatch()) {
+        while (!producing.isDone() || lag > 0) {
+          long started = System.nanoTime();
+          RunSummary run = IngestCommand.runOnce(options, kafka.bootstrapServers(), catalog);
+          runs++;
+          lag = ((Number) run.get("lag")).longValue();
+          long sleep = every.toMillis() - (System.nanoTime() - started) / 1_000_000;
+          if (sleep > 0 && (!producing.isDone() || lag > 0)) {
+            Thread.sleep(sleep);
+          }
+        }
+        Manifest sent = producing.get();
+        long[] delays = delaysMillis(catalog.catalog().loadTable(RawTable.DEFINITION.identifier()));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("benchmark", "freshness");
+        r.put("runner", runner);
+        r.put("rate", options.getRate());
+        r.put("seconds_produced", duration.toSeconds());
+        r.put("commit_interval_seconds", every.toSeconds());
+        r.put("events", sent.counts().sent());
+        r.put("events_measured", delays.length);
+        r.put("ingest_runs", runs);
+        r.put("p50_seconds", percentile(delays, 0.50));
+        r.put("p95_seconds", percentile(delays, 0.95));
+        r.put("p99_seconds", percentile(delays, 0.99));
+        r.put("max_seconds", delays.length == 0 ? 0 : delays[delays.length - 1] / 1000.0);
+        r.put("peak_heap_mib", memory.peakHeapBytes() / (1024 * 1024));
+        r.put("machine", BenchResults.machine());
+        return finish("freshness", runner, r, options,
+            List.of("rate", "seconds_produced", "commit_interval_seconds", "events_measured",
+                "ingest_runs", "p50_seconds", "p95_seconds", "p99_seconds", "peak_heap_mib"));
+      }
+    }
+  }
+
+  /** For every raw row: commit time of the snapshot that added it minus its event_time (= send time). */
+  static long[] delaysMillis(Table raw) throws IOException {
+    raw.refresh();
+    List<Snapshot> snapshots = new ArrayList<>();
+    raw.snapshots().forEach(snapshots::add);
+    long[] delays = new long[1 << 16];
+    int n = 0;
+    Long previous = null;
+    for (Snapshot s : snapshots) {
+      IcebergGenerics.ScanBuilder scan = IcebergGenerics.read(raw).select("event_time");
+      scan = previous == null ? scan.useSnapshot(s.snapshotId()) : scan.appendsBetween(previous, s.snapshotId());
+      try (CloseableIterable<Record> rows = scan.build()) {
+        for (Record r : rows) {
+          long eventMillis = ((LocalDateTime) r.getField("event_time")).toInstant(ZoneOffset.UTC).toEpochMilli();
+          if (n == delays.length) {
+            delays = Arrays.copyOf(delays, n * 2);
+          }
+          delays[n++] = s.timestampMillis() - eventMillis;
+        }
+      }
+      previous = s.snapshotId();
+    }
+    long[] sorted = Arrays.copyOf(delays, n);
+    Arrays.sort(sorted);
+    return sorted;
+  }
+
+  static double percentile(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
+    return Math.round(sorted[Math.max(0, i)] / 100.0) / 10.0;
+  }
+
+  /** Loads the benchmark topic once per size; later runs (other runners) reuse it. */
+  private static Manifest preload(String bootstrap, String topic, BenchOptions options, Path home)
+      throws Exception {
+    Path manifestFile = home.resolve("manifest-" + topic + ".json");
+    if (Files.exists(manifestFile)) {
+      System.err.println("bench: reusing pre-loaded topic " + topic);
+      return Manifest.read(manifestFile);
+    }
+    System.err.printf("bench: pre-loading %,d events into %s%n", options.getEvents(), topic);
+    Manifest m =
+        GenerateRun.run(
+            GeneratorConfig.builder()
+                .seed(42)
+                .stores(options.getStores())
+                .count(options.getEvents())
+                .topic(topic)
+                .build(),
+            bootstrap,
+            ProgressSink.printingTo(System.err));
+    Files.createDirectories(home);
+    m.write(manifestFile);
+    return m;
+  }
+
+  private static int finish(
+      String kind, String runner, Map<String, Object> result, BenchOptions options, List<String> columns)
+      throws IOException {
+    RunSummary summary = new RunSummary(kind + " benchmark (" + runner + ")");
+    result.forEach(summary::put);
+    summary.print(System.out);
+    summary.writeJson(options.getSummaryJson());
+    Path json = BenchResults.write(Path.of(options.getResultsDir()), kind, runner, result, columns);
+    System.out.println("  results: " + json + " and " + json.getParent().resolve(kind + ".md"));
+    return 0;
+  }
+}

@@ -1,0 +1,86 @@
+package com.retail.lakehouse.pipelines.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where benchmark figures go: one JSON file per run and one row appended to a Markdown table per
+ * benchmark kind under {@code bench/results/}, each with the machine it ran on.
+ */
+final class BenchResults {
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  private BenchResults() {}
+
+  /** Cores, memory and JDK of this machine. */
+  static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    long memKb = 0;
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (line.startsWith("MemTotal:")) {
+          memKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | NumberFormatException ignored) {
+      // not Linux: leave 0
+    }
+    m.put("memory_gib", Math.round(memKb / 1024.0 / 1024.0 * 10) / 10.0);
+    m.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
+    m.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    m.put("jvm_args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-Xm") || a.startsWith("-XX")).toList()));
+    return m;
+  }
+
+  /** Writes the JSON and appends the Markdown row; returns the JSON file. */
+  static Path write(Path resultsDir, String kind, String runner, Map<String, Object> result,
+      List<String> columns) throws IOException {
+    Files.createDirectories(resultsDir);
+    String stamp = STAMP.format(Instant.now());
+    Path json = resultsDir.resolve(kind + "-" + runner + "-" + stamp + ".json");
+    Files.writeString(
+        json,
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result) + "\n");
+    Path table = resultsDir.resolve(kind + ".md");
+    if (!Files.exists(table)) {
+      StringBuilder header = new StringBuilder("| when (UTC) | runner |");
+      StringBuilder rule = new StringBuilder("|---|---|");
+      for (String c : columns) {
+        header.append(' ').append(c).append(" |");
+        rule.append("---|");
+      }
+      header.append(" machine |\n");
+      rule.append("---|\n");
+      Files.writeString(table, "# " + kind + " benchmark\n\n" + header + rule);
+    }
+    StringBuilder row = new StringBuilder("| " + stamp + " | " + runner + " |");
+    for (String c : columns) {
+      row.append(' ').append(result.getOrDefault(c, "")).append(" |");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) result.get("machine");
+    row.append(' ')
+        .append(m.get("cores"))
+        .append(" cores, ")
+        .append(m.get("memory_gib"))
+        .append(" GiB, ")
+        .append(m.get("jdk"))
+        .append(" |\n");
+    Files.writeString(table, row.toString(), StandardOpenOption.APPEND);
+    return json;
+  }
+}

@@ -1,0 +1,39 @@
+package com.retail.lakehouse.pipelines.mart;
+
+import com.retail.lakehouse.pipelines.options.CatalogOptions;
+import com.retail.lakehouse.pipelines.options.LakehouseOptions;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+
+/** Options of the daily sales mart job: the catalog, which sale dates to (re)build, and writers. */
+public interface MartOptions extends LakehouseOptions, CatalogOptions {
+  @Description("Rebuild this one UTC sale date, yyyy-MM-dd.")
+  String getDate();
+
+  void setDate(String value);
+
+  @Description("Rebuild UTC sale dates from this date (yyyy-MM-dd, inclusive; needs --to).")
+  String getFrom();
+
+  void setFrom(String value);
+
+  @Description("Rebuild UTC sale dates up to this date (yyyy-MM-dd, inclusive; needs --from).")
+  String getTo();
+
+  void setTo(String value);
+
+  @Description(
+      "Rebuild only the dates that received raw rows (late ones included) since the last"
+          + " successful mart run; all dates when there was none. Without any date flag, every"
+          + " date in raw is rebuilt.")
+  @Default.Boolean(false)
+  boolean getChangedSinceLastRun();
+
+  void setChangedSinceLastRun(boolean value);
+
+  @Description("Parallel mart file writers (each writes one file per sale date).")
+  @Default.Integer(2)
+  int getWriterShards();
+
+  void setWriterShards(int value);
+}
