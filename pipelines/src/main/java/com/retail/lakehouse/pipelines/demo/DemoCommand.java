@@ -88,6 +88,12 @@ public final class DemoCommand {
           GenerateRun.run(
               GeneratorConfig.builder()
                   .seed(options.getSeed())
+                  // The simulated days end yesterday, so "recent events" queries find some.
+                  .start(
+                      java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                          .minusDays(options.getDays())
+                          .atStartOfDay(java.time.ZoneOffset.UTC)
+                          .toInstant())
                   .topic(options.getTopic())
                   .count(30_000L * options.getDays())
                   .malformedRate(0.01)
