@@ -67,6 +67,12 @@ public final class BenchCommand {
 
     void setDuration(String value);
 
+    @Description("mart: raw rows loaded (straight into Iceberg) before the mart is built for all days.")
+    @Default.Long(10_000_000)
+    long getRawRows();
+
+    void setRawRows(long value);
+
     @Description("Folder for results: a JSON file per run, a Markdown table per benchmark.")
     @Default.String("bench/results")
     String getResultsDir();
@@ -78,7 +84,8 @@ public final class BenchCommand {
       "Benchmarks: 'bench ingest' (pre-load --events, one catch-up ingest: events/s, MB/s, files,"
           + " peak heap/RSS), 'bench freshness' (produce --rate for --duration while ingest runs"
           + " every --every: p50/p95/p99 delay from send to the first snapshot holding the event),"
-          + " 'bench mart' (see README).";
+          + " 'bench mart' (load --raw-rows straight into raw, then build the mart for all days:"
+          + " wall time, rows/s, peak heap).";
 
   private BenchCommand() {}
 
@@ -94,6 +101,7 @@ public final class BenchCommand {
     return switch (kind) {
       case "ingest" -> ingest(options);
       case "freshness" -> freshness(options);
+      case "mart" -> mart(options);
       default ->
           throw new PipelineArgs.UsageException(
               "unknown benchmark '" + kind + "': use ingest, freshness or mart");
@@ -210,6 +218,65 @@ public final class BenchCommand {
                 "ingest_runs", "p50_seconds", "p95_seconds", "p99_seconds", "peak_heap_mib"));
       }
     }
+  }
+
+  private static int mart(BenchOptions options) throws Exception {
+    String runner = PipelineArgs.classpathRunner();
+    Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
+    Path warehouse = home.resolve("warehouse-mart-" + options.getRawRows() + "-" + options.getStores());
+    options.setWarehouse(warehouse.toString());
+    CatalogSettings catalog = CatalogFromOptions.settings(options);
+    Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    raw.refresh();
+    long rawRows =
+        raw.currentSnapshot() == null
+            ? 0
+            : Long.parseLong(raw.currentSnapshot().summary().getOrDefault("total-records", "0"));
+    if (rawRows < options.getRawRows()) {
+      System.err.printf("bench: loading %,d raw rows into %s%n", options.getRawRows(), warehouse);
+      long t = System.nanoTime();
+      rawRows +=
+          RawTableLoader.load(
+              raw,
+              GeneratorConfig.builder().seed(42).stores(options.getStores()).count(options.getRawRows() * 2).build(),
+              options.getRawRows() - rawRows);
+      System.err.printf("bench: loaded in %.1f s%n", (System.nanoTime() - t) / 1e9);
+    } else {
+      System.err.printf("bench: reusing %,d raw rows in %s%n", rawRows, warehouse);
+    }
+    Path martSummary = home.resolve("mart-summary-" + runner + ".json");
+    List<String> args = new ArrayList<>();
+    args.add("--data-dir=" + home);
+    args.add("--warehouse=" + warehouse);
+    args.add("--summary-json=" + martSummary);
+    args.add("--writer-shards=" + options.getWriterShards());
+    Map<String, Object> r = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    try (MemoryWatch memory = new MemoryWatch()) {
+      int code = com.retail.lakehouse.pipelines.mart.MartCommand.run(args.toArray(String[]::new));
+      if (code != 0) {
+        throw new IllegalStateException("the mart run failed with exit code " + code);
+      }
+      r.put("peak_heap_mib", memory.peakHeapBytes() / (1024 * 1024));
+      r.put("peak_rss_mib", memory.peakRssBytes() / (1024 * 1024));
+    }
+    double wall = (System.nanoTime() - t0) / 1e9;
+    com.fasterxml.jackson.databind.JsonNode mart =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(martSummary.toFile());
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("benchmark", "mart");
+    result.put("runner", runner);
+    result.put("raw_rows", rawRows);
+    result.put("raw_rows_read", mart.path("raw_rows_read").asLong());
+    result.put("mart_rows_written", mart.path("mart_rows_written").asLong());
+    result.put("dates", mart.path("dates").size());
+    result.put("wall_seconds", Math.round(wall * 10) / 10.0);
+    result.put("rows_per_second", Math.round(mart.path("raw_rows_read").asLong() / wall));
+    result.putAll(r);
+    result.put("machine", BenchResults.machine());
+    return finish("mart", runner, result, options,
+        List.of("raw_rows", "dates", "mart_rows_written", "wall_seconds", "rows_per_second",
+            "peak_heap_mib", "peak_rss_mib"));
   }
 
   /** For every raw row: commit time of the snapshot that added it minus its event_time (= send time). */
