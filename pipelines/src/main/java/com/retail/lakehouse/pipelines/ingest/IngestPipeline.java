@@ -1,6 +1,5 @@
 package com.retail.lakehouse.pipelines.ingest;
 
-import com.retail.lakehouse.transforms.dedupe.DropDuplicateLines;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
@@ -90,12 +89,9 @@ public final class IngestPipeline {
             SkipRowsAlreadyCommitted.of(
                 plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
         .apply(
-            "DropDuplicateLines",
-            DropDuplicateLines.inShards(options.getWriterShards() * 4)
-                .withCommittedKeys(plan.recentKeys()))
-        .apply(
-            "WriteRawFiles",
-            WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards()))
+            "DropDuplicateLinesAndWriteRawFiles",
+            WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards())
+                .droppingDuplicateLines(plan.recentKeys()))
         .apply(
             "CommitRawTable",
             CommitToTable.of(plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetRead));

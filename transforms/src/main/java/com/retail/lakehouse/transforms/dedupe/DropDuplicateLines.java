@@ -1,8 +1,6 @@
 package com.retail.lakehouse.transforms.dedupe;
 
 import com.retail.lakehouse.transforms.event.PosEventSchema;
-import java.util.HashSet;
-import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -81,7 +79,7 @@ public final class DropDuplicateLines extends PTransform<PCollection<Row>, PColl
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
       in.inc();
-      out.output(KV.of(Math.floorMod(lineKey(row).hashCode(), shards), row));
+      out.output(KV.of(FirstCopies.shardOf(row, shards), row));
     }
   }
 
@@ -96,12 +94,9 @@ public final class DropDuplicateLines extends PTransform<PCollection<Row>, PColl
 
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<Row>> shard, OutputReceiver<Row> output) {
-      Set<String> seen = new HashSet<>();
+      FirstCopies firstCopies = new FirstCopies(committed);
       for (Row row : shard.getValue()) {
-        if (seen.add(lineKey(row))
-            && !committed.contains(
-                row.getString(PosEventSchema.TRANSACTION_ID),
-                row.getInt32(PosEventSchema.LINE_NUMBER))) {
+        if (firstCopies.isFirst(row)) {
           out.inc();
           output.output(row);
         }

@@ -1,5 +1,8 @@
 package com.retail.lakehouse.transforms.write;
 
+import com.retail.lakehouse.transforms.dedupe.DropDuplicateLines;
+import com.retail.lakehouse.transforms.dedupe.FirstCopies;
+import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
@@ -49,38 +52,59 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
   private final CatalogSettings catalog;
   private final TableDefinition table;
   private final int shards;
+  private final RecentLineKeys dedupe;
 
-  private WriteDataFiles(CatalogSettings catalog, TableDefinition table, int shards) {
+  private WriteDataFiles(
+      CatalogSettings catalog, TableDefinition table, int shards, RecentLineKeys dedupe) {
     this.catalog = catalog;
     this.table = table;
     this.shards = shards;
+    this.dedupe = dedupe;
   }
 
   /** Writes rows of {@code table} with {@code shards} parallel writers. */
   public static WriteDataFiles to(CatalogSettings catalog, TableDefinition table, int shards) {
-    return new WriteDataFiles(catalog, table, Math.max(1, shards));
+    return new WriteDataFiles(catalog, table, Math.max(1, shards), null);
+  }
+
+  /**
+   * Also drops duplicate sale lines while writing (what {@link
+   * com.retail.lakehouse.transforms.dedupe.DropDuplicateLines} does), inside the writer's own
+   * shuffle: rows are sharded by line key instead of at random, so every copy of a line reaches one
+   * writer. Measured on the ingest benchmark, one shuffle instead of two; counts the same metrics.
+   */
+  public WriteDataFiles droppingDuplicateLines(RecentLineKeys committedWithinHorizon) {
+    return new WriteDataFiles(catalog, table, shards, committedWithinHorizon);
   }
 
   @Override
   public PCollection<WrittenFiles> expand(PCollection<Row> rows) {
-    return rows.apply("AssignWriterShard", ParDo.of(new AssignShardFn(shards)))
+    return rows.apply("AssignWriterShard", ParDo.of(new AssignShardFn(shards, dedupe != null)))
         .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(table.beamSchema())))
         .apply("GroupByWriterShard", GroupByKey.create())
-        .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table)))
+        .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table, dedupe)))
         .setCoder(SerializableCoder.of(WrittenFiles.class));
   }
 
   /** Spreads rows evenly over writer shards. */
   static final class AssignShardFn extends DoFn<Row, KV<Integer, Row>> {
     private final int shards;
+    private final boolean byLineKey;
+    private final Counter linesIn = Metrics.counter("lakehouse", DropDuplicateLines.LINES_IN);
 
-    AssignShardFn(int shards) {
+    AssignShardFn(int shards, boolean byLineKey) {
       this.shards = shards;
+      this.byLineKey = byLineKey;
     }
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
-      out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), row));
+      if (byLineKey) {
+        linesIn.inc();
+        out.output(KV.of(FirstCopies.shardOf(row, shards), row));
+      } else {
+        out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), row));
+      }
     }
   }
 
@@ -88,12 +112,15 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
   static final class WriteFilesFn extends DoFn<KV<Integer, Iterable<Row>>, WrittenFiles> {
     private final CatalogSettings catalog;
     private final TableDefinition definition;
+    private final RecentLineKeys dedupe;
     private final Counter filesWritten = Metrics.counter("lakehouse", "data_files_written");
+    private final Counter linesOut = Metrics.counter("lakehouse", DropDuplicateLines.LINES_OUT);
     private transient Table table;
 
-    WriteFilesFn(CatalogSettings catalog, TableDefinition definition) {
+    WriteFilesFn(CatalogSettings catalog, TableDefinition definition, RecentLineKeys dedupe) {
       this.catalog = catalog;
       this.definition = definition;
+      this.dedupe = dedupe;
     }
 
     @Setup
@@ -124,8 +151,15 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
       Map<PartitionKey, DataWriter<Record>> open = new HashMap<>();
       List<DataFile> done = new ArrayList<>();
       long rows = 0;
+      FirstCopies firstCopies = dedupe == null ? null : new FirstCopies(dedupe);
       try {
         for (Row row : shard.getValue()) {
+          if (firstCopies != null) {
+            if (!firstCopies.isFirst(row)) {
+              continue;
+            }
+            linesOut.inc();
+          }
           Record record = toRecord.convert(row);
           key.partition(wrapper.wrap(record));
           DataWriter<Record> writer = open.get(key);
