@@ -76,7 +76,15 @@ public final class PipelineArgs {
         rest.add(arg);
       }
     }
-    List<String> all = new ArrayList<>(profileArgs(profile));
+    // The user's flags win over the profile's: drop profile flags the command line sets again.
+    java.util.Set<String> userNames = new java.util.HashSet<>();
+    rest.forEach(a -> userNames.add(flagName(a)));
+    List<String> all = new ArrayList<>();
+    for (String arg : profileArgs(profile)) {
+      if (!userNames.contains(flagName(arg))) {
+        all.add(arg);
+      }
+    }
     all.addAll(rest);
     PipelineOptionsFactory.register(type);
     try {
