@@ -183,7 +183,9 @@ public final class IngestCommand {
           duplicates,
           counters.getOrDefault(SkipRowsAlreadyCommitted.SKIPPED, 0L),
           byReason,
-          read / Math.max(seconds, 1e-9));
+          // The planned ranges are exactly what the reader reads; Beam's attempted counters can
+          // count twice where a runner recomputes a dataset (Spark under memory pressure).
+          maxRecords / Math.max(seconds, 1e-9));
       summary.put("seconds", Math.round(seconds * 10) / 10.0);
       summary.put("raw_snapshot_id", rawCommit == null ? null : rawCommit.snapshotId());
       summary.put("dlq_snapshot_id", deadCommit == null ? null : deadCommit.snapshotId());

@@ -29,6 +29,11 @@ public final class TableDefinition implements Serializable {
           "write.format.default", "parquet",
           "write.parquet.compression-codec", "zstd",
           "write.target-file-size-bytes", String.valueOf(128L * 1024 * 1024),
+          // Unique columns (event_id, transaction_id) overflow any dictionary; a small one makes
+          // Parquet fall back to plain encoding early instead of hashing ~58k strings per column
+          // (JFR: Binary.equals/hashCode were the top ingest frames). Low-cardinality columns
+          // (store, product, category) still fit.
+          "write.parquet.dict-size-bytes", String.valueOf(256 * 1024),
           "write.metadata.delete-after-commit.enabled", "true",
           "write.metadata.previous-versions-max", "100");
 
