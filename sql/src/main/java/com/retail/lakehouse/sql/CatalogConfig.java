@@ -48,7 +48,8 @@ final class CatalogConfig {
         props.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
       }
       default ->
-          throw new UsageException("unknown --catalog '" + catalog + "': use hadoop, jdbc, rest or glue");
+          throw new UsageException(
+              "unknown --catalog '" + catalog + "': use hadoop, jdbc, rest or glue");
     }
     if (warehouse == null || warehouse.isBlank()) {
       if (kind.equals("glue")) {
@@ -71,7 +72,8 @@ final class CatalogConfig {
       }
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        throw new UsageException("--catalog-properties entries look like key=value, got '" + pair + "'");
+        throw new UsageException(
+            "--catalog-properties entries look like key=value, got '" + pair + "'");
       }
       props.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
     }

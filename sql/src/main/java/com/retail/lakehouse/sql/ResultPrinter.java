@@ -113,7 +113,12 @@ final class ResultPrinter {
       }
       String name = fields[c].name();
       int pad = width[c] - name.length();
-      header.append(' ').append(" ".repeat(pad / 2)).append(name).append(" ".repeat(pad - pad / 2)).append(' ');
+      header
+          .append(' ')
+          .append(" ".repeat(pad / 2))
+          .append(name)
+          .append(" ".repeat(pad - pad / 2))
+          .append(' ');
       rule.append("-".repeat(width[c] + 2));
     }
     out.println(stripEnd(header));
@@ -188,7 +193,9 @@ final class ResultPrinter {
     return String.valueOf(j);
   }
 
-  /** A value as Jackson writes it: numbers and booleans as they are, nested values as maps/lists. */
+  /**
+   * A value as Jackson writes it: numbers and booleans as they are, nested values as maps/lists.
+   */
   static Object jsonValue(Object v) {
     if (v == null || v instanceof Number || v instanceof Boolean || v instanceof String) {
       return v;
@@ -218,7 +225,8 @@ final class ResultPrinter {
     }
     if (v instanceof scala.collection.Map<?, ?> sm) {
       Map<String, Object> m = new LinkedHashMap<>();
-      JavaConverters.mapAsJavaMap(sm).forEach((k, x) -> m.put(String.valueOf(jsonValue(k)), jsonValue(x)));
+      JavaConverters.mapAsJavaMap(sm)
+          .forEach((k, x) -> m.put(String.valueOf(jsonValue(k)), jsonValue(x)));
       return m;
     }
     if (v instanceof scala.collection.Seq<?> seq) {

@@ -69,7 +69,8 @@ public final class SqlCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "table",
-      description = "Output: table (aligned, with a row count), csv (with a header) or json (one object a line). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Output: table (aligned, with a row count), csv (with a header) or json (one object a line). Default: ${DEFAULT-VALUE}.")
   ResultPrinter.Format format;
 
   @Option(
@@ -83,26 +84,30 @@ public final class SqlCommand implements Callable<Integer> {
       names = "--catalog",
       paramLabel = "KIND",
       defaultValue = "hadoop",
-      description = "Iceberg catalog: hadoop (a folder; the local default), jdbc, rest or glue. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Iceberg catalog: hadoop (a folder; the local default), jdbc, rest or glue. Default: ${DEFAULT-VALUE}.")
   String catalog;
 
   @Option(
       names = "--warehouse",
       paramLabel = "LOCATION",
-      description = "Warehouse location: a folder, or s3://bucket/prefix. Default: <data-dir>/warehouse.")
+      description =
+          "Warehouse location: a folder, or s3://bucket/prefix. Default: <data-dir>/warehouse.")
   String warehouse;
 
   @Option(
       names = "--catalog-uri",
       paramLabel = "URI",
-      description = "Catalog URI: the JDBC URL (jdbc:sqlite:/path/catalog.db, jdbc:postgresql://...) or the REST endpoint.")
+      description =
+          "Catalog URI: the JDBC URL (jdbc:sqlite:/path/catalog.db, jdbc:postgresql://...) or the REST endpoint.")
   String catalogUri;
 
   @Option(
       names = "--catalog-properties",
       paramLabel = "K=V",
       split = ",",
-      description = "Extra catalog properties as key=value, comma separated (e.g. s3.endpoint=http://127.0.0.1:9000,s3.path-style-access=true).")
+      description =
+          "Extra catalog properties as key=value, comma separated (e.g. s3.endpoint=http://127.0.0.1:9000,s3.path-style-access=true).")
   List<String> catalogProperties = new ArrayList<>();
 
   @Option(
@@ -121,14 +126,18 @@ public final class SqlCommand implements Callable<Integer> {
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
-    SparkSession.getActiveSession().foreach(s -> {
-      s.stop();
-      return null;
-    });
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              s.stop();
+              return null;
+            });
     System.exit(code);
   }
 
-  /** Runs a command line and returns the exit code; the Spark session is left open (tests share it). */
+  /**
+   * Runs a command line and returns the exit code; the Spark session is left open (tests share it).
+   */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     SqlCommand command = new SqlCommand(out, err);
     CommandLine cli = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
@@ -190,7 +199,9 @@ public final class SqlCommand implements Callable<Integer> {
       }
       error = Errors.oneLine(e);
       err.println("lakehouse sql: " + error);
-      if (e instanceof SparkThrowable t && t.getErrorClass() != null && MISSING_TABLE.contains(t.getErrorClass())) {
+      if (e instanceof SparkThrowable t
+          && t.getErrorClass() != null
+          && MISSING_TABLE.contains(t.getErrorClass())) {
         err.println(
             "lakehouse sql: hint: run ./lakehouse ingest / mart first (looked in the "
                 + catalogConfig.describe()
@@ -200,14 +211,16 @@ public final class SqlCommand implements Callable<Integer> {
     }
     out.flush();
     if (summaryJson != null) {
-      writeSummary(statements.size(), done, rows, columns, (System.nanoTime() - start) / 1e9, error);
+      writeSummary(
+          statements.size(), done, rows, columns, (System.nanoTime() - start) / 1e9, error);
     }
     return code;
   }
 
   private String script() {
     if (file != null && !query.isEmpty()) {
-      throw new CatalogConfig.UsageException("give the SQL either as an argument or with -f, not both");
+      throw new CatalogConfig.UsageException(
+          "give the SQL either as an argument or with -f, not both");
     }
     if (file == null) {
       return String.join(" ", query);
@@ -262,7 +275,9 @@ public final class SqlCommand implements Callable<Integer> {
       String message;
       if (e instanceof AnalysisException a) {
         // "...; line 1 pos 0" (parse errors) reads as "... (line 1, pos 0)" like the others.
-        message = firstLine(a.getSimpleMessage()).replaceAll("\\.?;? line (\\d+) pos (\\d+)$", ". (line $1, pos $2)");
+        message =
+            firstLine(a.getSimpleMessage())
+                .replaceAll("\\.?;? line (\\d+) pos (\\d+)$", ". (line $1, pos $2)");
         String at = position(a);
         if (!at.isEmpty() && !message.contains("line ")) {
           message = message + " (" + at + ")";
@@ -275,7 +290,15 @@ public final class SqlCommand implements Callable<Integer> {
           root = root.getCause();
         }
         String m = firstLine(e.getMessage());
-        message = root == e || m.isEmpty() ? m : m + " (" + root.getClass().getSimpleName() + ": " + firstLine(root.getMessage()) + ")";
+        message =
+            root == e || m.isEmpty()
+                ? m
+                : m
+                    + " ("
+                    + root.getClass().getSimpleName()
+                    + ": "
+                    + firstLine(root.getMessage())
+                    + ")";
         if (message.isEmpty()) {
           message = e.getClass().getName();
         }

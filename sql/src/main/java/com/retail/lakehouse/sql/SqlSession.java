@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
-/** The embedded engine: Spark SQL in local mode with the lakehouse catalog as the default catalog. */
+/**
+ * The embedded engine: Spark SQL in local mode with the lakehouse catalog as the default catalog.
+ */
 final class SqlSession {
   private SqlSession() {}
 
@@ -22,7 +24,8 @@ final class SqlSession {
     // LocalDate / Instant rather than java.sql.Date / Timestamp (no JVM-zone shifts when printing).
     conf.put("spark.sql.datetime.java8API.enabled", "true");
     conf.put(
-        "spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+        "spark.sql.extensions",
+        "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     conf.putAll(catalog.sparkConf());
     return conf;
   }

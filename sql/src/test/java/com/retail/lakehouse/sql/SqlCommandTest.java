@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real Iceberg tables in a temporary Hadoop warehouse (created through Iceberg's API, rows written by
- * Spark), queried through {@link SqlCommand} in-process. One Spark session for the whole class.
+ * Real Iceberg tables in a temporary Hadoop warehouse (created through Iceberg's API, rows written
+ * by Spark), queried through {@link SqlCommand} in-process. One Spark session for the whole class.
  */
 class SqlCommandTest {
   private static final Path QUERIES = Path.of(System.getProperty("user.dir"), "queries");
@@ -72,10 +71,18 @@ class SqlCommandTest {
     LocalDate yesterday = today.minusDays(1);
     spark.sql(
         "INSERT INTO raw.pos_transactions VALUES"
-            + " ('S001', 'Milk, 1 L', 2, 3.98, TIMESTAMP_NTZ '" + today + " 00:00:01'),"
-            + " ('S002', 'Bread \"Rye\"', 1, 2.49, TIMESTAMP_NTZ '" + yesterday + " 12:00:00.5'),"
-            + " ('S003', 'Eggs', 1, 4.10, TIMESTAMP_NTZ '" + yesterday + " 00:00:00'),"
-            + " ('S001', 'Old news', 5, 9.95, TIMESTAMP_NTZ '" + today.minusDays(3) + " 10:00:00')");
+            + " ('S001', 'Milk, 1 L', 2, 3.98, TIMESTAMP_NTZ '"
+            + today
+            + " 00:00:01'),"
+            + " ('S002', 'Bread \"Rye\"', 1, 2.49, TIMESTAMP_NTZ '"
+            + yesterday
+            + " 12:00:00.5'),"
+            + " ('S003', 'Eggs', 1, 4.10, TIMESTAMP_NTZ '"
+            + yesterday
+            + " 00:00:00'),"
+            + " ('S001', 'Old news', 5, 9.95, TIMESTAMP_NTZ '"
+            + today.minusDays(3)
+            + " 10:00:00')");
     spark.sql(
         "INSERT INTO marts.daily_sales_summary VALUES"
             + " (DATE '2024-05-01', 'S001', 10.50),"
@@ -127,7 +134,8 @@ class SqlCommandTest {
 
   @Test
   void dailyRevenueByStoreAsCsv() {
-    Result r = sql("--format", "csv", "-f", QUERIES.resolve("daily_revenue_by_store.sql").toString());
+    Result r =
+        sql("--format", "csv", "-f", QUERIES.resolve("daily_revenue_by_store.sql").toString());
     assertThat(r.code()).isZero();
     assertThat(r.out())
         .isEqualTo(
@@ -150,7 +158,9 @@ class SqlCommandTest {
                 " store_id |   product   | quantity | total_amount |      event_time",
                 "----------+-------------+----------+--------------+-----------------------",
                 " S001     | Milk, 1 L   |        2 |         3.98 | " + today + " 00:00:01",
-                " S002     | Bread \"Rye\" |        1 |         2.49 | " + yesterday + " 12:00:00.5",
+                " S002     | Bread \"Rye\" |        1 |         2.49 | "
+                    + yesterday
+                    + " 12:00:00.5",
                 "(2 rows)",
                 ""));
   }
@@ -164,7 +174,9 @@ class SqlCommandTest {
     assertThat(lines[0])
         .isEqualTo(
             "{\"store_id\":\"S001\",\"product\":\"Milk, 1 L\",\"quantity\":2,\"total_amount\":3.98,"
-                + "\"event_time\":\"" + today + " 00:00:01\"}");
+                + "\"event_time\":\""
+                + today
+                + " 00:00:01\"}");
     JsonNode second = JSON.readTree(lines[1]);
     assertThat(second.get("product").asText()).isEqualTo("Bread \"Rye\"");
     assertThat(second.get("total_amount").decimalValue()).isEqualByComparingTo("2.49");
@@ -183,7 +195,9 @@ class SqlCommandTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err().lines()).hasSize(1);
-    assertThat(r.err()).startsWith("lakehouse sql: [PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'. (line 1, pos 0)");
+    assertThat(r.err())
+        .startsWith(
+            "lakehouse sql: [PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'. (line 1, pos 0)");
 
     Result column = sql("SELECT no_such_column FROM raw.pos_transactions");
     assertThat(column.code()).isEqualTo(1);
@@ -219,8 +233,16 @@ class SqlCommandTest {
         .isEqualTo(
             String.join(
                 "\n",
-                " n", "---", " 4", "(1 row)", "", " semi | store_id", "------+----------", " ;    | S001",
-                "(1 row)", ""));
+                " n",
+                "---",
+                " 4",
+                "(1 row)",
+                "",
+                " semi | store_id",
+                "------+----------",
+                " ;    | S001",
+                "(1 row)",
+                ""));
     JsonNode s = JSON.readTree(summary.toFile());
     assertThat(s.get("statements").asInt()).isEqualTo(2);
     assertThat(s.get("rows").asLong()).isEqualTo(2);
@@ -233,6 +255,7 @@ class SqlCommandTest {
     assertThat(sql("-f", "x.sql", "SELECT 1").code()).isEqualTo(2);
     assertThat(sql("--format", "xml", "SELECT 1").code()).isEqualTo(2);
     assertThat(sql("-f", dataDir.resolve("missing.sql").toString()).code()).isEqualTo(2);
-    assertThat(sql("--catalog", "jdbc", "SELECT 1").err()).contains("--catalog=jdbc needs --catalog-uri");
+    assertThat(sql("--catalog", "jdbc", "SELECT 1").err())
+        .contains("--catalog=jdbc needs --catalog-uri");
   }
 }

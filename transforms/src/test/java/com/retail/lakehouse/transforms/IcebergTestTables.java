@@ -52,7 +52,9 @@ public final class IcebergTestTables {
     List<KV<Integer, Long>> offsets = new ArrayList<>();
     lastOffsetRead.forEach((k, v) -> offsets.add(KV.of(k, v)));
     PCollectionView<Map<Integer, Long>> view =
-        p.apply("LastOffsetRead", Create.of(offsets).withCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of())))
+        p.apply(
+                "LastOffsetRead",
+                Create.of(offsets).withCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of())))
             .apply(View.asMap());
     PCollection<Row> input =
         p.apply("Rows", Create.of(rows).withRowSchema(definition.beamSchema()));

@@ -67,7 +67,8 @@ public final class BenchCommand {
 
     void setDuration(String value);
 
-    @Description("mart: raw rows loaded (straight into Iceberg) before the mart is built for all days.")
+    @Description(
+        "mart: raw rows loaded (straight into Iceberg) before the mart is built for all days.")
     @Default.Long(10_000_000)
     long getRawRows();
 
@@ -92,7 +93,8 @@ public final class BenchCommand {
   /** Runs a benchmark; returns the exit code. */
   public static int run(String[] args) throws Exception {
     if (args.length == 0 || PipelineArgs.wantsHelp(args)) {
-      PipelineArgs.printHelp(System.out, "bench <ingest|freshness|mart>", SUMMARY, BenchOptions.class);
+      PipelineArgs.printHelp(
+          System.out, "bench <ingest|freshness|mart>", SUMMARY, BenchOptions.class);
       return args.length == 0 ? 2 : 0;
     }
     String kind = args[0];
@@ -111,11 +113,13 @@ public final class BenchCommand {
   private static int ingest(BenchOptions options) throws Exception {
     String runner = PipelineArgs.classpathRunner();
     Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
-    try (EmbeddedBroker kafka = EmbeddedBroker.resolve(options.getBootstrapServers(), home.toString())) {
+    try (EmbeddedBroker kafka =
+        EmbeddedBroker.resolve(options.getBootstrapServers(), home.toString())) {
       String topic = "bench_ingest_" + options.getEvents() + "_" + options.getStores();
       Manifest manifest = preload(kafka.bootstrapServers(), topic, options, home);
       options.setTopic(topic);
-      options.setWarehouse(home.resolve("warehouse-" + runner + "-" + System.currentTimeMillis()).toString());
+      options.setWarehouse(
+          home.resolve("warehouse-" + runner + "-" + System.currentTimeMillis()).toString());
       options.setUntilCaughtUp(true);
       CatalogSettings catalog = CatalogFromOptions.settings(options);
       System.err.printf("bench: ingesting %,d events on %s%n", options.getEvents(), runner);
@@ -141,13 +145,27 @@ public final class BenchCommand {
       ordered.put("dead_letters", run.get("dead_letters"));
       ordered.put("commits", run.get("commits"));
       ordered.put("raw_data_files", rawFiles);
-      ordered.put("mean_file_mib", rawFiles == 0 ? 0 : Math.round(rawBytes / (double) rawFiles / (1 << 20) * 10) / 10.0);
+      ordered.put(
+          "mean_file_mib",
+          rawFiles == 0 ? 0 : Math.round(rawBytes / (double) rawFiles / (1 << 20) * 10) / 10.0);
       ordered.putAll(result);
       ordered.put("expected_valid", manifest.counts().valid());
       ordered.put("machine", BenchResults.machine());
-      return finish("ingest", runner, ordered, options,
-          List.of("events", "events_per_second", "mb_per_second", "seconds", "commits",
-              "raw_data_files", "mean_file_mib", "peak_heap_mib", "peak_rss_mib"));
+      return finish(
+          "ingest",
+          runner,
+          ordered,
+          options,
+          List.of(
+              "events",
+              "events_per_second",
+              "mb_per_second",
+              "seconds",
+              "commits",
+              "raw_data_files",
+              "mean_file_mib",
+              "peak_heap_mib",
+              "peak_rss_mib"));
     }
   }
 
@@ -156,10 +174,12 @@ public final class BenchCommand {
     Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
     Duration duration = Durations.parse("duration", options.getDuration());
     Duration every = Durations.parse("every", options.getEvery());
-    try (EmbeddedBroker kafka = EmbeddedBroker.resolve(options.getBootstrapServers(), home.toString())) {
+    try (EmbeddedBroker kafka =
+        EmbeddedBroker.resolve(options.getBootstrapServers(), home.toString())) {
       String topic = "bench_fresh_" + System.currentTimeMillis();
       options.setTopic(topic);
-      options.setWarehouse(home.resolve("warehouse-fresh-" + runner + "-" + System.currentTimeMillis()).toString());
+      options.setWarehouse(
+          home.resolve("warehouse-fresh-" + runner + "-" + System.currentTimeMillis()).toString());
       options.setUntilCaughtUp(true);
       CatalogSettings catalog = CatalogFromOptions.settings(options);
       GeneratorConfig config =
@@ -177,7 +197,8 @@ public final class BenchCommand {
           CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return GenerateRun.run(config, kafka.bootstrapServers(), ProgressSink.printingTo(System.err));
+                  return GenerateRun.run(
+                      config, kafka.bootstrapServers(), ProgressSink.printingTo(System.err));
                 } catch (InterruptedException e) {
                   throw new IllegalStateException(e);
                 }
@@ -213,9 +234,21 @@ public final class BenchCommand {
         r.put("max_seconds", delays.length == 0 ? 0 : delays[delays.length - 1] / 1000.0);
         r.put("peak_heap_mib", memory.peakHeapBytes() / (1024 * 1024));
         r.put("machine", BenchResults.machine());
-        return finish("freshness", runner, r, options,
-            List.of("rate", "seconds_produced", "commit_interval_seconds", "events_measured",
-                "ingest_runs", "p50_seconds", "p95_seconds", "p99_seconds", "peak_heap_mib"));
+        return finish(
+            "freshness",
+            runner,
+            r,
+            options,
+            List.of(
+                "rate",
+                "seconds_produced",
+                "commit_interval_seconds",
+                "events_measured",
+                "ingest_runs",
+                "p50_seconds",
+                "p95_seconds",
+                "p99_seconds",
+                "peak_heap_mib"));
       }
     }
   }
@@ -223,7 +256,8 @@ public final class BenchCommand {
   private static int mart(BenchOptions options) throws Exception {
     String runner = PipelineArgs.classpathRunner();
     Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
-    Path warehouse = home.resolve("warehouse-mart-" + options.getRawRows() + "-" + options.getStores());
+    Path warehouse =
+        home.resolve("warehouse-mart-" + options.getRawRows() + "-" + options.getStores());
     options.setWarehouse(warehouse.toString());
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
@@ -238,7 +272,11 @@ public final class BenchCommand {
       rawRows +=
           RawTableLoader.load(
               raw,
-              GeneratorConfig.builder().seed(42).stores(options.getStores()).count(options.getRawRows() * 2).build(),
+              GeneratorConfig.builder()
+                  .seed(42)
+                  .stores(options.getStores())
+                  .count(options.getRawRows() * 2)
+                  .build(),
               options.getRawRows() - rawRows);
       System.err.printf("bench: loaded in %.1f s%n", (System.nanoTime() - t) / 1e9);
     } else {
@@ -274,12 +312,25 @@ public final class BenchCommand {
     result.put("rows_per_second", Math.round(mart.path("raw_rows_read").asLong() / wall));
     result.putAll(r);
     result.put("machine", BenchResults.machine());
-    return finish("mart", runner, result, options,
-        List.of("raw_rows", "dates", "mart_rows_written", "wall_seconds", "rows_per_second",
-            "peak_heap_mib", "peak_rss_mib"));
+    return finish(
+        "mart",
+        runner,
+        result,
+        options,
+        List.of(
+            "raw_rows",
+            "dates",
+            "mart_rows_written",
+            "wall_seconds",
+            "rows_per_second",
+            "peak_heap_mib",
+            "peak_rss_mib"));
   }
 
-  /** For every raw row: commit time of the snapshot that added it minus its event_time (= send time). */
+  /**
+   * For every raw row: commit time of the snapshot that added it minus its event_time (= send
+   * time).
+   */
   static long[] delaysMillis(Table raw) throws IOException {
     raw.refresh();
     List<Snapshot> snapshots = new ArrayList<>();
@@ -289,10 +340,14 @@ public final class BenchCommand {
     Long previous = null;
     for (Snapshot s : snapshots) {
       IcebergGenerics.ScanBuilder scan = IcebergGenerics.read(raw).select("event_time");
-      scan = previous == null ? scan.useSnapshot(s.snapshotId()) : scan.appendsBetween(previous, s.snapshotId());
+      scan =
+          previous == null
+              ? scan.useSnapshot(s.snapshotId())
+              : scan.appendsBetween(previous, s.snapshotId());
       try (CloseableIterable<Record> rows = scan.build()) {
         for (Record r : rows) {
-          long eventMillis = ((LocalDateTime) r.getField("event_time")).toInstant(ZoneOffset.UTC).toEpochMilli();
+          long eventMillis =
+              ((LocalDateTime) r.getField("event_time")).toInstant(ZoneOffset.UTC).toEpochMilli();
           if (n == delays.length) {
             delays = Arrays.copyOf(delays, n * 2);
           }
@@ -339,7 +394,11 @@ public final class BenchCommand {
   }
 
   private static int finish(
-      String kind, String runner, Map<String, Object> result, BenchOptions options, List<String> columns)
+      String kind,
+      String runner,
+      Map<String, Object> result,
+      BenchOptions options,
+      List<String> columns)
       throws IOException {
     RunSummary summary = new RunSummary(kind + " benchmark (" + runner + ")");
     result.forEach(summary::put);

@@ -41,20 +41,27 @@ final class BenchResults {
     m.put("memory_gib", Math.round(memKb / 1024.0 / 1024.0 * 10) / 10.0);
     m.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
     m.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-    m.put("jvm_args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("-Xm") || a.startsWith("-XX")).toList()));
+    m.put(
+        "jvm_args",
+        String.join(
+            " ",
+            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xm") || a.startsWith("-XX"))
+                .toList()));
     return m;
   }
 
   /** Writes the JSON and appends the Markdown row; returns the JSON file. */
-  static Path write(Path resultsDir, String kind, String runner, Map<String, Object> result,
-      List<String> columns) throws IOException {
+  static Path write(
+      Path resultsDir, String kind, String runner, Map<String, Object> result, List<String> columns)
+      throws IOException {
     Files.createDirectories(resultsDir);
     String stamp = STAMP.format(Instant.now());
     Path json = resultsDir.resolve(kind + "-" + runner + "-" + stamp + ".json");
     Files.writeString(
         json,
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result) + "\n");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result)
+            + "\n");
     Path table = resultsDir.resolve(kind + ".md");
     if (!Files.exists(table)) {
       StringBuilder header = new StringBuilder("| when (UTC) | runner |");

@@ -30,7 +30,9 @@ import org.apache.iceberg.io.OutputFileFactory;
 final class RawTableLoader {
   private RawTableLoader() {}
 
-  /** Appends {@code rows} valid simulated sale lines in one commit; returns how many were written. */
+  /**
+   * Appends {@code rows} valid simulated sale lines in one commit; returns how many were written.
+   */
   static long load(Table raw, GeneratorConfig config, long rows) throws IOException {
     PosTrafficSimulator simulator = new PosTrafficSimulator(config);
     GenericAppenderFactory appenders = new GenericAppenderFactory(raw.schema(), raw.spec());
@@ -82,7 +84,9 @@ final class RawTableLoader {
       DataWriter<Record> writer = open.get(key);
       if (writer == null) {
         PartitionKey copy = key.copy();
-        writer = appenders.newDataWriter(files.newOutputFile(raw.spec(), copy), FileFormat.PARQUET, copy);
+        writer =
+            appenders.newDataWriter(
+                files.newOutputFile(raw.spec(), copy), FileFormat.PARQUET, copy);
         open.put(copy, writer);
       }
       writer.write(r);

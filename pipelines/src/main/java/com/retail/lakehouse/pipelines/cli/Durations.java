@@ -28,7 +28,11 @@ public final class Durations {
       };
     } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
       throw new PipelineArgs.UsageException(
-          "--" + flag + "=" + text + " is not a duration (use e.g. 500ms, 10s, 5m, 2h, 1d or PT1M)");
+          "--"
+              + flag
+              + "="
+              + text
+              + " is not a duration (use e.g. 500ms, 10s, 5m, 2h, 1d or PT1M)");
     }
   }
 }

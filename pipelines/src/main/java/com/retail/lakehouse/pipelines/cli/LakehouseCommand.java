@@ -44,7 +44,10 @@ public final class LakehouseCommand {
 
   /** Runs a command line; returns the exit code. */
   public static int run(String[] args) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
+        || args[0].equals("help")) {
       System.out.println(USAGE);
       return args.length == 0 ? 2 : 0;
     }
@@ -66,7 +69,14 @@ public final class LakehouseCommand {
         }
       };
     } catch (PipelineArgs.UsageException e) {
-      System.err.println("lakehouse " + command + ": " + e.getMessage() + " (see ./lakehouse " + command + " --help)");
+      System.err.println(
+          "lakehouse "
+              + command
+              + ": "
+              + e.getMessage()
+              + " (see ./lakehouse "
+              + command
+              + " --help)");
       return 2;
     } catch (IncompatibleTableException e) {
       System.err.println("lakehouse " + command + ": " + e.getMessage());
@@ -76,7 +86,11 @@ public final class LakehouseCommand {
         e.printStackTrace();
       }
       System.err.println(
-          "lakehouse " + command + ": failed: " + rootMessage(e) + " (LAKEHOUSE_DEBUG=1 shows the stack trace)");
+          "lakehouse "
+              + command
+              + ": failed: "
+              + rootMessage(e)
+              + " (LAKEHOUSE_DEBUG=1 shows the stack trace)");
       return 1;
     }
   }

@@ -20,9 +20,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * Turns a command line into typed Beam {@link PipelineOptions}: applies the runner profile from
  * {@code runner-profiles/} first (so users never retype runner flags), accepts kebab-case flags
  * ({@code --data-dir}) as well as Beam's camelCase ({@code --dataDir}), maps {@code
- * --runner=direct|flink|spark} to Beam runner names, and prints --help from the options
- * interfaces' {@code @Description}s. Hand-written because Beam's own help lists every registered
- * option of every runner, and its parser knows no kebab-case.
+ * --runner=direct|flink|spark} to Beam runner names, and prints --help from the options interfaces'
+ * {@code @Description}s. Hand-written because Beam's own help lists every registered option of
+ * every runner, and its parser knows no kebab-case.
  */
 public final class PipelineArgs {
   /** The runner profile applied when none is named: local-&lt;runner&gt;. */
@@ -99,7 +99,11 @@ public final class PipelineArgs {
     Path file = home().resolve("runner-profiles").resolve(profile + ".args");
     if (!Files.isRegularFile(file)) {
       throw new UsageException(
-          "no runner profile '" + profile + "' (expected " + file + "); see runner-profiles/README.md");
+          "no runner profile '"
+              + profile
+              + "' (expected "
+              + file
+              + "); see runner-profiles/README.md");
     }
     try {
       List<String> args = new ArrayList<>();
@@ -153,7 +157,8 @@ public final class PipelineArgs {
       String text = m.getAnnotation(Description.class).value() + defaultOf(m);
       lines.put(left, text);
     }
-    lines.put("--runner=<direct|flink|spark>", "Runner; selects the jars and profile local-<runner>.");
+    lines.put(
+        "--runner=<direct|flink|spark>", "Runner; selects the jars and profile local-<runner>.");
     lines.put(
         "--profile=<name>",
         "Runner profile from runner-profiles/ (local-direct, local-flink, local-spark, emr-spark,"
@@ -194,7 +199,8 @@ public final class PipelineArgs {
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
-        throw new UsageException("unexpected argument '" + arg + "' (options look like --name=value)");
+        throw new UsageException(
+            "unexpected argument '" + arg + "' (options look like --name=value)");
       }
       String body = arg.substring(2);
       int eq = body.indexOf('=');

@@ -44,7 +44,8 @@ public final class RunSummary {
     out.println("== " + title + " ==");
     values.forEach(
         (k, v) -> {
-          String shown = (v instanceof Map || v instanceof Iterable) ? toJson(v, false) : String.valueOf(v);
+          String shown =
+              (v instanceof Map || v instanceof Iterable) ? toJson(v, false) : String.valueOf(v);
           out.printf("  %-28s %s%n", k, shown);
         });
   }

@@ -1,7 +1,5 @@
 package com.retail.lakehouse.pipelines.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.retail.lakehouse.generator.DailyExpectation;
 import com.retail.lakehouse.generator.GenerateRun;
 import com.retail.lakehouse.generator.GeneratorConfig;
@@ -153,8 +151,12 @@ public final class DemoCommand {
     long duplicates = ((Number) ingest.get("duplicates_dropped")).longValue();
     Map<String, BigDecimal> martRevenue = new TreeMap<>();
     for (Record r : read(catalog, DailySalesSummaryTable.DEFINITION.identifier())) {
-      String key = r.getField(DailySalesSummaryTable.STORE_ID) + "|" + r.getField(DailySalesSummaryTable.SALE_DATE);
-      martRevenue.merge(key, (BigDecimal) r.getField(DailySalesSummaryTable.TOTAL_SALES), BigDecimal::add);
+      String key =
+          r.getField(DailySalesSummaryTable.STORE_ID)
+              + "|"
+              + r.getField(DailySalesSummaryTable.SALE_DATE);
+      martRevenue.merge(
+          key, (BigDecimal) r.getField(DailySalesSummaryTable.TOTAL_SALES), BigDecimal::add);
     }
     int mismatches = 0;
     for (DailyExpectation day : manifest.expectedDaily()) {
@@ -191,7 +193,8 @@ public final class DemoCommand {
     return summary;
   }
 
-  private static List<Record> read(CatalogSettings catalog, org.apache.iceberg.catalog.TableIdentifier id) {
+  private static List<Record> read(
+      CatalogSettings catalog, org.apache.iceberg.catalog.TableIdentifier id) {
     Table table = catalog.catalog().loadTable(id);
     table.refresh();
     List<Record> rows = new ArrayList<>();

@@ -78,7 +78,8 @@ public final class IngestCommand {
   }
 
   /** One catch-up run: plan from the tables' positions, run the pipeline, summarize. */
-  public static RunSummary runOnce(IngestOptions options, String bootstrap, CatalogSettings catalog) {
+  public static RunSummary runOnce(
+      IngestOptions options, String bootstrap, CatalogSettings catalog) {
     String topic = options.getTopic();
     Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     Table deadLetters = DeadLetterTable.DEFINITION.createOrLoad(catalog.catalog());
@@ -140,7 +141,9 @@ public final class IngestCommand {
                   rawPosition,
                   deadLetterPosition,
                   RecentLineKeys.load(
-                      raw, Durations.parse("dedupe-horizon", options.getDedupeHorizon()), Instant.now()),
+                      raw,
+                      Durations.parse("dedupe-horizon", options.getDedupeHorizon()),
+                      Instant.now()),
                   runId));
       LiveCounters.reset();
       long t0 = System.nanoTime();

@@ -17,9 +17,9 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Max;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -54,9 +54,7 @@ public final class IngestPipeline {
 
   /** The same job over any source of messages (the smoke test feeds it from memory). */
   public static Pipeline build(
-      IngestOptions options,
-      RunPlan plan,
-      PTransform<PBegin, PCollection<SourceMessage>> source) {
+      IngestOptions options, RunPlan plan, PTransform<PBegin, PCollection<SourceMessage>> source) {
     Pipeline p = Pipeline.create(options);
     String topic = options.getTopic();
 
@@ -94,7 +92,8 @@ public final class IngestPipeline {
                 .droppingDuplicateLines(plan.recentKeys()))
         .apply(
             "CommitRawTable",
-            CommitToTable.of(plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
+            CommitToTable.of(
+                plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
 
     parsed
         .get(ParseAndValidate.INVALID)
@@ -105,7 +104,8 @@ public final class IngestPipeline {
                 DeadLetterTable.KAFKA_PARTITION,
                 DeadLetterTable.KAFKA_OFFSET))
         .apply(
-            "WriteDeadLetterFiles", WriteDataFiles.to(plan.catalog(), DeadLetterTable.DEFINITION, 1))
+            "WriteDeadLetterFiles",
+            WriteDataFiles.to(plan.catalog(), DeadLetterTable.DEFINITION, 1))
         .apply(
             "CommitDeadLetterTable",
             CommitToTable.of(

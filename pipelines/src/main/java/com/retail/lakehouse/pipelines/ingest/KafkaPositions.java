@@ -44,7 +44,9 @@ final class KafkaPositions implements AutoCloseable {
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         throw new UsageException(
-            "topic '" + topic + "' does not exist: run ./lakehouse generate first, or pass --topic");
+            "topic '"
+                + topic
+                + "' does not exist: run ./lakehouse generate first, or pass --topic");
       }
       throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause(), e);
     } catch (InterruptedException | TimeoutException e) {
@@ -63,8 +65,8 @@ final class KafkaPositions implements AutoCloseable {
   }
 
   /**
-   * Sets the consumer group's offsets (where KafkaIO's reader starts). Fails with a one-line
-   * reason when another consumer of the group is running, i.e. another ingest.
+   * Sets the consumer group's offsets (where KafkaIO's reader starts). Fails with a one-line reason
+   * when another consumer of the group is running, i.e. another ingest.
    */
   void setGroupOffsets(String group, Map<Integer, Long> offsets) {
     Map<TopicPartition, OffsetAndMetadata> request = new HashMap<>();
@@ -85,8 +87,7 @@ final class KafkaPositions implements AutoCloseable {
 
   private Map<Integer, Long> list(List<Integer> partitions, OffsetSpec spec) {
     Map<TopicPartition, OffsetSpec> request =
-        partitions.stream()
-            .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> spec));
+        partitions.stream().collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> spec));
     try {
       Map<Integer, Long> result = new TreeMap<>();
       admin

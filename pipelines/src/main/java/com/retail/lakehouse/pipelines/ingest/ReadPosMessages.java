@@ -36,7 +36,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage>> {
   /** Offsets [start, end) of one partition. */
-  record PartitionRange(String topic, int partition, long start, long end) implements Serializable {}
+  record PartitionRange(String topic, int partition, long start, long end)
+      implements Serializable {}
 
   private final String bootstrapServers;
   private final List<PartitionRange> ranges;
@@ -76,7 +77,9 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
         .apply("SpreadOverWorkers", Reshuffle.viaRandomKey())
         .apply(
             "ReadRange",
-            ParDo.of(new ReadRangeFn(bootstrapServers, maxReadTime == null ? 0 : maxReadTime.toMillis())))
+            ParDo.of(
+                new ReadRangeFn(
+                    bootstrapServers, maxReadTime == null ? 0 : maxReadTime.toMillis())))
         .setCoder(SourceMessage.Coder.of());
   }
 
@@ -94,8 +97,10 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
     public void process(@Element PartitionRange range, OutputReceiver<SourceMessage> out) {
       Properties props = new Properties();
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-      props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+      props.put(
+          ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+      props.put(
+          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);

@@ -11,7 +11,10 @@ import java.util.Map;
 public final class CatalogFromOptions {
   private CatalogFromOptions() {}
 
-  /** The catalog of {@code options}; the hadoop catalog under {@code <data-dir>/warehouse} by default. */
+  /**
+   * The catalog of {@code options}; the hadoop catalog under {@code <data-dir>/warehouse} by
+   * default.
+   */
   public static <T extends CatalogOptions & LakehouseOptions> CatalogSettings settings(T options) {
     CatalogSettings.Kind kind;
     try {
@@ -36,7 +39,8 @@ public final class CatalogFromOptions {
     for (String pair : options.getCatalogProperties()) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        throw new UsageException("--catalog-properties entries look like key=value, got '" + pair + "'");
+        throw new UsageException(
+            "--catalog-properties entries look like key=value, got '" + pair + "'");
       }
       extra.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
     }

@@ -6,8 +6,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Options every lakehouse command shares: where local data lives and where the summary goes. */
 public interface LakehouseOptions extends PipelineOptions {
-  @Description(
-      "Folder for local data: broker log, warehouse, manifests, run records.")
+  @Description("Folder for local data: broker log, warehouse, manifests, run records.")
   @Default.String("lakehouse-data")
   String getDataDir();
 

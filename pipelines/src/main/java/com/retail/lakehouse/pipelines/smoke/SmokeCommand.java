@@ -81,7 +81,8 @@ public final class SmokeCommand {
       GeneratedMessage m = simulator.next();
       tally.record(m);
       messages.add(
-          new SourceMessage(options.getTopic(), 0, offset++, System.currentTimeMillis(), m.key(), m.value()));
+          new SourceMessage(
+              options.getTopic(), 0, offset++, System.currentTimeMillis(), m.key(), m.value()));
     }
     Manifest manifest = tally.toManifest(null);
 

@@ -82,7 +82,8 @@ public abstract class RunnerConformance {
     assertThat(summary.get("read").asLong()).isEqualTo(manifest.counts().sent());
     assertThat(summary.get("raw_written").asLong()).isEqualTo(manifest.counts().valid());
     assertThat(summary.get("dead_letters").asLong()).isEqualTo(manifest.counts().malformed());
-    assertThat(summary.get("duplicates_dropped").asLong()).isEqualTo(manifest.counts().duplicates());
+    assertThat(summary.get("duplicates_dropped").asLong())
+        .isEqualTo(manifest.counts().duplicates());
     assertThat(summary.get("unaccounted").asLong()).isZero();
     assertThat(summary.get("lag").asLong()).isZero();
     assertTablesHoldExactly(new LakehouseTables(dataDir), manifest);
@@ -167,18 +168,39 @@ public abstract class RunnerConformance {
     String json = new String(valid, StandardCharsets.UTF_8);
     Map<String, byte[]> cases = new LinkedHashMap<>();
     cases.put("NOT_JSON", "hello, register 7".getBytes(StandardCharsets.UTF_8));
-    cases.put("TRUNCATED_JSON", json.substring(0, json.length() / 2).getBytes(StandardCharsets.UTF_8));
-    cases.put("WRONG_TYPE", json.replace("\"quantity\":", "\"quantity\":\"two\",\"x\":").getBytes(StandardCharsets.UTF_8));
-    cases.put("MISSING_FIELD", json.replace("\"store_id\"", "\"store\"").getBytes(StandardCharsets.UTF_8));
-    cases.put("BAD_QUANTITY", json.replaceFirst("\"quantity\":\\d+", "\"quantity\":0").getBytes(StandardCharsets.UTF_8));
-    cases.put("TOTAL_MISMATCH", json.replaceFirst("\"total_amount\":\"[^\"]+\"", "\"total_amount\":\"99999.99\"").getBytes(StandardCharsets.UTF_8));
-    cases.put("EVENT_TIME_IN_FUTURE", json.replaceFirst("\"event_time\":\"[^\"]+\"", "\"event_time\":\"2999-01-01T00:00:00.000Z\"").getBytes(StandardCharsets.UTF_8));
-    cases.put("EVENT_TIME_TOO_OLD", json.replaceFirst("\"event_time\":\"[^\"]+\"", "\"event_time\":\"1999-12-31T23:59:59.000Z\"").getBytes(StandardCharsets.UTF_8));
+    cases.put(
+        "TRUNCATED_JSON", json.substring(0, json.length() / 2).getBytes(StandardCharsets.UTF_8));
+    cases.put(
+        "WRONG_TYPE",
+        json.replace("\"quantity\":", "\"quantity\":\"two\",\"x\":")
+            .getBytes(StandardCharsets.UTF_8));
+    cases.put(
+        "MISSING_FIELD",
+        json.replace("\"store_id\"", "\"store\"").getBytes(StandardCharsets.UTF_8));
+    cases.put(
+        "BAD_QUANTITY",
+        json.replaceFirst("\"quantity\":\\d+", "\"quantity\":0").getBytes(StandardCharsets.UTF_8));
+    cases.put(
+        "TOTAL_MISMATCH",
+        json.replaceFirst("\"total_amount\":\"[^\"]+\"", "\"total_amount\":\"99999.99\"")
+            .getBytes(StandardCharsets.UTF_8));
+    cases.put(
+        "EVENT_TIME_IN_FUTURE",
+        json.replaceFirst(
+                "\"event_time\":\"[^\"]+\"", "\"event_time\":\"2999-01-01T00:00:00.000Z\"")
+            .getBytes(StandardCharsets.UTF_8));
+    cases.put(
+        "EVENT_TIME_TOO_OLD",
+        json.replaceFirst(
+                "\"event_time\":\"[^\"]+\"", "\"event_time\":\"1999-12-31T23:59:59.000Z\"")
+            .getBytes(StandardCharsets.UTF_8));
     byte[] big = new byte[5 * 1024 * 1024];
     java.util.Arrays.fill(big, (byte) ' ');
     System.arraycopy(valid, 0, big, 0, valid.length);
     cases.put("PAYLOAD_TOO_LARGE", big);
-    cases.put("INVALID_UTF8", new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
+    cases.put(
+        "INVALID_UTF8",
+        new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
     cases.put("EMPTY_PAYLOAD", new byte[0]);
     java.util.Properties props = new java.util.Properties();
     props.put("bootstrap.servers", KAFKA.bootstrapServers());
@@ -191,10 +213,16 @@ public abstract class RunnerConformance {
             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
       byte[] key = "S001".getBytes(StandardCharsets.UTF_8);
       for (byte[] payload : cases.values()) {
-        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, key, payload)).get();
+        producer
+            .send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, key, payload))
+            .get();
       }
-      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, null, valid)).get();
-      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, key, valid)).get();
+      producer
+          .send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, null, valid))
+          .get();
+      producer
+          .send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, key, valid))
+          .get();
     }
     cases.put("MISSING_KEY", valid);
 
@@ -287,7 +315,8 @@ public abstract class RunnerConformance {
     JsonNode oneDay = MartChecks.mart(dataDir, "--date=" + day);
     assertThat(oneDay.get("dates").size()).isEqualTo(1);
     assertThat(MartChecks.martRows(dataDir, false)).isEqualTo(before);
-    assertThat(Files.readAllLines(dataDir.resolve("runs/mart-runs.jsonl"))).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(Files.readAllLines(dataDir.resolve("runs/mart-runs.jsonl")))
+        .hasSizeGreaterThanOrEqualTo(3);
   }
 
   @Test
@@ -305,10 +334,13 @@ public abstract class RunnerConformance {
       System.clearProperty("lakehouse.crash-at");
     }
     assertThat(code).as("the failed mart run's exit code").isEqualTo(1);
-    assertThat(MartChecks.martTable(dataDir).currentSnapshot().snapshotId()).isEqualTo(snapshotBefore);
+    assertThat(MartChecks.martTable(dataDir).currentSnapshot().snapshotId())
+        .isEqualTo(snapshotBefore);
     assertThat(MartChecks.martRows(dataDir, true)).isEqualTo(before);
     List<String> runs = Files.readAllLines(dataDir.resolve("runs/mart-runs.jsonl"));
-    assertThat(runs.get(runs.size() - 1)).contains("\"committed\":false").contains("MART_BEFORE_COMMIT");
+    assertThat(runs.get(runs.size() - 1))
+        .contains("\"committed\":false")
+        .contains("MART_BEFORE_COMMIT");
   }
 
   @Test
@@ -320,7 +352,8 @@ public abstract class RunnerConformance {
             GeneratorConfig.builder().seed(11).topic(topic).count(4_000).build(),
             KAFKA.bootstrapServers(),
             ProgressSink.none());
-    java.time.LocalDate lateDay = java.time.LocalDate.parse(traffic.expectedDaily().get(0).saleDate());
+    java.time.LocalDate lateDay =
+        java.time.LocalDate.parse(traffic.expectedDaily().get(0).saleDate());
     java.time.LocalDate otherDay = lateDay.minusDays(1);
     // one line on the day before, so the mart holds a day the late event must leave alone
     sendEvent(topic, MartChecks.lateEvent(sampleValidEvent(), "early", otherDay.atTime(9, 30)));
@@ -332,7 +365,8 @@ public abstract class RunnerConformance {
     byte[] late = MartChecks.lateEvent(sampleValidEvent(), "late", lateDay.atTime(12, 0));
     JsonNode lateJson = new ObjectMapper().readTree(late);
     sendEvent(topic, late);
-    assertThat(ingest(dataDir, topic, "late-ingest-2.json").get("raw_written").asLong()).isEqualTo(1);
+    assertThat(ingest(dataDir, topic, "late-ingest-2.json").get("raw_written").asLong())
+        .isEqualTo(1);
     // a one-date run in between reads the newer raw but must not hide the late day's change
     MartChecks.mart(dataDir, "--date=" + otherDay);
     var before = MartChecks.martRows(dataDir, true);
@@ -386,7 +420,10 @@ public abstract class RunnerConformance {
     return simulator.next().value();
   }
 
-  /** Raw holds each valid line once with the manifest's revenue per store and day; the DLQ, each malformed one. */
+  /**
+   * Raw holds each valid line once with the manifest's revenue per store and day; the DLQ, each
+   * malformed one.
+   */
   static void assertTablesHoldExactly(LakehouseTables tables, Manifest expected) {
     List<Record> raw = tables.raw();
     Set<String> keys = new HashSet<>();
@@ -443,8 +480,16 @@ public abstract class RunnerConformance {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx2g");
     for (String pkg :
-        List.of("java.lang", "java.nio", "sun.nio.ch", "java.util", "java.lang.invoke",
-            "sun.util.calendar", "java.io", "java.net", "java.util.concurrent",
+        List.of(
+            "java.lang",
+            "java.nio",
+            "sun.nio.ch",
+            "java.util",
+            "java.lang.invoke",
+            "sun.util.calendar",
+            "java.io",
+            "java.net",
+            "java.util.concurrent",
             "sun.security.action")) {
       command.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
     }
@@ -458,7 +503,8 @@ public abstract class RunnerConformance {
     command.add("--until-caught-up");
     command.add("--bootstrap-servers=" + KAFKA.bootstrapServers());
     command.add("--data-dir=" + dataDir);
-    System.err.println("conformance: started crash-test ingest at " + Instant.now() + " for " + point);
+    System.err.println(
+        "conformance: started crash-test ingest at " + Instant.now() + " for " + point);
     return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
   }
 }

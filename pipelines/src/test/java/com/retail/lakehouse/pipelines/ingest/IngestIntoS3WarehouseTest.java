@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The production S3 path against a real S3-compatible server: generator -> Kafka -> ingest with a
- * JDBC catalog (SQLite file) and Iceberg's S3FileIO on S3Proxy -> tables read back through the
- * same catalog, and the Parquet files found in the object store itself.
+ * JDBC catalog (SQLite file) and Iceberg's S3FileIO on S3Proxy -> tables read back through the same
+ * catalog, and the Parquet files found in the object store itself.
  *
  * <p>As in production, credentials are not catalog properties: they come from the AWS default
  * provider chain, here its system-property source ({@code aws.accessKeyId}, ...).
@@ -141,7 +141,8 @@ class IngestIntoS3WarehouseTest {
         assertThat(S3.keys(key)).as("object %s in the bucket", key).containsExactly(key);
       }
     }
-    // ...as the object store itself shows: Parquet data files and Iceberg metadata under the prefix.
+    // ...as the object store itself shows: Parquet data files and Iceberg metadata under the
+    // prefix.
     List<String> dataKeys = S3.keys("warehouse/raw/pos_transactions/data/");
     assertThat(dataKeys).isNotEmpty().allMatch(k -> k.endsWith(".parquet"));
     assertThat(S3.keys("warehouse/raw/pos_transactions/metadata/"))

@@ -16,9 +16,9 @@ import org.apache.beam.sdk.values.Row;
 /**
  * Keeps the first copy of each sale line, identified by (transaction_id, line_number), and drops
  * every further copy: within the run, and (with {@link #withCommittedKeys}) copies of lines that
- * earlier runs committed within the de-duplication horizon (registers retry, producers re-send). Lines are grouped into a few shards by a hash of
- * their key, so all copies of a line meet in one shard, and each shard keeps a set of the keys it
- * has seen.
+ * earlier runs committed within the de-duplication horizon (registers retry, producers re-send).
+ * Lines are grouped into a few shards by a hash of their key, so all copies of a line meet in one
+ * shard, and each shard keeps a set of the keys it has seen.
  *
  * <p>Why not Beam's {@code Deduplicate}: it is a stateful DoFn keyed per line, and the DirectRunner
  * processes each key as its own bundle; the next GroupByKey then copies its growing buffer once per

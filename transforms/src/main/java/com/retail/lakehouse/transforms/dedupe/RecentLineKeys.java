@@ -57,7 +57,9 @@ public final class RecentLineKeys implements Serializable {
           hashes = Arrays.copyOf(hashes, n * 2);
         }
         hashes[n++] =
-            hash((String) r.getField(PosEventSchema.TRANSACTION_ID), (Integer) r.getField(PosEventSchema.LINE_NUMBER));
+            hash(
+                (String) r.getField(PosEventSchema.TRANSACTION_ID),
+                (Integer) r.getField(PosEventSchema.LINE_NUMBER));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Reading recent line keys of " + raw.name() + " failed", e);

@@ -86,7 +86,8 @@ public final class PosEventJson {
 
   /**
    * Parses one message. Never throws: every failure becomes a {@link Rejection} whose reason says
-   * which kind of failure it was (empty, too large, not UTF-8, not JSON, truncated, wrong types...).
+   * which kind of failure it was (empty, too large, not UTF-8, not JSON, truncated, wrong
+   * types...).
    */
   public static Parsed parse(byte[] payload, int maxPayloadBytes) {
     if (payload == null || payload.length == 0) {
@@ -162,11 +163,40 @@ public final class PosEventJson {
     }
     String missing =
         firstMissing(
-            eventId, EVENT_ID, transactionId, TRANSACTION_ID, lineNumber, LINE_NUMBER,
-            eventType, EVENT_TYPE, storeId, STORE_ID, registerId, REGISTER_ID, cashierId,
-            CASHIER_ID, product, PRODUCT, sku, SKU, category, CATEGORY, quantity, QUANTITY,
-            unitPrice, UNIT_PRICE, discount, DISCOUNT, totalAmount, TOTAL_AMOUNT, currency,
-            CURRENCY, paymentMethod, PAYMENT_METHOD, eventTime, EVENT_TIME);
+            eventId,
+            EVENT_ID,
+            transactionId,
+            TRANSACTION_ID,
+            lineNumber,
+            LINE_NUMBER,
+            eventType,
+            EVENT_TYPE,
+            storeId,
+            STORE_ID,
+            registerId,
+            REGISTER_ID,
+            cashierId,
+            CASHIER_ID,
+            product,
+            PRODUCT,
+            sku,
+            SKU,
+            category,
+            CATEGORY,
+            quantity,
+            QUANTITY,
+            unitPrice,
+            UNIT_PRICE,
+            discount,
+            DISCOUNT,
+            totalAmount,
+            TOTAL_AMOUNT,
+            currency,
+            CURRENCY,
+            paymentMethod,
+            PAYMENT_METHOD,
+            eventTime,
+            EVENT_TIME);
     if (missing != null) {
       return reject(DeadLetterReason.MISSING_FIELD, missing + " is missing or null");
     }
@@ -178,9 +208,24 @@ public final class PosEventJson {
     }
     return new Parsed(
         new PosEvent(
-            eventId, transactionId, lineNumber, type, storeId, registerId, cashierId, product, sku,
-            category, quantity, unitPrice, discount, totalAmount, currency, paymentMethod,
-            customerId, eventTime),
+            eventId,
+            transactionId,
+            lineNumber,
+            type,
+            storeId,
+            registerId,
+            cashierId,
+            product,
+            sku,
+            category,
+            quantity,
+            unitPrice,
+            discount,
+            totalAmount,
+            currency,
+            paymentMethod,
+            customerId,
+            eventTime),
         null);
   }
 

@@ -8,11 +8,12 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * The one definition of the POS event's fields, from which its Beam schema and its Iceberg schema are
- * derived, so the wire format, the pipeline rows and the tables never drift apart.
+ * The one definition of the POS event's fields, from which its Beam schema and its Iceberg schema
+ * are derived, so the wire format, the pipeline rows and the tables never drift apart.
  *
- * <p>Types are chosen for Athena engine v3: strings, int, decimal(12,2) for money (never float), and
- * {@code timestamp} without zone holding UTC instants (Athena cannot CTAS over {@code timestamptz}).
+ * <p>Types are chosen for Athena engine v3: strings, int, decimal(12,2) for money (never float),
+ * and {@code timestamp} without zone holding UTC instants (Athena cannot CTAS over {@code
+ * timestamptz}).
  */
 public final class PosEventSchema {
   /** Precision of every money column: up to 9,999,999,999.99. */
@@ -32,7 +33,9 @@ public final class PosEventSchema {
     UTC_TIMESTAMP
   }
 
-  /** One field of the contract: its wire/column name, kind, whether it may be null, and its meaning. */
+  /**
+   * One field of the contract: its wire/column name, kind, whether it may be null, and its meaning.
+   */
   public record Field(String name, FieldKind kind, boolean required, String doc)
       implements java.io.Serializable {}
 
@@ -58,8 +61,13 @@ public final class PosEventSchema {
   /** The contract's fields in wire and column order. */
   public static final List<Field> FIELDS =
       List.of(
-          new Field(EVENT_ID, FieldKind.STRING, true, "Unique id of this event as sent by the register"),
-          new Field(TRANSACTION_ID, FieldKind.STRING, true, "Basket (receipt) id; several lines share it"),
+          new Field(
+              EVENT_ID, FieldKind.STRING, true, "Unique id of this event as sent by the register"),
+          new Field(
+              TRANSACTION_ID,
+              FieldKind.STRING,
+              true,
+              "Basket (receipt) id; several lines share it"),
           new Field(LINE_NUMBER, FieldKind.INT, true, "Line in the basket, from 1"),
           new Field(EVENT_TYPE, FieldKind.STRING, true, "SALE or RETURN"),
           new Field(STORE_ID, FieldKind.STRING, true, "Store code, e.g. S007"),
@@ -72,11 +80,15 @@ public final class PosEventSchema {
           new Field(UNIT_PRICE, FieldKind.MONEY, true, "Shelf price of one unit, >= 0"),
           new Field(DISCOUNT, FieldKind.MONEY, true, "Discount on the line; same sign as quantity"),
           new Field(
-              TOTAL_AMOUNT, FieldKind.MONEY, true, "quantity x unit_price - discount, within a cent"),
+              TOTAL_AMOUNT,
+              FieldKind.MONEY,
+              true,
+              "quantity x unit_price - discount, within a cent"),
           new Field(CURRENCY, FieldKind.STRING, true, "ISO 4217 code, e.g. USD"),
           new Field(PAYMENT_METHOD, FieldKind.STRING, true, "CARD, CASH, MOBILE or GIFT_CARD"),
           new Field(CUSTOMER_ID, FieldKind.STRING, false, "Loyalty customer id, null if anonymous"),
-          new Field(EVENT_TIME, FieldKind.UTC_TIMESTAMP, true, "When the line was scanned, UTC, ms"));
+          new Field(
+              EVENT_TIME, FieldKind.UTC_TIMESTAMP, true, "When the line was scanned, UTC, ms"));
 
   /** The event as a Beam schema (money as DECIMAL, event_time as DATETIME in UTC). */
   public static final Schema BEAM_SCHEMA = beamSchema(FIELDS);

@@ -4,15 +4,12 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import com.retail.lakehouse.transforms.write.CommitResult;
+import com.retail.lakehouse.transforms.write.GatherWrittenFiles;
 import com.retail.lakehouse.transforms.write.WrittenFiles;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -101,7 +98,9 @@ public final class ReplaceMartDays
   @Override
   public PCollection<CommitResult> expand(PCollection<WrittenFiles> written) {
     return written
-        .apply("GatherFiles", Combine.globally(new GatherFilesFn()))
+        .apply(
+            "GatherFiles",
+            Combine.globally(new GatherWrittenFiles(DailySalesSummaryTable.DEFINITION.toString())))
         .setCoder(SerializableCoder.of(WrittenFiles.class))
         .apply(
             "ReplaceDaysOnce",
@@ -149,48 +148,6 @@ public final class ReplaceMartDays
   static Expression saleDateIn(SortedSet<LocalDate> dates) {
     return Expressions.in(
         DailySalesSummaryTable.SALE_DATE, dates.stream().map(LocalDate::toString).toArray());
-  }
-
-  /** Merges all written-file lists into one (an empty one when the run wrote nothing). */
-  static final class GatherFilesFn
-      extends Combine.CombineFn<WrittenFiles, ArrayList<WrittenFiles>, WrittenFiles> {
-    @Override
-    public ArrayList<WrittenFiles> createAccumulator() {
-      return new ArrayList<>();
-    }
-
-    @Override
-    public ArrayList<WrittenFiles> addInput(ArrayList<WrittenFiles> acc, WrittenFiles input) {
-      acc.add(input);
-      return acc;
-    }
-
-    @Override
-    public ArrayList<WrittenFiles> mergeAccumulators(Iterable<ArrayList<WrittenFiles>> accs) {
-      ArrayList<WrittenFiles> merged = new ArrayList<>();
-      accs.forEach(merged::addAll);
-      return merged;
-    }
-
-    @Override
-    public WrittenFiles extractOutput(ArrayList<WrittenFiles> acc) {
-      List<DataFile> files = new ArrayList<>();
-      long rows = 0;
-      for (WrittenFiles w : acc) {
-        files.addAll(w.files());
-        rows += w.rows();
-      }
-      return new WrittenFiles(DailySalesSummaryTable.DEFINITION.toString(), files, rows);
-    }
-
-    @Override
-    public Coder<ArrayList<WrittenFiles>> getAccumulatorCoder(
-        CoderRegistry registry, Coder<WrittenFiles> inputCoder) {
-      @SuppressWarnings("unchecked")
-      Class<ArrayList<WrittenFiles>> type =
-          (Class<ArrayList<WrittenFiles>>) (Class<?>) ArrayList.class;
-      return SerializableCoder.of(type);
-    }
   }
 
   /** Overwrites the selected days with the gathered files, unless this run already did. */

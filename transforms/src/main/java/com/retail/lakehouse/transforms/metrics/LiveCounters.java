@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * JVM-local counters for the progress line of a running local job. Beam metrics are the
- * authoritative figures, but most runners only report them when the job ends; these are read
- * while it runs. On a cluster they count only the worker they run in, so only the local launcher
- * shows them.
+ * authoritative figures, but most runners only report them when the job ends; these are read while
+ * it runs. On a cluster they count only the worker they run in, so only the local launcher shows
+ * them.
  */
 public final class LiveCounters {
   private static final ConcurrentHashMap<String, LongAdder> COUNTERS = new ConcurrentHashMap<>();

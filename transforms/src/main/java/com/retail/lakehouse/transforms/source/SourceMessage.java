@@ -29,7 +29,12 @@ public final class SourceMessage {
   private final byte[] value;
 
   public SourceMessage(
-      String topic, int partition, long offset, long kafkaTimestampMillis, byte[] key, byte[] value) {
+      String topic,
+      int partition,
+      long offset,
+      long kafkaTimestampMillis,
+      byte[] key,
+      byte[] value) {
     this.topic = topic;
     this.partition = partition;
     this.offset = offset;

@@ -39,15 +39,17 @@ public final class CatalogSettings implements Serializable {
 
   /**
    * Settings from launcher-level values. {@code warehouse} is a folder or URI ({@code s3://...} for
-   * glue); {@code uri} is the JDBC URL or REST endpoint; {@code extra} are passed to the catalog
-   * as they are (e.g. {@code s3.endpoint}, {@code s3.path-style-access}, {@code glue.id}).
+   * glue); {@code uri} is the JDBC URL or REST endpoint; {@code extra} are passed to the catalog as
+   * they are (e.g. {@code s3.endpoint}, {@code s3.path-style-access}, {@code glue.id}).
    */
   public static CatalogSettings of(
       Kind kind, String warehouse, String uri, Map<String, String> extra) {
     Map<String, String> props = new LinkedHashMap<>();
     switch (kind) {
-      case HADOOP -> props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP);
-      case REST -> props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_REST);
+      case HADOOP ->
+          props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP);
+      case REST ->
+          props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_REST);
       case JDBC -> props.put(CatalogProperties.CATALOG_IMPL, "org.apache.iceberg.jdbc.JdbcCatalog");
       case GLUE -> {
         props.put(CatalogProperties.CATALOG_IMPL, "org.apache.iceberg.aws.glue.GlueCatalog");

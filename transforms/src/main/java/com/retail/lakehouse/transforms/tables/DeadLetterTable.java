@@ -30,9 +30,11 @@ public final class DeadLetterTable {
           new Field(KAFKA_OFFSET, FieldKind.LONG, true, "Kafka offset within the partition"),
           new Field(KAFKA_TIMESTAMP, FieldKind.UTC_TIMESTAMP, true, "Kafka record timestamp"),
           new Field(KAFKA_KEY, FieldKind.STRING, false, "Kafka key as base64, null if none"),
-          new Field(PAYLOAD_BASE64, FieldKind.STRING, false, "Original bytes, base64, null if none"),
+          new Field(
+              PAYLOAD_BASE64, FieldKind.STRING, false, "Original bytes, base64, null if none"),
           new Field(PAYLOAD_SIZE, FieldKind.INT, true, "Size of the original payload in bytes"),
-          new Field(PAYLOAD_TRUNCATED, FieldKind.BOOLEAN, true, "payload_base64 holds only a prefix"),
+          new Field(
+              PAYLOAD_TRUNCATED, FieldKind.BOOLEAN, true, "payload_base64 holds only a prefix"),
           new Field(REASON, FieldKind.STRING, true, "DeadLetterReason code"),
           new Field(REASON_DETAIL, FieldKind.STRING, true, "What exactly was wrong"),
           new Field(FAILED_AT, FieldKind.UTC_TIMESTAMP, true, "When ingest rejected it, UTC"));

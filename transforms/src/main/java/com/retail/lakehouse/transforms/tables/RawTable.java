@@ -32,7 +32,8 @@ public final class RawTable {
 
   private static List<Field> fields() {
     List<Field> fields = new ArrayList<>(PosEventSchema.FIELDS);
-    fields.add(new Field(INGEST_TIME, FieldKind.UTC_TIMESTAMP, true, "When ingest parsed the event, UTC"));
+    fields.add(
+        new Field(INGEST_TIME, FieldKind.UTC_TIMESTAMP, true, "When ingest parsed the event, UTC"));
     fields.add(new Field(KAFKA_TOPIC, FieldKind.STRING, true, "Kafka topic the event came from"));
     fields.add(new Field(KAFKA_PARTITION, FieldKind.INT, true, "Kafka partition"));
     fields.add(new Field(KAFKA_OFFSET, FieldKind.LONG, true, "Kafka offset within the partition"));

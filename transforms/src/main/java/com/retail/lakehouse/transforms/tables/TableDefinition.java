@@ -22,7 +22,9 @@ import org.apache.iceberg.types.Types;
  * columns (from which both the Beam and the Iceberg schema derive), partition spec and properties.
  */
 public final class TableDefinition implements Serializable {
-  /** Properties every table gets: format v2 (what Athena reads), Parquet + zstd, bounded metadata. */
+  /**
+   * Properties every table gets: format v2 (what Athena reads), Parquet + zstd, bounded metadata.
+   */
   public static final Map<String, String> COMMON_PROPERTIES =
       Map.of(
           "format-version", "2",

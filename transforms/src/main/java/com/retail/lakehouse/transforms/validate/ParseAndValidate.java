@@ -32,7 +32,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * dead-letter row with its original bytes, its reason and its Kafka coordinates. Nothing is
  * dropped: every input element leaves on exactly one of the two outputs.
  */
-public final class ParseAndValidate extends PTransform<PCollection<SourceMessage>, PCollectionTuple> {
+public final class ParseAndValidate
+    extends PTransform<PCollection<SourceMessage>, PCollectionTuple> {
   /** Valid events as rows of the raw table's schema. */
   public static final TupleTag<Row> VALID = new TupleTag<>() {};
 

@@ -46,11 +46,18 @@ public final class PosEventRules implements Serializable {
     if (sale ? e.quantity() <= 0 : e.quantity() >= 0) {
       return fail(
           DeadLetterReason.BAD_QUANTITY,
-          "quantity=" + e.quantity() + " on a " + e.eventType() + (sale ? " (must be > 0)" : " (must be < 0)"));
+          "quantity="
+              + e.quantity()
+              + " on a "
+              + e.eventType()
+              + (sale ? " (must be > 0)" : " (must be < 0)"));
     }
     for (BigDecimal amount :
         new BigDecimal[] {
-          e.unitPrice(), e.discount(), e.totalAmount(), e.unitPrice().multiply(BigDecimal.valueOf(e.quantity()))
+          e.unitPrice(),
+          e.discount(),
+          e.totalAmount(),
+          e.unitPrice().multiply(BigDecimal.valueOf(e.quantity()))
         }) {
       if (amount.abs().compareTo(LARGEST_AMOUNT) > 0) {
         return fail(

@@ -3,9 +3,7 @@ package com.retail.lakehouse.transforms.write;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
@@ -66,57 +64,13 @@ public final class CommitToTable
   @Override
   public PCollection<CommitResult> expand(PCollection<WrittenFiles> written) {
     return written
-        .apply("GatherFiles", Combine.globally(new GatherFilesFn()))
+        .apply("GatherFiles", Combine.globally(new GatherWrittenFiles(table.toString())))
         .setCoder(SerializableCoder.of(WrittenFiles.class))
         .apply(
             "CommitOnce",
             ParDo.of(new CommitFn(catalog, table, topic, runId, lastOffsetRead))
                 .withSideInputs(lastOffsetRead))
         .setCoder(SerializableCoder.of(CommitResult.class));
-  }
-
-  /** Merges all written-file lists into one (an empty one when the run wrote nothing). */
-  static final class GatherFilesFn
-      extends Combine.CombineFn<WrittenFiles, ArrayList<WrittenFiles>, WrittenFiles> {
-    @Override
-    public ArrayList<WrittenFiles> createAccumulator() {
-      return new ArrayList<>();
-    }
-
-    @Override
-    public ArrayList<WrittenFiles> addInput(ArrayList<WrittenFiles> acc, WrittenFiles input) {
-      acc.add(input);
-      return acc;
-    }
-
-    @Override
-    public ArrayList<WrittenFiles> mergeAccumulators(Iterable<ArrayList<WrittenFiles>> accs) {
-      ArrayList<WrittenFiles> merged = new ArrayList<>();
-      accs.forEach(merged::addAll);
-      return merged;
-    }
-
-    @Override
-    public WrittenFiles extractOutput(ArrayList<WrittenFiles> acc) {
-      List<DataFile> files = new ArrayList<>();
-      long rows = 0;
-      String name = null;
-      for (WrittenFiles w : acc) {
-        files.addAll(w.files());
-        rows += w.rows();
-        name = w.table();
-      }
-      return new WrittenFiles(name, files, rows);
-    }
-
-    @Override
-    public org.apache.beam.sdk.coders.Coder<ArrayList<WrittenFiles>> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry registry,
-        org.apache.beam.sdk.coders.Coder<WrittenFiles> inputCoder) {
-      @SuppressWarnings("unchecked")
-      Class<ArrayList<WrittenFiles>> type = (Class<ArrayList<WrittenFiles>>) (Class<?>) ArrayList.class;
-      return SerializableCoder.of(type);
-    }
   }
 
   /** Appends the gathered files with the run's Kafka position, unless already committed. */

@@ -2,9 +2,9 @@ package com.retail.lakehouse.transforms.write;
 
 /**
  * Named points in the write and commit path where the crash test kills the ingest JVM with {@code
- * kill -9}. When the system property {@code lakehouse.crash-at} names a point, the JVM announces
- * on stderr that it reached it and then waits to be killed from outside; production runs never
- * set the property, and then a crash point costs one property lookup.
+ * kill -9}. When the system property {@code lakehouse.crash-at} names a point, the JVM announces on
+ * stderr that it reached it and then waits to be killed from outside; production runs never set the
+ * property, and then a crash point costs one property lookup.
  */
 public enum CrashPoint {
   /** After the first data file of a run is written, before the others. */

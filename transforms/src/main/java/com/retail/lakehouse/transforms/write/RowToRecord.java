@@ -60,7 +60,8 @@ final class RowToRecord {
               (int) Math.floorMod(((org.joda.time.ReadableInstant) value).getMillis(), 1000L)
                   * 1_000_000,
               ZoneOffset.UTC);
-      case MONEY -> ((BigDecimal) value).setScale(PosEventSchema.MONEY_SCALE, RoundingMode.UNNECESSARY);
+      case MONEY ->
+          ((BigDecimal) value).setScale(PosEventSchema.MONEY_SCALE, RoundingMode.UNNECESSARY);
       default -> value;
     };
   }

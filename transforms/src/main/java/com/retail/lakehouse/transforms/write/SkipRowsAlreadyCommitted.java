@@ -22,7 +22,8 @@ public final class SkipRowsAlreadyCommitted extends PTransform<PCollection<Row>,
   private final String partitionField;
   private final String offsetField;
 
-  private SkipRowsAlreadyCommitted(CommittedOffsets position, String partitionField, String offsetField) {
+  private SkipRowsAlreadyCommitted(
+      CommittedOffsets position, String partitionField, String offsetField) {
     this.position = position;
     this.partitionField = partitionField;
     this.offsetField = offsetField;

@@ -129,7 +129,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<Row>> shard, OutputReceiver<WrittenFiles> out) {
+    public void process(
+        @Element KV<Integer, Iterable<Row>> shard, OutputReceiver<WrittenFiles> out) {
       table.refresh();
       Schema schema = table.schema();
       PartitionSpec spec = table.spec();
@@ -167,7 +168,9 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
             PartitionKey copy = key.copy();
             writer =
                 appenders.newDataWriter(
-                    files.newOutputFile(spec, copy), FileFormat.PARQUET, spec.isUnpartitioned() ? null : copy);
+                    files.newOutputFile(spec, copy),
+                    FileFormat.PARQUET,
+                    spec.isUnpartitioned() ? null : copy);
             open.put(copy, writer);
           }
           writer.write(record);

@@ -34,9 +34,23 @@ class DropDuplicateLinesTest {
   private static Row copy(String transaction, int line, String copyName) {
     PosEvent b = TestEvents.sale(transaction, line);
     return new PosEvent(
-            copyName, b.transactionId(), b.lineNumber(), b.eventType(), b.storeId(), b.registerId(),
-            b.cashierId(), b.product(), b.sku(), b.category(), b.quantity(), b.unitPrice(),
-            b.discount(), b.totalAmount(), b.currency(), b.paymentMethod(), b.customerId(),
+            copyName,
+            b.transactionId(),
+            b.lineNumber(),
+            b.eventType(),
+            b.storeId(),
+            b.registerId(),
+            b.cashierId(),
+            b.product(),
+            b.sku(),
+            b.category(),
+            b.quantity(),
+            b.unitPrice(),
+            b.discount(),
+            b.totalAmount(),
+            b.currency(),
+            b.paymentMethod(),
+            b.customerId(),
             b.eventTime())
         .toRow();
   }
@@ -58,8 +72,10 @@ class DropDuplicateLinesTest {
   }
 
   private static PCollection<String> eventIds(PCollection<Row> rows) {
-    PCollection<Row> input = rows.isBounded() == PCollection.IsBounded.BOUNDED ? rows : asOneRun(rows);
-    return input.apply(DropDuplicateLines.inShards(4))
+    PCollection<Row> input =
+        rows.isBounded() == PCollection.IsBounded.BOUNDED ? rows : asOneRun(rows);
+    return input
+        .apply(DropDuplicateLines.inShards(4))
         .apply(
             MapElements.into(TypeDescriptors.strings())
                 .via((Row r) -> r.getString(PosEventSchema.EVENT_ID)));
@@ -75,7 +91,11 @@ class DropDuplicateLinesTest {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<Row> rows =
         p.apply(
-            Create.of(copy("T-1", 1, "a"), copy("T-1", 2, "b"), copy("T-1", 1, "a"), copy("T-2", 1, "c"))
+            Create.of(
+                    copy("T-1", 1, "a"),
+                    copy("T-1", 2, "b"),
+                    copy("T-1", 1, "a"),
+                    copy("T-2", 1, "c"))
                 .withCoder(RowCoder.of(PosEventSchema.BEAM_SCHEMA)));
     PAssert.that(eventIds(rows)).containsInAnyOrder("a", "b", "c");
     p.run().waitUntilFinish();
@@ -87,17 +107,20 @@ class DropDuplicateLinesTest {
         stream()
             .addElements(TimestampedValue.of(copy("T-1", 1, "first"), T0))
             .advanceWatermarkTo(T0.plus(Duration.standardHours(5)))
-            .addElements(TimestampedValue.of(copy("T-2", 1, "other"), T0.plus(Duration.standardHours(5))))
-            .addElements(TimestampedValue.of(copy("T-1", 1, "resend"), T0.plus(Duration.standardHours(5))))
+            .addElements(
+                TimestampedValue.of(copy("T-2", 1, "other"), T0.plus(Duration.standardHours(5))))
+            .addElements(
+                TimestampedValue.of(copy("T-1", 1, "resend"), T0.plus(Duration.standardHours(5))))
             .advanceWatermarkToInfinity();
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<String> out = eventIds(p.apply(events));
-    PAssert.that(out).satisfies(
-        ids -> {
-          assertThat(ids).hasSize(2).contains("other");
-          assertThat(ids).containsAnyOf("first", "resend");
-          return null;
-        });
+    PAssert.that(out)
+        .satisfies(
+            ids -> {
+              assertThat(ids).hasSize(2).contains("other");
+              assertThat(ids).containsAnyOf("first", "resend");
+              return null;
+            });
     p.run().waitUntilFinish();
   }
 

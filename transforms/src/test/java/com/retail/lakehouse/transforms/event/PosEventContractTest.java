@@ -106,7 +106,8 @@ class PosEventContractTest {
   }
 
   private static PosEvent parseValid(byte[] json) {
-    PosEventJson.Parsed parsed = PosEventJson.parse(json, ParseAndValidate.DEFAULT_MAX_PAYLOAD_BYTES);
+    PosEventJson.Parsed parsed =
+        PosEventJson.parse(json, ParseAndValidate.DEFAULT_MAX_PAYLOAD_BYTES);
     assertThat(parsed.rejection()).isNull();
     return parsed.event();
   }
@@ -156,9 +157,16 @@ class PosEventContractTest {
       assertThat(type.typeId()).as(column.name()).isIn(ATHENA_READABLE);
       assertThat(type.typeId())
           .as(column.name())
-          .isNotIn(Type.TypeID.UUID, Type.TypeID.FIXED, Type.TypeID.TIME, Type.TypeID.FLOAT, Type.TypeID.DOUBLE);
+          .isNotIn(
+              Type.TypeID.UUID,
+              Type.TypeID.FIXED,
+              Type.TypeID.TIME,
+              Type.TypeID.FLOAT,
+              Type.TypeID.DOUBLE);
       if (type instanceof Types.TimestampType ts) {
-        assertThat(ts.shouldAdjustToUTC()).as("%s must be timestamp, not timestamptz", column.name()).isFalse();
+        assertThat(ts.shouldAdjustToUTC())
+            .as("%s must be timestamp, not timestamptz", column.name())
+            .isFalse();
       }
     }
   }

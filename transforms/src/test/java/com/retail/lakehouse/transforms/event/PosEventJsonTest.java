@@ -49,17 +49,27 @@ class PosEventJsonTest {
     return Stream.of(
         Arguments.of("not JSON", utf8("hello, I am not JSON"), DeadLetterReason.NOT_JSON),
         Arguments.of(
-            "truncated JSON", utf8(valid.substring(0, valid.length() / 2)), DeadLetterReason.TRUNCATED_JSON),
+            "truncated JSON",
+            utf8(valid.substring(0, valid.length() / 2)),
+            DeadLetterReason.TRUNCATED_JSON),
         Arguments.of(
-            "truncated after a value", utf8("{\"event_id\":\"E-1\""), DeadLetterReason.TRUNCATED_JSON),
+            "truncated after a value",
+            utf8("{\"event_id\":\"E-1\""),
+            DeadLetterReason.TRUNCATED_JSON),
         Arguments.of("string quantity", withField("quantity", "2"), DeadLetterReason.WRONG_TYPE),
         Arguments.of("number store_id", withField("store_id", 7), DeadLetterReason.WRONG_TYPE),
-        Arguments.of("float line_number", withField("line_number", 1.0), DeadLetterReason.WRONG_TYPE),
         Arguments.of(
-            "64-bit line_number", withField("line_number", 3_000_000_000L), DeadLetterReason.WRONG_TYPE),
-        Arguments.of("non-numeric money", withField("unit_price", "abc"), DeadLetterReason.WRONG_TYPE),
+            "float line_number", withField("line_number", 1.0), DeadLetterReason.WRONG_TYPE),
         Arguments.of(
-            "event_time without zone", withField("event_time", "2024-03-01T12:34:56"), DeadLetterReason.WRONG_TYPE),
+            "64-bit line_number",
+            withField("line_number", 3_000_000_000L),
+            DeadLetterReason.WRONG_TYPE),
+        Arguments.of(
+            "non-numeric money", withField("unit_price", "abc"), DeadLetterReason.WRONG_TYPE),
+        Arguments.of(
+            "event_time without zone",
+            withField("event_time", "2024-03-01T12:34:56"),
+            DeadLetterReason.WRONG_TYPE),
         Arguments.of("missing sku", withField("sku", null), DeadLetterReason.MISSING_FIELD),
         Arguments.of("JSON array", utf8("[" + valid + "]"), DeadLetterReason.NOT_AN_OBJECT),
         Arguments.of("JSON scalar", utf8("42"), DeadLetterReason.NOT_AN_OBJECT),
@@ -68,7 +78,10 @@ class PosEventJsonTest {
         Arguments.of("null payload (tombstone)", null, DeadLetterReason.EMPTY_PAYLOAD),
         Arguments.of("5 MB payload", new byte[5 * 1024 * 1024], DeadLetterReason.PAYLOAD_TOO_LARGE),
         Arguments.of("invalid UTF-8", invalidUtf8(), DeadLetterReason.INVALID_UTF8),
-        Arguments.of("unknown event_type", withField("event_type", "VOID"), DeadLetterReason.UNKNOWN_EVENT_TYPE));
+        Arguments.of(
+            "unknown event_type",
+            withField("event_type", "VOID"),
+            DeadLetterReason.UNKNOWN_EVENT_TYPE));
   }
 
   @ParameterizedTest(name = "{0} -> {2}")
@@ -256,7 +269,8 @@ class PosEventJsonTest {
 
   @Test
   void toJsonWritesMoneyAsStringsAndEventTimeAsUtcMillis() {
-    String wire = new String(PosEventJson.toJson(TestEvents.sale()), java.nio.charset.StandardCharsets.UTF_8);
+    String wire =
+        new String(PosEventJson.toJson(TestEvents.sale()), java.nio.charset.StandardCharsets.UTF_8);
 
     assertThat(wire)
         .contains("\"unit_price\":\"9.99\"")

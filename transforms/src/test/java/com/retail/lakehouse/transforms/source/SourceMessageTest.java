@@ -13,8 +13,13 @@ class SourceMessageTest {
   @Test
   void coderRoundTripsAllFieldsIncludingNullKeyAndValue() throws Exception {
     SourceMessage full =
-        new SourceMessage("pos-events", 3, 123_456_789_012L, 1_700_000_000_000L,
-            "S007".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+        new SourceMessage(
+            "pos-events",
+            3,
+            123_456_789_012L,
+            1_700_000_000_000L,
+            "S007".getBytes(StandardCharsets.UTF_8),
+            new byte[] {1, 2, 3});
     SourceMessage tombstone = new SourceMessage("pos-events", 0, 0, 0, null, null);
 
     for (SourceMessage m : new SourceMessage[] {full, tombstone}) {

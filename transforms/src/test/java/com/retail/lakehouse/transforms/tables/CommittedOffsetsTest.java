@@ -52,7 +52,8 @@ class CommittedOffsetsTest {
 
   @Test
   void tableWithoutSnapshotsHoldsNoPosition(@TempDir Path other) {
-    Table table = RawTable.DEFINITION.createOrLoad(IcebergTestTables.hadoopCatalog(other).catalog());
+    Table table =
+        RawTable.DEFINITION.createOrLoad(IcebergTestTables.hadoopCatalog(other).catalog());
 
     CommittedOffsets position = CommittedOffsets.of(table, TOPIC);
 
@@ -121,9 +122,15 @@ class CommittedOffsetsTest {
     PCollection<String> kept =
         p.apply(Create.of(rows).withRowSchema(RawTable.DEFINITION.beamSchema()))
             .apply(
-                SkipRowsAlreadyCommitted.of(position, RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
-            .apply(MapElements.into(TypeDescriptors.strings())
-                .via((Row r) -> r.getInt32(RawTable.KAFKA_PARTITION) + "@" + r.getInt64(RawTable.KAFKA_OFFSET)));
+                SkipRowsAlreadyCommitted.of(
+                    position, RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(
+                        (Row r) ->
+                            r.getInt32(RawTable.KAFKA_PARTITION)
+                                + "@"
+                                + r.getInt64(RawTable.KAFKA_OFFSET)));
 
     PAssert.that(kept).containsInAnyOrder("0@42", "1@8", "2@0");
     p.run().waitUntilFinish();

@@ -97,8 +97,7 @@ class TableDefinitionTest {
   @Test
   void existingTableWithMoneyOfAnotherPrecisionIsIncompatible() {
     createRawTableWith(
-        rawSchemaWith(
-            Types.NestedField.required(14, "total_amount", Types.DecimalType.of(10, 2))));
+        rawSchemaWith(Types.NestedField.required(14, "total_amount", Types.DecimalType.of(10, 2))));
 
     assertThatThrownBy(() -> RawTable.DEFINITION.createOrLoad(catalog()))
         .isInstanceOf(TableDefinition.IncompatibleTableException.class)
@@ -107,7 +106,8 @@ class TableDefinitionTest {
 
   @Test
   void existingTableMissingAColumnIsIncompatible() {
-    List<Types.NestedField> columns = new ArrayList<>(RawTable.DEFINITION.icebergSchema().columns());
+    List<Types.NestedField> columns =
+        new ArrayList<>(RawTable.DEFINITION.icebergSchema().columns());
     columns.removeIf(c -> c.name().equals("kafka_offset"));
     createRawTableWith(new Schema(columns));
 
@@ -133,7 +133,8 @@ class TableDefinitionTest {
 
   @Test
   void existingTableWithReorderedColumnsIsRejectedOrWrittenByName() {
-    List<Types.NestedField> columns = new ArrayList<>(RawTable.DEFINITION.icebergSchema().columns());
+    List<Types.NestedField> columns =
+        new ArrayList<>(RawTable.DEFINITION.icebergSchema().columns());
     int product = 7;
     int sku = 8;
     assertThat(columns.get(product).name()).isEqualTo("product");

@@ -89,19 +89,23 @@ class ParseAndValidateTest {
   @Test
   void everyMessageLeavesOnExactlyOneOutput() {
     Pipeline p = pipeline();
-    PCollectionTuple out = p.apply(create(MIX.toArray(new SourceMessage[0]))).apply(ParseAndValidate.withDefaults());
+    PCollectionTuple out =
+        p.apply(create(MIX.toArray(new SourceMessage[0]))).apply(ParseAndValidate.withDefaults());
     PCollection<Long> validOffsets =
         out.get(ParseAndValidate.VALID)
-            .apply("ValidOffsets", MapElements.into(TypeDescriptors.longs())
-                .via((Row r) -> r.getInt64(RawTable.KAFKA_OFFSET)));
+            .apply(
+                "ValidOffsets",
+                MapElements.into(TypeDescriptors.longs())
+                    .via((Row r) -> r.getInt64(RawTable.KAFKA_OFFSET)));
     PCollection<Long> invalidOffsets =
         out.get(ParseAndValidate.INVALID)
-            .apply("InvalidOffsets", MapElements.into(TypeDescriptors.longs())
-                .via((Row r) -> r.getInt64(DeadLetterTable.KAFKA_OFFSET)));
+            .apply(
+                "InvalidOffsets",
+                MapElements.into(TypeDescriptors.longs())
+                    .via((Row r) -> r.getInt64(DeadLetterTable.KAFKA_OFFSET)));
 
     PAssert.that(validOffsets).containsInAnyOrder(0L, 1L, 2L);
-    PAssert.that(
-            PCollectionList.of(validOffsets).and(invalidOffsets).apply(Flatten.pCollections()))
+    PAssert.that(PCollectionList.of(validOffsets).and(invalidOffsets).apply(Flatten.pCollections()))
         .containsInAnyOrder(MIX.stream().map(SourceMessage::offset).toList());
     p.run().waitUntilFinish();
   }
@@ -113,9 +117,13 @@ class ParseAndValidateTest {
         p.apply(create(MIX.toArray(new SourceMessage[0])))
             .apply(ParseAndValidate.withDefaults())
             .get(ParseAndValidate.INVALID)
-            .apply(MapElements.into(TypeDescriptors.strings())
-                .via((Row r) -> r.getInt64(DeadLetterTable.KAFKA_OFFSET) + ":"
-                    + r.getString(DeadLetterTable.REASON)));
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(
+                        (Row r) ->
+                            r.getInt64(DeadLetterTable.KAFKA_OFFSET)
+                                + ":"
+                                + r.getString(DeadLetterTable.REASON)));
 
     PAssert.that(offsetAndReason)
         .containsInAnyOrder(
@@ -186,8 +194,7 @@ class ParseAndValidateTest {
   void nullKafkaKeyIsMissingKey() {
     Pipeline p = pipeline();
     PCollectionTuple out =
-        p.apply(create(message(7, null, saleLine(4))))
-            .apply(ParseAndValidate.withDefaults());
+        p.apply(create(message(7, null, saleLine(4)))).apply(ParseAndValidate.withDefaults());
 
     PAssert.that(out.get(ParseAndValidate.VALID)).empty();
     PAssert.thatSingleton(out.get(ParseAndValidate.INVALID))
@@ -217,8 +224,7 @@ class ParseAndValidateTest {
   void fiveMegabytePayloadIsTooLargeAndOnlyAPrefixIsKept() {
     Pipeline p = pipeline();
     PCollectionTuple out =
-        p.apply(create(message(42, KEY, fiveMegabytes())))
-            .apply(ParseAndValidate.withDefaults());
+        p.apply(create(message(42, KEY, fiveMegabytes()))).apply(ParseAndValidate.withDefaults());
 
     PAssert.that(out.get(ParseAndValidate.VALID)).empty();
     PAssert.thatSingleton(out.get(ParseAndValidate.INVALID))

@@ -20,34 +20,93 @@ class PosEventRulesTest {
       EventType type, int quantity, String unitPrice, String discount, String total) {
     PosEvent b = TestEvents.sale();
     return new PosEvent(
-        b.eventId(), b.transactionId(), b.lineNumber(), type, b.storeId(), b.registerId(),
-        b.cashierId(), b.product(), b.sku(), b.category(), quantity, new BigDecimal(unitPrice),
-        new BigDecimal(discount), new BigDecimal(total), b.currency(), b.paymentMethod(),
-        b.customerId(), b.eventTime());
+        b.eventId(),
+        b.transactionId(),
+        b.lineNumber(),
+        type,
+        b.storeId(),
+        b.registerId(),
+        b.cashierId(),
+        b.product(),
+        b.sku(),
+        b.category(),
+        quantity,
+        new BigDecimal(unitPrice),
+        new BigDecimal(discount),
+        new BigDecimal(total),
+        b.currency(),
+        b.paymentMethod(),
+        b.customerId(),
+        b.eventTime());
   }
 
   private static PosEvent withCurrency(String currency) {
     PosEvent b = TestEvents.sale();
     return new PosEvent(
-        b.eventId(), b.transactionId(), b.lineNumber(), b.eventType(), b.storeId(), b.registerId(),
-        b.cashierId(), b.product(), b.sku(), b.category(), b.quantity(), b.unitPrice(),
-        b.discount(), b.totalAmount(), currency, b.paymentMethod(), b.customerId(), b.eventTime());
+        b.eventId(),
+        b.transactionId(),
+        b.lineNumber(),
+        b.eventType(),
+        b.storeId(),
+        b.registerId(),
+        b.cashierId(),
+        b.product(),
+        b.sku(),
+        b.category(),
+        b.quantity(),
+        b.unitPrice(),
+        b.discount(),
+        b.totalAmount(),
+        currency,
+        b.paymentMethod(),
+        b.customerId(),
+        b.eventTime());
   }
 
   private static PosEvent at(Instant eventTime) {
     PosEvent b = TestEvents.sale();
     return new PosEvent(
-        b.eventId(), b.transactionId(), b.lineNumber(), b.eventType(), b.storeId(), b.registerId(),
-        b.cashierId(), b.product(), b.sku(), b.category(), b.quantity(), b.unitPrice(),
-        b.discount(), b.totalAmount(), b.currency(), b.paymentMethod(), b.customerId(), eventTime);
+        b.eventId(),
+        b.transactionId(),
+        b.lineNumber(),
+        b.eventType(),
+        b.storeId(),
+        b.registerId(),
+        b.cashierId(),
+        b.product(),
+        b.sku(),
+        b.category(),
+        b.quantity(),
+        b.unitPrice(),
+        b.discount(),
+        b.totalAmount(),
+        b.currency(),
+        b.paymentMethod(),
+        b.customerId(),
+        eventTime);
   }
 
   private static PosEvent lineNumber(int n) {
     PosEvent b = TestEvents.sale();
     return new PosEvent(
-        b.eventId(), b.transactionId(), n, b.eventType(), b.storeId(), b.registerId(),
-        b.cashierId(), b.product(), b.sku(), b.category(), b.quantity(), b.unitPrice(),
-        b.discount(), b.totalAmount(), b.currency(), b.paymentMethod(), b.customerId(), b.eventTime());
+        b.eventId(),
+        b.transactionId(),
+        n,
+        b.eventType(),
+        b.storeId(),
+        b.registerId(),
+        b.cashierId(),
+        b.product(),
+        b.sku(),
+        b.category(),
+        b.quantity(),
+        b.unitPrice(),
+        b.discount(),
+        b.totalAmount(),
+        b.currency(),
+        b.paymentMethod(),
+        b.customerId(),
+        b.eventTime());
   }
 
   private Optional<DeadLetterReason> reasonFor(PosEvent e) {
@@ -226,9 +285,7 @@ class PosEventRulesTest {
 
   @Test
   void moneyBeyondDecimal12Comma2IsRejected() {
-    assertThat(
-            reasonFor(
-                line(EventType.SALE, 1, "10000000000.00", "0.00", "10000000000.00")))
+    assertThat(reasonFor(line(EventType.SALE, 1, "10000000000.00", "0.00", "10000000000.00")))
         .isPresent();
   }
 }

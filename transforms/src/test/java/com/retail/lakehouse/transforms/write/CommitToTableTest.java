@@ -52,7 +52,11 @@ class CommitToTableTest {
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
 
     IcebergTestTables.writeAndCommit(
-        catalog, RawTable.DEFINITION, "run-1", threeRows(), Map.of(0, 41L, 1, 7L),
+        catalog,
+        RawTable.DEFINITION,
+        "run-1",
+        threeRows(),
+        Map.of(0, 41L, 1, 7L),
         CommitToTableTest::committedThreeRows);
 
     table.refresh();
@@ -72,14 +76,22 @@ class CommitToTableTest {
     CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     IcebergTestTables.writeAndCommit(
-        catalog, RawTable.DEFINITION, "run-1", threeRows(), Map.of(0, 41L, 1, 7L),
+        catalog,
+        RawTable.DEFINITION,
+        "run-1",
+        threeRows(),
+        Map.of(0, 41L, 1, 7L),
         CommitToTableTest::committedThreeRows);
     table.refresh();
     long snapshotAfterFirst = table.currentSnapshot().snapshotId();
 
     // a retried run that re-wrote the same rows (e.g. after a crash after the commit)
     IcebergTestTables.writeAndCommit(
-        catalog, RawTable.DEFINITION, "run-1-retry", threeRows(), Map.of(0, 41L, 1, 7L),
+        catalog,
+        RawTable.DEFINITION,
+        "run-1-retry",
+        threeRows(),
+        Map.of(0, 41L, 1, 7L),
         CommitToTableTest::skippedAsAlreadyCommitted);
 
     table.refresh();
@@ -94,12 +106,19 @@ class CommitToTableTest {
     CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     IcebergTestTables.writeAndCommit(
-        catalog, RawTable.DEFINITION, "run-1", threeRows(), Map.of(0, 41L, 1, 7L),
+        catalog,
+        RawTable.DEFINITION,
+        "run-1",
+        threeRows(),
+        Map.of(0, 41L, 1, 7L),
         CommitToTableTest::committedThreeRows);
 
     IcebergTestTables.writeAndCommit(
-        catalog, RawTable.DEFINITION, "run-2",
-        List.of(rawRow(sale("T-3", 1), 0, 42)), Map.of(0, 42L),
+        catalog,
+        RawTable.DEFINITION,
+        "run-2",
+        List.of(rawRow(sale("T-3", 1), 0, 42)),
+        Map.of(0, 42L),
         r -> null);
 
     table.refresh();
@@ -117,7 +136,11 @@ class CommitToTableTest {
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
 
     IcebergTestTables.writeAndCommit(
-        catalog, RawTable.DEFINITION, "empty-run", List.of(), Map.of(),
+        catalog,
+        RawTable.DEFINITION,
+        "empty-run",
+        List.of(),
+        Map.of(),
         CommitToTableTest::nothingCommitted);
 
     table.refresh();

@@ -1,0 +1,60 @@
+package com.retail.lakehouse.transforms.write;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.iceberg.DataFile;
+
+/**
+ * Merges every writer's file list of one table into one (an empty one when nothing was written), so
+ * a single committer sees all files of a run: used by the ingest and the mart committers.
+ */
+public final class GatherWrittenFiles
+    extends Combine.CombineFn<WrittenFiles, ArrayList<WrittenFiles>, WrittenFiles> {
+  private final String table;
+
+  public GatherWrittenFiles(String table) {
+    this.table = table;
+  }
+
+  @Override
+  public ArrayList<WrittenFiles> createAccumulator() {
+    return new ArrayList<>();
+  }
+
+  @Override
+  public ArrayList<WrittenFiles> addInput(ArrayList<WrittenFiles> acc, WrittenFiles input) {
+    acc.add(input);
+    return acc;
+  }
+
+  @Override
+  public ArrayList<WrittenFiles> mergeAccumulators(Iterable<ArrayList<WrittenFiles>> accs) {
+    ArrayList<WrittenFiles> merged = new ArrayList<>();
+    accs.forEach(merged::addAll);
+    return merged;
+  }
+
+  @Override
+  public WrittenFiles extractOutput(ArrayList<WrittenFiles> acc) {
+    List<DataFile> files = new ArrayList<>();
+    long rows = 0;
+    for (WrittenFiles w : acc) {
+      files.addAll(w.files());
+      rows += w.rows();
+    }
+    return new WrittenFiles(table, files, rows);
+  }
+
+  @Override
+  public Coder<ArrayList<WrittenFiles>> getAccumulatorCoder(
+      CoderRegistry registry, Coder<WrittenFiles> inputCoder) {
+    @SuppressWarnings("unchecked")
+    Class<ArrayList<WrittenFiles>> type =
+        (Class<ArrayList<WrittenFiles>>) (Class<?>) ArrayList.class;
+    return SerializableCoder.of(type);
+  }
+}
