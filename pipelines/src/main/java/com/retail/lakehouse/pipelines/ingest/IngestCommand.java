@@ -156,7 +156,11 @@ public final class IngestCommand {
         progress.shutdownNow();
       }
       if (result.getState() != PipelineResult.State.DONE) {
-        throw new IllegalStateException("ingest pipeline ended in state " + result.getState());
+        throw new IllegalStateException(
+            "ingest pipeline ended in state "
+                + result.getState()
+                + " (a worker failed, see the error above; the DirectRunner holds every shuffled"
+                + " row in memory: bound its runs with --max-records, or use --runner=flink/spark)");
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
 
