@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -87,7 +86,14 @@ final class BenchResults {
         .append(" GiB, ")
         .append(m.get("jdk"))
         .append(" |\n");
-    Files.writeString(table, row.toString(), StandardOpenOption.APPEND);
+    // Insert after the table's last row, so notes written under the table stay below it.
+    List<String> lines = new java.util.ArrayList<>(Files.readAllLines(table));
+    int last = lines.size() - 1;
+    while (last >= 0 && !lines.get(last).startsWith("|")) {
+      last--;
+    }
+    lines.add(last + 1, row.toString().stripTrailing());
+    Files.write(table, lines);
     return json;
   }
 }
