@@ -173,7 +173,7 @@ public final class PosTrafficSimulator implements Iterator<GeneratedMessage> {
     }
     PosEvent line = pendingLines.poll();
     if (config.live()) {
-      line = withEventTime(line, Instant.ofEpochMilli(wallClock.millis()));
+      line = line.withEventTime(Instant.ofEpochMilli(wallClock.millis()));
     }
     simulatedMillis = line.eventTime().toEpochMilli();
     return line;
@@ -192,27 +192,5 @@ public final class PosTrafficSimulator implements Iterator<GeneratedMessage> {
   private byte[] keyOf(PosEvent event) {
     // Store ids are S001..S999, so the index is the number minus one.
     return storeKeys[Integer.parseInt(event.storeId(), 1, event.storeId().length(), 10) - 1];
-  }
-
-  private static PosEvent withEventTime(PosEvent e, Instant eventTime) {
-    return new PosEvent(
-        e.eventId(),
-        e.transactionId(),
-        e.lineNumber(),
-        e.eventType(),
-        e.storeId(),
-        e.registerId(),
-        e.cashierId(),
-        e.product(),
-        e.sku(),
-        e.category(),
-        e.quantity(),
-        e.unitPrice(),
-        e.discount(),
-        e.totalAmount(),
-        e.currency(),
-        e.paymentMethod(),
-        e.customerId(),
-        eventTime);
   }
 }

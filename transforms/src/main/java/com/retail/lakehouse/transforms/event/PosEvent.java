@@ -4,6 +4,8 @@ import static com.retail.lakehouse.transforms.event.PosEventSchema.*;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -37,26 +39,57 @@ public record PosEvent(
 
   /** This event as a Beam row of {@link PosEventSchema#BEAM_SCHEMA}. */
   public Row toRow() {
-    return Row.withSchema(BEAM_SCHEMA)
-        .withFieldValue(EVENT_ID, eventId)
-        .withFieldValue(TRANSACTION_ID, transactionId)
-        .withFieldValue(LINE_NUMBER, lineNumber)
-        .withFieldValue(EVENT_TYPE, eventType.name())
-        .withFieldValue(STORE_ID, storeId)
-        .withFieldValue(REGISTER_ID, registerId)
-        .withFieldValue(CASHIER_ID, cashierId)
-        .withFieldValue(PRODUCT, product)
-        .withFieldValue(SKU, sku)
-        .withFieldValue(CATEGORY, category)
-        .withFieldValue(QUANTITY, quantity)
-        .withFieldValue(UNIT_PRICE, unitPrice)
-        .withFieldValue(DISCOUNT, discount)
-        .withFieldValue(TOTAL_AMOUNT, totalAmount)
-        .withFieldValue(CURRENCY, currency)
-        .withFieldValue(PAYMENT_METHOD, paymentMethod)
-        .withFieldValue(CUSTOMER_ID, customerId)
-        .withFieldValue(EVENT_TIME, new org.joda.time.Instant(eventTime.toEpochMilli()))
-        .build();
+    return Row.withSchema(BEAM_SCHEMA).addValues(rowValues()).build();
+  }
+
+  /**
+   * The field values in {@link PosEventSchema#FIELDS} order, as Beam row values (event_type as its
+   * name, event_time as a Joda instant): the one mapping of this event onto a row, which the raw
+   * table's rows extend with their lineage columns.
+   */
+  public List<Object> rowValues() {
+    return Arrays.asList(
+        eventId,
+        transactionId,
+        lineNumber,
+        eventType.name(),
+        storeId,
+        registerId,
+        cashierId,
+        product,
+        sku,
+        category,
+        quantity,
+        unitPrice,
+        discount,
+        totalAmount,
+        currency,
+        paymentMethod,
+        customerId,
+        new org.joda.time.Instant(eventTime.toEpochMilli()));
+  }
+
+  /** The same sale line with another event time (a late or re-stamped copy). */
+  public PosEvent withEventTime(Instant newEventTime) {
+    return new PosEvent(
+        eventId,
+        transactionId,
+        lineNumber,
+        eventType,
+        storeId,
+        registerId,
+        cashierId,
+        product,
+        sku,
+        category,
+        quantity,
+        unitPrice,
+        discount,
+        totalAmount,
+        currency,
+        paymentMethod,
+        customerId,
+        newEventTime);
   }
 
   /** Reads an event back from a row that has at least the contract's fields. */

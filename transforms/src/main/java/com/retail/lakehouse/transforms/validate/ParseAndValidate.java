@@ -150,29 +150,9 @@ public final class ParseAndValidate
 
     private Row toRawRow(PosEvent e, SourceMessage m, Instant now) {
       return Row.withSchema(rawSchema)
+          .addValues(e.rowValues())
           .addValues(
-              e.eventId(),
-              e.transactionId(),
-              e.lineNumber(),
-              e.eventType().name(),
-              e.storeId(),
-              e.registerId(),
-              e.cashierId(),
-              e.product(),
-              e.sku(),
-              e.category(),
-              e.quantity(),
-              e.unitPrice(),
-              e.discount(),
-              e.totalAmount(),
-              e.currency(),
-              e.paymentMethod(),
-              e.customerId(),
-              new org.joda.time.Instant(e.eventTime().toEpochMilli()),
-              new org.joda.time.Instant(now.toEpochMilli()),
-              m.topic(),
-              m.partition(),
-              m.offset())
+              new org.joda.time.Instant(now.toEpochMilli()), m.topic(), m.partition(), m.offset())
           .build();
     }
 
