@@ -194,7 +194,7 @@ public final class PipelineArgs {
   }
 
   /** Rewrites --kebab-case flags to Beam's --camelCase; leaves values alone. */
-  static List<String> normalize(String[] args) {
+  public static List<String> normalize(String[] args) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -233,7 +233,7 @@ public final class PipelineArgs {
     return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
   }
 
-  private static String flagName(String arg) {
+  public static String flagName(String arg) {
     String body = arg.substring(2);
     int eq = body.indexOf('=');
     return eq < 0 ? body : body.substring(0, eq);

@@ -55,10 +55,31 @@ public final class IngestCommand {
       return 0;
     }
     IngestOptions options = PipelineArgs.parse("ingest", args, IngestOptions.class);
+    boolean streaming;
+    switch (options.getMode()) {
+      case "catch-up" -> streaming = false;
+      case "streaming" -> {
+        streaming = true;
+        options =
+            PipelineArgs.parse(
+                "ingest",
+                StreamingIngest.withRunnerFlags(args, options.getDataDir()),
+                IngestOptions.class);
+      }
+      default ->
+          throw new PipelineArgs.UsageException(
+              "--mode=" + options.getMode() + " is not a mode: use catch-up or streaming");
+    }
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     Duration every = Durations.parse("every", options.getEvery());
     try (EmbeddedBroker kafka =
         EmbeddedBroker.resolve(options.getBootstrapServers(), options.getDataDir())) {
+      if (streaming) {
+        RunSummary summary = StreamingIngest.run(options, kafka.bootstrapServers(), catalog);
+        summary.print(System.out);
+        summary.writeJson(options.getSummaryJson());
+        return 0;
+      }
       int run = 0;
       while (true) {
         run++;

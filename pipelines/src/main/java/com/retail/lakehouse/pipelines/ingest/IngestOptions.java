@@ -9,7 +9,24 @@ import org.apache.beam.sdk.options.Description;
 /** Options of the ingest job: Kafka source, catalog, run bounds, validation and de-duplication. */
 public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, CatalogOptions {
   @Description(
-      "Read up to the end offsets seen at start, write, commit once, and exit (a catch-up run).")
+      "catch-up: bounded runs, each reading up to the end offsets seen at its start (any runner);"
+          + " streaming: one continuous KafkaIO job committing every --commit-interval (direct and"
+          + " flink).")
+  @Default.String("catch-up")
+  String getMode();
+
+  void setMode(String value);
+
+  @Description(
+      "In --mode=streaming: how often each table commits (the commit window), e.g. 10s, 1m.")
+  @Default.String("10s")
+  String getCommitInterval();
+
+  void setCommitInterval(String value);
+
+  @Description(
+      "Stop once the end offsets seen at start are committed (catch-up: a single run; streaming:"
+          + " the job is stopped once its commits reach them).")
   @Default.Boolean(false)
   boolean getUntilCaughtUp();
 

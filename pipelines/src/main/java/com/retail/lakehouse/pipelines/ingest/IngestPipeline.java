@@ -1,5 +1,6 @@
 package com.retail.lakehouse.pipelines.ingest;
 
+import com.retail.lakehouse.transforms.dedupe.DropDuplicateLinesInStream;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
@@ -7,6 +8,7 @@ import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.validate.ParseAndValidate;
 import com.retail.lakehouse.transforms.write.CommitToTable;
+import com.retail.lakehouse.transforms.write.CommitWindowsInOrder;
 import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import com.retail.lakehouse.transforms.write.WriteDataFiles;
 import java.time.Duration;
@@ -15,10 +17,13 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -71,14 +76,7 @@ public final class IngestPipeline {
             .apply("LastOffsetPerPartition", Max.longsPerKey())
             .apply("AsSideInput", View.asMap());
 
-    PCollectionTuple parsed =
-        messages.apply(
-            "ParseAndValidate",
-            ParseAndValidate.withDefaults()
-                .withMaxPayloadBytes(options.getMaxPayloadBytes())
-                .withFutureTolerance(
-                    com.retail.lakehouse.pipelines.cli.Durations.parse(
-                        "future-tolerance", options.getFutureTolerance())));
+    PCollectionTuple parsed = messages.apply("ParseAndValidate", parseAndValidate(options));
 
     parsed
         .get(ParseAndValidate.VALID)
@@ -111,5 +109,89 @@ public final class IngestPipeline {
             CommitToTable.of(
                 plan.catalog(), DeadLetterTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
     return p;
+  }
+
+  /**
+   * The continuous job (--mode=streaming): KafkaIO's unbounded read, the same parse and validate
+   * and skip steps, de-duplication with per-line state across the whole job, and one commit per
+   * table every commit interval, in window order, recording the offsets the window completes.
+   */
+  public static Pipeline buildStreaming(
+      IngestOptions options,
+      RunPlan plan,
+      PTransform<PBegin, PCollection<SourceMessage>> source,
+      Duration commitInterval,
+      Duration dedupeHorizon,
+      int emptyCommitEvery) {
+    options.as(StreamingOptions.class).setStreaming(true);
+    Pipeline p = Pipeline.create(options);
+    String topic = options.getTopic();
+    FixedWindows commitWindows =
+        FixedWindows.of(org.joda.time.Duration.millis(commitInterval.toMillis()));
+
+    PCollection<SourceMessage> messages = p.apply("ReadPosEvents", source);
+
+    PCollection<KV<Integer, Long>> lastOffsetPerWindow =
+        messages
+            .apply(
+                "OffsetOfEachMessage",
+                MapElements.into(
+                        TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
+                    .via((SourceMessage m) -> KV.of(m.partition(), m.offset())))
+            .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()))
+            .apply("OffsetsIntoCommitWindows", Window.into(commitWindows))
+            .apply("LastOffsetPerPartition", Max.longsPerKey());
+
+    PCollectionTuple parsed = messages.apply("ParseAndValidate", parseAndValidate(options));
+
+    parsed
+        .get(ParseAndValidate.VALID)
+        .apply(
+            "SkipRowsAlreadyInRaw",
+            SkipRowsAlreadyCommitted.of(
+                plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
+        .apply(
+            "DropDuplicateLines",
+            DropDuplicateLinesInStream.within(dedupeHorizon).withCommittedKeys(plan.recentKeys()))
+        .apply("RowsIntoCommitWindows", Window.into(commitWindows))
+        .apply(
+            "WriteRawFiles",
+            WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards()))
+        .apply(
+            "CommitRawTable",
+            CommitWindowsInOrder.of(
+                    plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetPerWindow)
+                .withEmptyCommitEvery(emptyCommitEvery));
+
+    parsed
+        .get(ParseAndValidate.INVALID)
+        .apply(
+            "SkipRowsAlreadyInDeadLetters",
+            SkipRowsAlreadyCommitted.of(
+                plan.deadLetterPosition(),
+                DeadLetterTable.KAFKA_PARTITION,
+                DeadLetterTable.KAFKA_OFFSET))
+        .apply("DeadLettersIntoCommitWindows", Window.into(commitWindows))
+        .apply(
+            "WriteDeadLetterFiles",
+            WriteDataFiles.to(plan.catalog(), DeadLetterTable.DEFINITION, 1))
+        .apply(
+            "CommitDeadLetterTable",
+            CommitWindowsInOrder.of(
+                    plan.catalog(),
+                    DeadLetterTable.DEFINITION,
+                    topic,
+                    plan.runId(),
+                    lastOffsetPerWindow)
+                .withEmptyCommitEvery(emptyCommitEvery));
+    return p;
+  }
+
+  private static ParseAndValidate parseAndValidate(IngestOptions options) {
+    return ParseAndValidate.withDefaults()
+        .withMaxPayloadBytes(options.getMaxPayloadBytes())
+        .withFutureTolerance(
+            com.retail.lakehouse.pipelines.cli.Durations.parse(
+                "future-tolerance", options.getFutureTolerance()));
   }
 }

@@ -1,7 +1,6 @@
 package com.retail.lakehouse.transforms.write;
 
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
-import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,11 +11,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The single committer of one table: gathers every data file a run wrote and appends them in one
@@ -26,8 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommitToTable
     extends PTransform<PCollection<WrittenFiles>, PCollection<CommitResult>> {
-  private static final Logger LOG = LoggerFactory.getLogger(CommitToTable.class);
-
   private final CatalogSettings catalog;
   private final TableDefinition table;
   private final String topic;
@@ -100,41 +93,9 @@ public final class CommitToTable
       Map<Integer, Long> next = new HashMap<>();
       context.sideInput(lastOffsetRead).forEach((p, last) -> next.put(p, last + 1));
       Table table = catalog.catalog().loadTable(definition.identifier());
-      CommittedOffsets current = CommittedOffsets.of(table, topic);
-      long bytes = written.files().stream().mapToLong(DataFile::fileSizeInBytes).sum();
-      if (next.isEmpty() || current.covers(next)) {
-        // Nothing was read, or a retry of a commit that already landed: never append twice.
-        LOG.info("{}: nothing new to commit (position {})", definition, current);
-        context.output(
-            new CommitResult(
-                definition.toString(), -1, 0, 0, 0, current.nextOffsets(), !next.isEmpty()));
-        return;
-      }
-      CrashPoint.BEFORE_COMMIT.maybeCrash();
-      CommittedOffsets advanced = current.advancedTo(next);
-      AppendFiles append = table.newAppend();
-      written.files().forEach(append::appendFile);
-      append.set(CommittedOffsets.SUMMARY_KEY, advanced.toSummaryJson());
-      append.set(CommittedOffsets.RUN_ID_KEY, runId);
-      append.commit();
-      long snapshotId = table.currentSnapshot().snapshotId();
-      LOG.info(
-          "{}: committed {} rows in {} data files as snapshot {}, Kafka position now {}",
-          definition,
-          written.rows(),
-          written.files().size(),
-          snapshotId,
-          advanced);
-      CrashPoint.AFTER_COMMIT.maybeCrash();
       context.output(
-          new CommitResult(
-              definition.toString(),
-              snapshotId,
-              written.files().size(),
-              written.rows(),
-              bytes,
-              advanced.nextOffsets(),
-              false));
+          AppendWithPosition.commit(
+              table, definition.toString(), topic, runId, written.files(), written.rows(), next));
     }
   }
 }

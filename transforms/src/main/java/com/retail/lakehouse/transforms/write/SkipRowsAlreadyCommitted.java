@@ -1,5 +1,6 @@
 package com.retail.lakehouse.transforms.write;
 
+import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -58,6 +59,7 @@ public final class SkipRowsAlreadyCommitted extends PTransform<PCollection<Row>,
     public void process(@Element Row row, OutputReceiver<Row> out) {
       if (position.holds(row.getInt32(partitionField), row.getInt64(offsetField))) {
         skipped.inc();
+        LiveCounters.add(SKIPPED, 1);
       } else {
         out.output(row);
       }

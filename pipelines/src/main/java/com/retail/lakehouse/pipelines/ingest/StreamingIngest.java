@@ -1,0 +1,263 @@
+package com.retail.lakehouse.pipelines.ingest;
+
+import com.retail.lakehouse.pipelines.cli.Durations;
+import com.retail.lakehouse.pipelines.cli.PipelineArgs;
+import com.retail.lakehouse.pipelines.cli.PipelineArgs.UsageException;
+import com.retail.lakehouse.pipelines.cli.RunSummary;
+import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
+import com.retail.lakehouse.transforms.metrics.LiveCounters;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.CommittedOffsets;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+
+/**
+ * {@code ./lakehouse ingest --mode=streaming}: one continuous KafkaIO job on the direct or flink
+ * runner. Before it starts, the consumer group is positioned at the tables' recorded offsets (the
+ * lower of raw and dead letters), so KafkaIO's reader begins exactly where the committed data ends;
+ * the job then commits each table once per commit window. While it runs, this launcher prints a
+ * progress line, and with {@code --until-caught-up} (or {@code --max-read-time}) it stops the job
+ * once the tables' positions reach the end offsets seen at start (or the time is up) and prints a
+ * summary computed from the tables' own commits.
+ */
+final class StreamingIngest {
+  /**
+   * Runner flags the streaming job needs, applied unless the command line sets them ({@code
+   * <data-dir>} is replaced by the data folder).
+   */
+  static final Map<String, List<String>> RUNNER_FLAGS =
+      Map.of(
+          "flink",
+          List.of(
+              // run() must return so this launcher can watch the tables and stop the job
+              "--attachedMode=false",
+              // KafkaIO commits the group's offsets (lag only) when a checkpoint completes; the
+              // de-duplication state outgrows Flink's 5 MB in-memory checkpoint limit at once
+              "--checkpointingInterval=60000",
+              "--stateBackend=filesystem",
+              "--stateBackendStoragePath=<data-dir>/flink-checkpoints",
+              // never restore from a checkpoint: a failed job is restarted from the tables
+              "--numberOfExecutionRetries=0"));
+
+  private StreamingIngest() {}
+
+  /** The command line with the runner's streaming flags added where the user set none. */
+  static String[] withRunnerFlags(String[] args, String dataDir) {
+    String runner = PipelineArgs.classpathRunner();
+    if (runner.equals("spark")) {
+      throw new UsageException(
+          "--mode=streaming runs on direct and flink; the classic Spark runner cannot run"
+              + " IcebergIO-style streaming writes: use catch-up runs (drop --mode; --every"
+              + " repeats them)");
+    }
+    String dataUri = java.nio.file.Path.of(dataDir).toAbsolutePath().normalize().toUri().toString();
+    List<String> all = new ArrayList<>(PipelineArgs.normalize(args));
+    for (String flag : RUNNER_FLAGS.getOrDefault(runner, List.of())) {
+      String name = PipelineArgs.flagName(flag);
+      if (all.stream()
+          .noneMatch(a -> a.startsWith("--") && PipelineArgs.flagName(a).equals(name))) {
+        all.add(0, flag.replace("<data-dir>/", dataUri));
+      }
+    }
+    return all.toArray(String[]::new);
+  }
+
+  static RunSummary run(IngestOptions options, String bootstrap, CatalogSettings catalog)
+      throws InterruptedException, IOException {
+    if (options.getMaxRecords() > 0) {
+      throw new UsageException(
+          "--max-records bounds catch-up runs; in --mode=streaming use --until-caught-up or"
+              + " --max-read-time");
+    }
+    String topic = options.getTopic();
+    Duration commitInterval = Durations.parse("commit-interval", options.getCommitInterval());
+    Duration horizon = Durations.parse("dedupe-horizon", options.getDedupeHorizon());
+    Duration maxReadTime =
+        options.getMaxReadTime() == null || options.getMaxReadTime().isBlank()
+            ? null
+            : Durations.parse("max-read-time", options.getMaxReadTime());
+    Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    Table deadLetters = DeadLetterTable.DEFINITION.createOrLoad(catalog.catalog());
+    CommittedOffsets rawPosition = CommittedOffsets.of(raw, topic);
+    CommittedOffsets deadLetterPosition = CommittedOffsets.of(deadLetters, topic);
+
+    Map<Integer, Long> start = new TreeMap<>();
+    Map<Integer, Long> end;
+    try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
+      List<Integer> partitions = kafka.partitions();
+      Map<Integer, Long> earliest = kafka.earliest(partitions);
+      end = kafka.latest(partitions);
+      for (int p : partitions) {
+        long resume = Math.min(rawPosition.next(p), deadLetterPosition.next(p));
+        start.put(p, Math.max(earliest.get(p), resume));
+      }
+      // KafkaIO's reader starts from the group's offsets: put them where the tables end.
+      kafka.setGroupOffsets(options.getConsumerGroup(), start);
+    }
+
+    String runId = UUID.randomUUID().toString();
+    IngestPipeline.RunPlan plan =
+        new IngestPipeline.RunPlan(
+            bootstrap,
+            List.of(),
+            maxReadTime,
+            catalog,
+            rawPosition,
+            deadLetterPosition,
+            RecentLineKeys.load(raw, horizon, Instant.now()),
+            runId);
+    Pipeline pipeline =
+        IngestPipeline.buildStreaming(
+            options,
+            plan,
+            new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup()),
+            commitInterval,
+            horizon,
+            // bounded runs commit every window so "caught up" is visible at once
+            options.getUntilCaughtUp() || maxReadTime != null ? 1 : 10);
+    System.err.printf(
+        "lakehouse: streaming ingest job %s: reading %s from offsets %s (consumer group %s),"
+            + " committing every %s into %s%n",
+        runId.substring(0, 8),
+        topic,
+        start,
+        options.getConsumerGroup(),
+        options.getCommitInterval(),
+        catalog.describe());
+    LiveCounters.reset();
+    long t0 = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    long lastProgress = t0;
+    boolean caughtUp = false;
+    String stopReason;
+    while (true) {
+      Thread.sleep(500);
+      PipelineResult.State state;
+      try {
+        state = result.getState();
+      } catch (RuntimeException e) {
+        state = PipelineResult.State.FAILED; // e.g. Flink's local cluster already shut down
+      }
+      if (state.isTerminal()) {
+        throw new IllegalStateException(
+            "the streaming ingest job ended in state "
+                + state
+                + " (see the error above); run ingest again: it resumes from the tables");
+      }
+      Map<Integer, Long> position = position(raw, deadLetters, topic, start.keySet());
+      if (options.getUntilCaughtUp() && reached(position, end)) {
+        caughtUp = true;
+        stopReason = "caught up with the end offsets seen at start " + end;
+        break;
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (maxReadTime != null && seconds >= maxReadTime.toSeconds()) {
+        stopReason = "--max-read-time " + options.getMaxReadTime() + " is up";
+        break;
+      }
+      if (System.nanoTime() - lastProgress >= 5_000_000_000L) {
+        lastProgress = System.nanoTime();
+        System.err.printf(
+            "ingest: read %,d  %,.0f events/s  dead letters %,d  duplicates %,d  rows written %,d"
+                + "  commits %d  committed up to %s  %.0fs%n",
+            LiveCounters.get("read"),
+            LiveCounters.get("read") / Math.max(seconds, 1e-9),
+            LiveCounters.get("invalid"),
+            LiveCounters.get("duplicates_dropped"),
+            LiveCounters.get("rows_written"),
+            LiveCounters.get("commits"),
+            position,
+            seconds);
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    System.err.println("lakehouse: stopping the streaming ingest job: " + stopReason);
+    result.cancel();
+
+    Map<Integer, Long> position = position(raw, deadLetters, topic, start.keySet());
+    long consumed = 0;
+    long lag = 0;
+    for (int p : start.keySet()) {
+      consumed += Math.max(0, position.get(p) - start.get(p));
+      lag += Math.max(0, end.get(p) - position.get(p));
+    }
+    List<Snapshot> rawCommits = snapshotsOfRun(raw, runId);
+    List<Snapshot> deadCommits = snapshotsOfRun(deadLetters, runId);
+    long rawWritten = sum(rawCommits, "added-records");
+    long deadWritten = sum(deadCommits, "added-records");
+    RunSummary summary = new RunSummary("ingest summary (streaming)");
+    summary.put("runner", PipelineArgs.classpathRunner());
+    summary.put("mode", "streaming");
+    summary.put("topic", topic);
+    summary.put("catalog", catalog.describe());
+    // Messages whose offsets the tables now cover; counts below are from the tables' commits.
+    summary.put("read", consumed);
+    summary.put("raw_written", rawWritten);
+    summary.put("dead_letters", deadWritten);
+    long duplicates = LiveCounters.get("duplicates_dropped");
+    long skipped = LiveCounters.get(SkipRowsAlreadyCommitted.SKIPPED);
+    summary.put("duplicates_dropped", duplicates);
+    summary.put("skipped_already_committed", skipped);
+    summary.put("unaccounted", consumed - rawWritten - deadWritten - duplicates - skipped);
+    summary.put("events_per_second", Math.round(consumed / Math.max(seconds, 1e-9)));
+    summary.put("seconds", Math.round(seconds * 10) / 10.0);
+    summary.put("commits", rawCommits.size() + deadCommits.size());
+    summary.put(
+        "data_files", sum(rawCommits, "added-data-files") + sum(deadCommits, "added-data-files"));
+    summary.put(
+        "data_bytes", sum(rawCommits, "added-files-size") + sum(deadCommits, "added-files-size"));
+    summary.put("start_offsets", start);
+    summary.put("end_offsets", position);
+    summary.put("lag", lag);
+    summary.put("caught_up", caughtUp);
+    summary.put("run_id", runId);
+    return summary;
+  }
+
+  /** Per partition, the offset up to which both tables hold everything. */
+  private static Map<Integer, Long> position(
+      Table raw, Table deadLetters, String topic, Iterable<Integer> partitions) {
+    CommittedOffsets r = CommittedOffsets.of(raw, topic);
+    CommittedOffsets d = CommittedOffsets.of(deadLetters, topic);
+    Map<Integer, Long> position = new TreeMap<>();
+    for (int p : partitions) {
+      position.put(p, Math.min(r.next(p), d.next(p)));
+    }
+    return position;
+  }
+
+  private static boolean reached(Map<Integer, Long> position, Map<Integer, Long> end) {
+    return end.entrySet().stream()
+        .allMatch(e -> position.getOrDefault(e.getKey(), 0L) >= e.getValue());
+  }
+
+  private static List<Snapshot> snapshotsOfRun(Table table, String runId) {
+    table.refresh();
+    List<Snapshot> commits = new ArrayList<>();
+    for (Snapshot s : table.snapshots()) {
+      if (runId.equals(s.summary().get(CommittedOffsets.RUN_ID_KEY))) {
+        commits.add(s);
+      }
+    }
+    return commits;
+  }
+
+  private static long sum(List<Snapshot> snapshots, String key) {
+    return snapshots.stream()
+        .mapToLong(s -> Long.parseLong(s.summary().getOrDefault(key, "0")))
+        .sum();
+  }
+}
