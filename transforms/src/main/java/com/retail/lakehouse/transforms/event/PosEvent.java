@@ -92,6 +92,29 @@ public record PosEvent(
         newEventTime);
   }
 
+  /** The same sale line under another event id (a re-sent copy of the line). */
+  public PosEvent withEventId(String newEventId) {
+    return new PosEvent(
+        newEventId,
+        transactionId,
+        lineNumber,
+        eventType,
+        storeId,
+        registerId,
+        cashierId,
+        product,
+        sku,
+        category,
+        quantity,
+        unitPrice,
+        discount,
+        totalAmount,
+        currency,
+        paymentMethod,
+        customerId,
+        eventTime);
+  }
+
   /** Reads an event back from a row that has at least the contract's fields. */
   public static PosEvent fromRow(Row row) {
     return new PosEvent(

@@ -3,7 +3,6 @@ package com.retail.lakehouse.transforms.dedupe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.retail.lakehouse.transforms.TestEvents;
-import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.RowCoder;
@@ -32,27 +31,7 @@ class DropDuplicateLinesTest {
 
   /** A copy of line (transaction, line) told apart from other copies by its event_id. */
   private static Row copy(String transaction, int line, String copyName) {
-    PosEvent b = TestEvents.sale(transaction, line);
-    return new PosEvent(
-            copyName,
-            b.transactionId(),
-            b.lineNumber(),
-            b.eventType(),
-            b.storeId(),
-            b.registerId(),
-            b.cashierId(),
-            b.product(),
-            b.sku(),
-            b.category(),
-            b.quantity(),
-            b.unitPrice(),
-            b.discount(),
-            b.totalAmount(),
-            b.currency(),
-            b.paymentMethod(),
-            b.customerId(),
-            b.eventTime())
-        .toRow();
+    return TestEvents.sale(transaction, line).withEventId(copyName).toRow();
   }
 
   private static TestStream.Builder<Row> stream() {

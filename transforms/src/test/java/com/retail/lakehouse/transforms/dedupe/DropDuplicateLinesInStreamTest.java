@@ -1,0 +1,140 @@
+package com.retail.lakehouse.transforms.dedupe;
+
+import static com.retail.lakehouse.transforms.TestEvents.rawRow;
+import static com.retail.lakehouse.transforms.TestEvents.sale;
+
+import com.retail.lakehouse.transforms.IcebergTestTables;
+import com.retail.lakehouse.transforms.TestEvents;
+import com.retail.lakehouse.transforms.event.PosEvent;
+import com.retail.lakehouse.transforms.event.PosEventSchema;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streaming de-duplication keeps the first copy of a line, drops copies within the horizon
+ * across any number of commit windows, forgets a line once the horizon has passed, keeps late
+ * events, and drops lines an earlier job committed.
+ */
+class DropDuplicateLinesInStreamTest {
+  private static final Instant T0 = new Instant(TestEvents.EVENT_TIME.toEpochMilli());
+  private static final java.time.Duration HORIZON = java.time.Duration.ofHours(1);
+
+  @TempDir Path warehouse;
+
+  /** Copy {@code copyName} of line (transaction, line), told apart by its event_id. */
+  private static Row copy(String transaction, int line, String copyName) {
+    return sale(transaction, line).withEventId(copyName).toRow();
+  }
+
+  private static TestStream.Builder<Row> stream() {
+    return TestStream.create(RowCoder.of(PosEventSchema.BEAM_SCHEMA));
+  }
+
+  private static PCollection<String> eventIds(
+      PCollection<Row> rows, DropDuplicateLinesInStream dedupe) {
+    return rows.apply(dedupe)
+        .apply(
+            MapElements.into(TypeDescriptors.strings())
+                .via((Row r) -> r.getString(PosEventSchema.EVENT_ID)));
+  }
+
+  @Test
+  void copiesWithinTheHorizonAreDroppedAcrossWindowsAndALineIsForgottenAfterIt() {
+    TestStream<Row> events =
+        stream()
+            .addElements(
+                TimestampedValue.of(copy("T-1", 1, "first"), T0),
+                TimestampedValue.of(copy("T-1", 2, "other line"), T0))
+            // 30 minutes later, many commit windows on: still within the horizon
+            .advanceWatermarkTo(T0.plus(Duration.standardMinutes(30)))
+            .addElements(
+                TimestampedValue.of(
+                    copy("T-1", 1, "resent within horizon"), T0.plus(Duration.standardMinutes(30))))
+            // past the horizon the line is forgotten: a new copy is a new first copy
+            .advanceWatermarkTo(T0.plus(Duration.standardHours(2)))
+            .addElements(
+                TimestampedValue.of(
+                    copy("T-1", 1, "resent after horizon"), T0.plus(Duration.standardHours(2))))
+            .advanceWatermarkToInfinity();
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(eventIds(p.apply(events), DropDuplicateLinesInStream.within(HORIZON)))
+        .containsInAnyOrder("first", "other line", "resent after horizon");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void lateEventIsKeptAndItsCopyDropped() {
+    // event_time days behind the stream's time: valid data, de-duplicated like any other line
+    PosEvent old = sale("T-L", 1).withEventTime(TestEvents.EVENT_TIME.minusSeconds(3 * 86_400));
+    TestStream<Row> events =
+        stream()
+            .advanceWatermarkTo(T0.plus(Duration.standardDays(1)))
+            .addElements(
+                TimestampedValue.of(
+                    old.withEventId("late").toRow(), T0.plus(Duration.standardDays(1))),
+                TimestampedValue.of(
+                    old.withEventId("late copy").toRow(), T0.plus(Duration.standardDays(1))),
+                TimestampedValue.of(copy("T-3", 1, "on-time"), T0.plus(Duration.standardDays(1))))
+            .advanceWatermarkToInfinity();
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(eventIds(p.apply(events), DropDuplicateLinesInStream.within(HORIZON)))
+        .satisfies(
+            ids -> {
+              org.assertj.core.api.Assertions.assertThat(ids)
+                  .hasSize(2)
+                  .contains("on-time")
+                  .containsAnyOf("late", "late copy");
+              return null;
+            });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void linesAnEarlierJobCommittedAreDropped() {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    IcebergTestTables.writeAndCommit(
+        catalog,
+        RawTable.DEFINITION,
+        "earlier-job",
+        List.of(rawRow(sale("T-1", 1), 0, 0)),
+        Map.of(0, 0L),
+        r -> null);
+    RecentLineKeys committed =
+        RecentLineKeys.load(
+            RawTable.DEFINITION.createOrLoad(catalog.catalog()),
+            java.time.Duration.ofDays(365_000),
+            java.time.Instant.now());
+
+    TestStream<Row> events =
+        stream()
+            .addElements(
+                TimestampedValue.of(copy("T-1", 1, "re-sent after a restart"), T0),
+                TimestampedValue.of(copy("T-2", 1, "new"), T0))
+            .advanceWatermarkToInfinity();
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(
+            eventIds(
+                p.apply(events),
+                DropDuplicateLinesInStream.within(HORIZON).withCommittedKeys(committed)))
+        .containsInAnyOrder("new");
+    p.run().waitUntilFinish();
+  }
+}
