@@ -13,6 +13,7 @@ import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.validate.DeadLetterReason;
+import com.retail.lakehouse.transforms.write.AppendWithPosition;
 import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,8 +105,7 @@ public final class IngestCommand {
     String topic = options.getTopic();
     Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     Table deadLetters = DeadLetterTable.DEFINITION.createOrLoad(catalog.catalog());
-    CommittedOffsets rawPosition = CommittedOffsets.of(raw, topic);
-    CommittedOffsets deadLetterPosition = CommittedOffsets.of(deadLetters, topic);
+    String runId = UUID.randomUUID().toString();
 
     Map<Integer, Long> start = new TreeMap<>();
     Map<Integer, Long> end;
@@ -113,6 +113,15 @@ public final class IngestCommand {
       List<Integer> partitions = kafka.partitions();
       Map<Integer, Long> earliest = kafka.earliest(partitions);
       end = kafka.latest(partitions);
+      if (!CommittedOffsets.of(raw, topic).covers(end)
+          || !CommittedOffsets.of(deadLetters, topic).covers(end)) {
+        // Something to read: claim the tables first (fencing off any older job still
+        // committing), then read their positions.
+        AppendWithPosition.claim(raw, runId);
+        AppendWithPosition.claim(deadLetters, runId);
+      }
+      CommittedOffsets rawPosition = CommittedOffsets.of(raw, topic);
+      CommittedOffsets deadLetterPosition = CommittedOffsets.of(deadLetters, topic);
       for (int p : partitions) {
         long resume = Math.min(rawPosition.next(p), deadLetterPosition.next(p));
         if (earliest.get(p) > resume) {
@@ -147,7 +156,6 @@ public final class IngestCommand {
               ? null
               : Durations.parse("max-read-time", options.getMaxReadTime());
 
-      String runId = UUID.randomUUID().toString();
       System.err.printf(
           "lakehouse: ingest run %s: reading %,d messages of %s (partitions %s from %s) into %s%n",
           runId.substring(0, 8), maxRecords, topic, partitions, start, catalog.describe());

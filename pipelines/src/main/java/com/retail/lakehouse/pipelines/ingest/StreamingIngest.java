@@ -10,6 +10,7 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.write.AppendWithPosition;
 import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import java.io.IOException;
 import java.time.Duration;
@@ -91,6 +92,11 @@ final class StreamingIngest {
             : Durations.parse("max-read-time", options.getMaxReadTime());
     Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     Table deadLetters = DeadLetterTable.DEFINITION.createOrLoad(catalog.catalog());
+    String runId = UUID.randomUUID().toString();
+    // From here on a previous job still committing (a zombie) is refused by the tables, so the
+    // positions read next are final.
+    AppendWithPosition.claim(raw, runId);
+    AppendWithPosition.claim(deadLetters, runId);
     CommittedOffsets rawPosition = CommittedOffsets.of(raw, topic);
     CommittedOffsets deadLetterPosition = CommittedOffsets.of(deadLetters, topic);
 
@@ -108,7 +114,6 @@ final class StreamingIngest {
       kafka.setGroupOffsets(options.getConsumerGroup(), start);
     }
 
-    String runId = UUID.randomUUID().toString();
     IngestPipeline.RunPlan plan =
         new IngestPipeline.RunPlan(
             bootstrap,
@@ -186,6 +191,11 @@ final class StreamingIngest {
     double seconds = (System.nanoTime() - t0) / 1e9;
     System.err.println("lakehouse: stopping the streaming ingest job: " + stopReason);
     result.cancel();
+    try {
+      result.waitUntilFinish(org.joda.time.Duration.standardSeconds(30));
+    } catch (RuntimeException e) {
+      // already gone; a commit still in flight is refused by the next job's claim anyway
+    }
 
     Map<Integer, Long> position = position(raw, deadLetters, topic, start.keySet());
     long consumed = 0;

@@ -97,7 +97,15 @@ public abstract class RunnerConformance {
   @EnumSource(CrashPoint.class)
   void ingestKilledWithKill9RecoversWithoutLossOrDuplicates(CrashPoint point) throws Exception {
     Path dataDir = work.resolve("crash-" + point.name());
-    Process child = startIngestJvm(dataDir, point);
+    killAt(point, startIngestJvm(dataDir, point));
+
+    JsonNode summary = ingest(dataDir, "pos_transactions", "after-crash.json");
+    assertThat(summary.get("lag").asLong()).isZero();
+    assertTablesHoldExactly(new LakehouseTables(dataDir), manifest);
+  }
+
+  /** Waits until the child JVM announces {@code point}, then kills it with SIGKILL. */
+  private static void killAt(CrashPoint point, Process child) throws Exception {
     CountDownLatch reached = new CountDownLatch(1);
     CompletableFuture.runAsync(
         () -> {
@@ -119,10 +127,131 @@ public abstract class RunnerConformance {
     assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(atPoint).as("the ingest JVM reached " + point).isTrue();
     assertThat(child.exitValue()).isEqualTo(137);
+  }
 
-    JsonNode summary = ingest(dataDir, "pos_transactions", "after-crash.json");
+  // ---- the continuous KafkaIO job (--mode=streaming): direct and flink; spark refuses it ----
+
+  /** Small, because the DirectRunner reads an unbounded source 10 messages per bundle. */
+  static final String STREAM_TOPIC = "pos_stream";
+
+  static final String[] STREAMING = {"--mode=streaming", "--commit-interval=2s"};
+
+  private static Manifest streamManifest;
+
+  private static synchronized Manifest streamTopic() throws Exception {
+    if (streamManifest == null) {
+      streamManifest =
+          GenerateRun.run(
+              GeneratorConfig.builder()
+                  .seed(21)
+                  .topic(STREAM_TOPIC)
+                  .count(1_500)
+                  .malformedRate(0.03)
+                  .duplicateRate(0.03)
+                  .lateRate(0.03)
+                  .build(),
+              KAFKA.bootstrapServers(),
+              ProgressSink.none());
+    }
+    return streamManifest;
+  }
+
+  static boolean runsStreaming() {
+    return !"spark".equals(System.getProperty("lakehouse.runner", "direct"));
+  }
+
+  @Test
+  void streamingJobLandsExactlyTheManifestOrSparkSaysUseCatchUpRuns() throws Exception {
+    Manifest expected = streamTopic();
+    Path dataDir = work.resolve("stream-e2e");
+    if (!runsStreaming()) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream original = System.err;
+      int code;
+      System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+      try {
+        code =
+            LakehouseCommand.run(
+                new String[] {"ingest", "--mode=streaming", "--data-dir=" + dataDir});
+      } finally {
+        System.setErr(original);
+      }
+      assertThat(code).isEqualTo(2);
+      assertThat(err.toString(StandardCharsets.UTF_8).strip())
+          .hasLineCount(1)
+          .contains("--mode=streaming runs on direct and flink")
+          .contains("use catch-up runs");
+      return;
+    }
+    JsonNode summary = ingest(dataDir, STREAM_TOPIC, "stream.json", STREAMING);
+    assertThat(summary.get("mode").asText()).isEqualTo("streaming");
+    assertThat(summary.get("read").asLong()).isEqualTo(expected.counts().sent());
+    assertThat(summary.get("raw_written").asLong()).isEqualTo(expected.counts().valid());
+    assertThat(summary.get("dead_letters").asLong()).isEqualTo(expected.counts().malformed());
+    assertThat(summary.get("duplicates_dropped").asLong())
+        .isEqualTo(expected.counts().duplicates());
+    assertThat(summary.get("unaccounted").asLong()).isZero();
     assertThat(summary.get("lag").asLong()).isZero();
-    assertTablesHoldExactly(new LakehouseTables(dataDir), manifest);
+    assertThat(summary.get("commits").asLong()).isPositive();
+    assertTablesHoldExactly(new LakehouseTables(dataDir), expected);
+
+    // a catch-up run afterwards finds nothing new: both modes share the tables' positions
+    assertThat(ingest(dataDir, STREAM_TOPIC, "after.json").get("read").asLong()).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(CrashPoint.class)
+  void streamingJobKilledWithKill9RecoversWithoutLossOrDuplicates(CrashPoint point)
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(runsStreaming(), "spark runs catch-up runs");
+    Manifest expected = streamTopic();
+    Path dataDir = work.resolve("stream-crash-" + point.name());
+    List<String> args = new ArrayList<>(List.of("--topic=" + STREAM_TOPIC));
+    args.addAll(List.of(STREAMING));
+    killAt(point, startIngestJvm(dataDir, point, args.toArray(String[]::new)));
+
+    JsonNode summary = ingest(dataDir, STREAM_TOPIC, "after-crash.json", STREAMING);
+    assertThat(summary.get("lag").asLong()).isZero();
+    assertTablesHoldExactly(new LakehouseTables(dataDir), expected);
+  }
+
+  @Test
+  void streamingJobStoppedAndRestartedWhileTheGeneratorKeepsSendingAddsUp() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(runsStreaming(), "spark runs catch-up runs");
+    Path dataDir = work.resolve("stream-live");
+    String topic = "pos_stream_live";
+    CompletableFuture<Manifest> sending =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return GenerateRun.run(
+                    GeneratorConfig.builder()
+                        .seed(9)
+                        .topic(topic)
+                        .count(1_500)
+                        .rate(150)
+                        .duplicateRate(0.03)
+                        .malformedRate(0.02)
+                        .build(),
+                    KAFKA.bootstrapServers(),
+                    ProgressSink.none());
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Thread.sleep(1_000);
+    int stops = 0;
+    while (!sending.isDone()) {
+      // each job is stopped mid-stream, with messages read but not committed
+      List<String> args = new ArrayList<>(List.of(STREAMING));
+      args.add("--max-read-time=6s");
+      ingest(dataDir, topic, "live-" + stops + ".json", args.toArray(String[]::new));
+      stops++;
+    }
+    Manifest live = sending.get();
+    ingest(dataDir, topic, "live-final.json", STREAMING);
+    assertThat(stops).isPositive();
+    assertTablesHoldExactly(new LakehouseTables(dataDir), live);
   }
 
   @Test
@@ -458,24 +587,26 @@ public abstract class RunnerConformance {
     assertThat(byReason).isEqualTo(expected.malformedByReason());
   }
 
-  static JsonNode ingest(Path dataDir, String topic, String summaryName) throws Exception {
+  static JsonNode ingest(Path dataDir, String topic, String summaryName, String... extra)
+      throws Exception {
     Path summary = dataDir.resolve(summaryName);
-    int code =
-        LakehouseCommand.run(
-            new String[] {
-              "ingest",
-              "--until-caught-up",
-              "--bootstrap-servers=" + KAFKA.bootstrapServers(),
-              "--topic=" + topic,
-              "--data-dir=" + dataDir,
-              "--summary-json=" + summary
-            });
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "ingest",
+                "--until-caught-up",
+                "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+                "--topic=" + topic,
+                "--data-dir=" + dataDir,
+                "--summary-json=" + summary));
+    args.addAll(List.of(extra));
+    int code = LakehouseCommand.run(args.toArray(String[]::new));
     assertThat(code).as("ingest exit code").isZero();
     return new ObjectMapper().readTree(Files.readString(summary));
   }
 
   /** The same ingest in a separate JVM that stops at {@code point} until it is killed. */
-  static Process startIngestJvm(Path dataDir, CrashPoint point) throws Exception {
+  static Process startIngestJvm(Path dataDir, CrashPoint point, String... extra) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx2g");
@@ -503,6 +634,7 @@ public abstract class RunnerConformance {
     command.add("--until-caught-up");
     command.add("--bootstrap-servers=" + KAFKA.bootstrapServers());
     command.add("--data-dir=" + dataDir);
+    command.addAll(List.of(extra));
     System.err.println(
         "conformance: started crash-test ingest at " + Instant.now() + " for " + point);
     return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -6,6 +6,8 @@ import java.util.Map;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,15 +18,47 @@ import org.slf4j.LoggerFactory;
  * twice). Shared by the catch-up committer ({@link CommitToTable}) and the streaming one ({@link
  * CommitWindowsInOrder}).
  */
-final class AppendWithPosition {
+public final class AppendWithPosition {
   private static final Logger LOG = LoggerFactory.getLogger(AppendWithPosition.class);
 
   private AppendWithPosition() {}
 
+  /** Table property naming the ingest run or job that may commit to the table. */
+  public static final String OWNER_PROPERTY = "lakehouse.ingest-owner";
+
+  private static final int ATTEMPTS = 10;
+
+  /**
+   * Makes {@code runId} the only ingest that may commit to {@code table}: a run or job claims its
+   * tables when it starts, so a stopped job whose last commit is still in flight (a "zombie": a
+   * cancelled local job, or an old Flink job a supervisor replaced) cannot append rows its
+   * successor also reads. Also turns off Iceberg's automatic commit retries on the table (which
+   * would rebase an append onto the claim); {@link #commit} retries by itself, re-checking the
+   * claim and the position each time.
+   */
+  public static void claim(Table table, String runId) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        table.refresh();
+        table
+            .updateProperties()
+            .set(OWNER_PROPERTY, runId)
+            .set(TableProperties.COMMIT_NUM_RETRIES, "0")
+            .commit();
+        return;
+      } catch (CommitFailedException e) {
+        if (attempt == ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /**
    * Appends to {@code table} (named {@code tableName} in results and logs) {@code files} ({@code
    * rows} rows) and advances the table's position of {@code topic} to {@code next} (partition ->
-   * next offset), unless the table already covers {@code next}.
+   * next offset), unless the table already covers {@code next}. Fails when another run has claimed
+   * the table since this one did.
    */
   static CommitResult commit(
       Table table,
@@ -34,7 +68,39 @@ final class AppendWithPosition {
       List<DataFile> files,
       long rows,
       Map<Integer, Long> next) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return tryCommit(table, tableName, topic, runId, files, rows, next);
+      } catch (CommitFailedException e) {
+        // someone else committed in between (a claim, or table maintenance): look again
+        if (attempt == ATTEMPTS) {
+          throw e;
+        }
+        LOG.info("{}: concurrent commit, retrying ({})", tableName, e.getMessage());
+      }
+    }
+  }
+
+  private static CommitResult tryCommit(
+      Table table,
+      String tableName,
+      String topic,
+      String runId,
+      List<DataFile> files,
+      long rows,
+      Map<Integer, Long> next) {
     table.refresh();
+    String owner = table.properties().get(OWNER_PROPERTY);
+    if (owner != null && !owner.equals(runId)) {
+      throw new IllegalStateException(
+          tableName
+              + " was claimed by ingest run "
+              + owner
+              + " after this run ("
+              + runId
+              + ") started: this run stops without committing; the newer run reads its"
+              + " messages again");
+    }
     CommittedOffsets current = CommittedOffsets.of(table, topic);
     long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     if (next.isEmpty() || current.covers(next)) {

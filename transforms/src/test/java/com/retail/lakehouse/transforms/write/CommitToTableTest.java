@@ -3,6 +3,7 @@ package com.retail.lakehouse.transforms.write;
 import static com.retail.lakehouse.transforms.TestEvents.rawRow;
 import static com.retail.lakehouse.transforms.TestEvents.sale;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.retail.lakehouse.transforms.IcebergTestTables;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
@@ -128,6 +129,37 @@ class CommitToTableTest {
     assertThat(table.currentSnapshot().summary())
         .containsEntry(CommittedOffsets.RUN_ID_KEY, "run-2");
     assertThat(IcebergTestTables.readAll(table)).hasSize(4);
+  }
+
+  @Test
+  void aRunWhoseTablesANewerRunClaimedCannotCommit() {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    AppendWithPosition.claim(table, "old-job");
+    // a newer job starts while the old one still has a commit in flight
+    AppendWithPosition.claim(table, "new-job");
+
+    assertThatThrownBy(
+            () ->
+                IcebergTestTables.writeAndCommit(
+                    catalog,
+                    RawTable.DEFINITION,
+                    "old-job",
+                    threeRows(),
+                    Map.of(0, 41L, 1, 7L),
+                    r -> null))
+        .hasStackTraceContaining("was claimed by ingest run new-job");
+    table.refresh();
+    assertThat(table.currentSnapshot()).isNull();
+
+    IcebergTestTables.writeAndCommit(
+        catalog,
+        RawTable.DEFINITION,
+        "new-job",
+        threeRows(),
+        Map.of(0, 41L, 1, 7L),
+        CommitToTableTest::committedThreeRows);
+    assertThat(table.properties()).containsEntry("commit.retry.num-retries", "0");
   }
 
   @Test
