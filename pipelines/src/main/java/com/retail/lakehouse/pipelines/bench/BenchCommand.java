@@ -10,6 +10,7 @@ import com.retail.lakehouse.pipelines.cli.PipelineArgs;
 import com.retail.lakehouse.pipelines.cli.RunSummary;
 import com.retail.lakehouse.pipelines.ingest.IngestCommand;
 import com.retail.lakehouse.pipelines.ingest.IngestOptions;
+import com.retail.lakehouse.pipelines.ingest.StreamingIngest;
 import com.retail.lakehouse.pipelines.options.CatalogFromOptions;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
@@ -98,8 +99,15 @@ public final class BenchCommand {
       return args.length == 0 ? 2 : 0;
     }
     String kind = args[0];
-    BenchOptions options =
-        PipelineArgs.parse("bench", Arrays.copyOfRange(args, 1, args.length), BenchOptions.class);
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    BenchOptions options = PipelineArgs.parse("bench", rest, BenchOptions.class);
+    if (options.getMode().equals("streaming")) {
+      options =
+          PipelineArgs.parse(
+              "bench",
+              StreamingIngest.withRunnerFlags(rest, options.getDataDir()),
+              BenchOptions.class);
+    }
     return switch (kind) {
       case "ingest" -> ingest(options);
       case "freshness" -> freshness(options);
@@ -206,7 +214,16 @@ public final class BenchCommand {
       Thread.sleep(2_000); // let the generator create the topic
       int runs = 0;
       long lag = Long.MAX_VALUE;
+      boolean streaming = options.getMode().equals("streaming");
       try (MemoryWatch memory = new MemoryWatch()) {
+        if (streaming) {
+          // one continuous job, stopped once the producer is done and everything is committed
+          options.setUntilCaughtUp(false);
+          StreamingIngest.run(options, kafka.bootstrapServers(), catalog, producing::isDone)
+              .print(System.out);
+          runs = 1;
+          lag = 0;
+        }
         while (!producing.isDone() || lag > 0) {
           long started = System.nanoTime();
           RunSummary run = IngestCommand.runOnce(options, kafka.bootstrapServers(), catalog);
@@ -224,7 +241,12 @@ public final class BenchCommand {
         r.put("runner", runner);
         r.put("rate", options.getRate());
         r.put("seconds_produced", duration.toSeconds());
-        r.put("commit_interval_seconds", every.toSeconds());
+        r.put("mode", options.getMode());
+        r.put(
+            "commit_interval_seconds",
+            streaming
+                ? Durations.parse("commit-interval", options.getCommitInterval()).toSeconds()
+                : every.toSeconds());
         r.put("events", sent.counts().sent());
         r.put("events_measured", delays.length);
         r.put("ingest_runs", runs);
@@ -240,6 +262,7 @@ public final class BenchCommand {
             r,
             options,
             List.of(
+                "mode",
                 "rate",
                 "seconds_produced",
                 "commit_interval_seconds",

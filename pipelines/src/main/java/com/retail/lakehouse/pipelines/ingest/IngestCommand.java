@@ -76,7 +76,9 @@ public final class IngestCommand {
     try (EmbeddedBroker kafka =
         EmbeddedBroker.resolve(options.getBootstrapServers(), options.getDataDir())) {
       if (streaming) {
-        RunSummary summary = StreamingIngest.run(options, kafka.bootstrapServers(), catalog);
+        RunSummary summary =
+            StreamingIngest.run(
+                options, kafka.bootstrapServers(), catalog, options::getUntilCaughtUp);
         summary.print(System.out);
         summary.writeJson(options.getSummaryJson());
         return 0;

@@ -34,7 +34,7 @@ import org.apache.iceberg.Table;
  * once the tables' positions reach the end offsets seen at start (or the time is up) and prints a
  * summary computed from the tables' own commits.
  */
-final class StreamingIngest {
+public final class StreamingIngest {
   /**
    * Runner flags the streaming job needs, applied unless the command line sets them ({@code
    * <data-dir>} is replaced by the data folder).
@@ -56,7 +56,7 @@ final class StreamingIngest {
   private StreamingIngest() {}
 
   /** The command line with the runner's streaming flags added where the user set none. */
-  static String[] withRunnerFlags(String[] args, String dataDir) {
+  public static String[] withRunnerFlags(String[] args, String dataDir) {
     String runner = PipelineArgs.classpathRunner();
     if (runner.equals("spark")) {
       throw new UsageException(
@@ -76,7 +76,16 @@ final class StreamingIngest {
     return all.toArray(String[]::new);
   }
 
-  static RunSummary run(IngestOptions options, String bootstrap, CatalogSettings catalog)
+  /**
+   * Runs the job until {@code --max-read-time} is up or, once {@code inputComplete} says no more
+   * messages are coming, until the tables' positions reach the topic's end offsets of that moment
+   * ({@code --until-caught-up}: from the start; a benchmark: once its producer has finished).
+   */
+  public static RunSummary run(
+      IngestOptions options,
+      String bootstrap,
+      CatalogSettings catalog,
+      java.util.function.BooleanSupplier inputComplete)
       throws InterruptedException, IOException {
     if (options.getMaxRecords() > 0) {
       throw new UsageException(
@@ -101,11 +110,9 @@ final class StreamingIngest {
     CommittedOffsets deadLetterPosition = CommittedOffsets.of(deadLetters, topic);
 
     Map<Integer, Long> start = new TreeMap<>();
-    Map<Integer, Long> end;
     try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
       List<Integer> partitions = kafka.partitions();
       Map<Integer, Long> earliest = kafka.earliest(partitions);
-      end = kafka.latest(partitions);
       for (int p : partitions) {
         long resume = Math.min(rawPosition.next(p), deadLetterPosition.next(p));
         start.put(p, Math.max(earliest.get(p), resume));
@@ -147,6 +154,7 @@ final class StreamingIngest {
     PipelineResult result = pipeline.run();
     long lastProgress = t0;
     boolean caughtUp = false;
+    Map<Integer, Long> end = null;
     String stopReason;
     while (true) {
       Thread.sleep(500);
@@ -163,9 +171,12 @@ final class StreamingIngest {
                 + " (see the error above); run ingest again: it resumes from the tables");
       }
       Map<Integer, Long> position = position(raw, deadLetters, topic, start.keySet());
-      if (options.getUntilCaughtUp() && reached(position, end)) {
+      if (end == null && inputComplete.getAsBoolean()) {
+        end = latest(bootstrap, topic);
+      }
+      if (end != null && reached(position, end)) {
         caughtUp = true;
-        stopReason = "caught up with the end offsets seen at start " + end;
+        stopReason = "caught up with the end offsets " + end;
         break;
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -198,6 +209,9 @@ final class StreamingIngest {
     }
 
     Map<Integer, Long> position = position(raw, deadLetters, topic, start.keySet());
+    if (end == null) {
+      end = latest(bootstrap, topic);
+    }
     long consumed = 0;
     long lag = 0;
     for (int p : start.keySet()) {
@@ -235,6 +249,12 @@ final class StreamingIngest {
     summary.put("caught_up", caughtUp);
     summary.put("run_id", runId);
     return summary;
+  }
+
+  private static Map<Integer, Long> latest(String bootstrap, String topic) {
+    try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
+      return kafka.latest(kafka.partitions());
+    }
   }
 
   /** Per partition, the offset up to which both tables hold everything. */

@@ -27,6 +27,7 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -49,7 +50,8 @@ import org.joda.time.Instant;
  * <p>A window in which this table got no rows still commits, to advance its position, but only
  * every {@code emptyCommitEvery}-th time in a row (what Iceberg's Flink sink does with {@code
  * max-continuous-empty-commits}), so an idle dead-letter table does not gain a snapshot every few
- * seconds; the skipped positions are carried into the next commit.
+ * seconds; the skipped positions are carried into the next commit, which happens at the latest
+ * {@code emptyCommitEvery} windows later even if the topic has gone quiet.
  */
 public final class CommitWindowsInOrder
     extends PTransform<PCollection<WrittenFiles>, PCollection<CommitResult>> {
@@ -114,8 +116,17 @@ public final class CommitWindowsInOrder
         .apply("OneTimeline", Window.into(new GlobalWindows()))
         .apply(
             "CommitInWindowOrder",
-            ParDo.of(new CommitInOrderFn(catalog, table, topic, runId, emptyCommitEvery)))
+            ParDo.of(
+                new CommitInOrderFn(
+                    catalog, table, topic, runId, emptyCommitEvery, windowMillis(written))))
         .setCoder(SerializableCoder.of(CommitResult.class));
+  }
+
+  /** The length of the input's commit windows (fixed windows; 10 s otherwise). */
+  private static long windowMillis(PCollection<?> windowed) {
+    return windowed.getWindowingStrategy().getWindowFn() instanceof FixedWindows fixed
+        ? fixed.getSize().getMillis()
+        : 10_000;
   }
 
   /**
@@ -191,6 +202,7 @@ public final class CommitWindowsInOrder
     private final String topic;
     private final String runId;
     private final int emptyCommitEvery;
+    private final long windowMillis;
     private transient Table table;
 
     @StateId("pending")
@@ -204,6 +216,9 @@ public final class CommitWindowsInOrder
     private final StateSpec<ValueState<Integer>> emptyInARowSpec =
         StateSpecs.value(VarIntCoder.of());
 
+    @StateId("emptySince")
+    private final StateSpec<ValueState<Long>> emptySinceSpec = StateSpecs.value(VarLongCoder.of());
+
     @TimerId("commitDue")
     private final TimerSpec commitDueSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
@@ -212,12 +227,14 @@ public final class CommitWindowsInOrder
         TableDefinition definition,
         String topic,
         String runId,
-        int emptyCommitEvery) {
+        int emptyCommitEvery,
+        long windowMillis) {
       this.catalog = catalog;
       this.definition = definition;
       this.topic = topic;
       this.runId = runId;
       this.emptyCommitEvery = emptyCommitEvery;
+      this.windowMillis = windowMillis;
     }
 
     @Setup
@@ -246,6 +263,7 @@ public final class CommitWindowsInOrder
         @StateId("pending") BagState<CommitPart> pending,
         @StateId("dueAt") ValueState<Long> dueAt,
         @StateId("emptyInARow") ValueState<Integer> emptyInARow,
+        @StateId("emptySince") ValueState<Long> emptySince,
         @TimerId("commitDue") Timer commitDue,
         OutputReceiver<CommitResult> out) {
       long now = context.fireTimestamp().getMillis();
@@ -268,13 +286,21 @@ public final class CommitWindowsInOrder
       CommitPart merged = CommitPart.merge(ready, now);
       if (merged.files().isEmpty()) {
         int empty = (emptyInARow.read() == null ? 0 : emptyInARow.read()) + 1;
-        if (empty < emptyCommitEvery) {
+        long since = emptySince.read() == null ? now : emptySince.read();
+        long deadline = since + (long) emptyCommitEvery * windowMillis;
+        if (empty < emptyCommitEvery && now < deadline) {
           emptyInARow.write(empty);
+          emptySince.write(since);
           pending.add(merged); // carried into the next commit of this table
+          // ... which happens by the deadline even when no further window arrives (idle topic)
+          long due = Math.min(deadline, nextDue);
+          dueAt.write(due);
+          commitDue.set(new Instant(due));
           return;
         }
       }
       emptyInARow.clear();
+      emptySince.clear();
       CommitResult result =
           AppendWithPosition.commit(
               table,

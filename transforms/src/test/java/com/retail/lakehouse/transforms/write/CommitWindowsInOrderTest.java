@@ -65,11 +65,24 @@ class CommitWindowsInOrderTest {
     return TimestampedValue.of(row, T0.plus(Duration.standardSeconds(second)));
   }
 
+  /** One window with rows, then one with messages of the other table only, then silence. */
+  private static TestStream<Row> quietAfterAnEmptyWindow() {
+    return TestStream.create(RowCoder.of(RawTable.DEFINITION.beamSchema()))
+        .addElements(at(1, rawRow(sale("T-1", 1), 0, 0)))
+        .advanceWatermarkTo(T0.plus(Duration.standardSeconds(10)))
+        .addElements(at(11, rawRow(sale("X-1", 1), 0, 1)))
+        .advanceWatermarkToInfinity();
+  }
+
   private List<String> commitsOf(int emptyCommitEvery) {
+    return commitsOf(fourWindows(), emptyCommitEvery, 5);
+  }
+
+  private List<String> commitsOf(TestStream<Row> stream, int emptyCommitEvery, int rowsExpected) {
     CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
-    PCollection<Row> messages = p.apply(fourWindows());
+    PCollection<Row> messages = p.apply(stream);
     PCollection<KV<Integer, Long>> lastOffsets =
         messages
             .apply(
@@ -104,7 +117,7 @@ class CommitWindowsInOrderTest {
               + " rows -> "
               + s.summary().get(CommittedOffsets.SUMMARY_KEY));
     }
-    assertThat(IcebergTestTables.readAll(table)).hasSize(5);
+    assertThat(IcebergTestTables.readAll(table)).hasSize(rowsExpected);
     return commits;
   }
 
@@ -125,5 +138,12 @@ class CommitWindowsInOrderTest {
             "2 rows -> {\"pos-events\":{\"0\":3}}",
             "2 rows -> {\"pos-events\":{\"0\":4,\"1\":1}}",
             "1 rows -> {\"pos-events\":{\"0\":5,\"1\":2}}");
+  }
+
+  @Test
+  void aCarriedEmptyWindowIsStillCommittedWhenTheTopicGoesQuiet() {
+    assertThat(commitsOf(quietAfterAnEmptyWindow(), 5, 1))
+        .containsExactly(
+            "1 rows -> {\"pos-events\":{\"0\":1}}", "0 rows -> {\"pos-events\":{\"0\":2}}");
   }
 }
