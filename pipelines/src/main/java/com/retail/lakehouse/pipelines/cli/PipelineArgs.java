@@ -94,6 +94,17 @@ public final class PipelineArgs {
     }
   }
 
+  /** The flags of the runner profile a command line selects (--profile, else local-runner). */
+  public static List<String> selectedProfileArgs(String[] args) {
+    String profile = "local-" + classpathRunner();
+    for (String arg : normalize(args)) {
+      if (flagName(arg).equals(PROFILE_FLAG) && flagValue(arg) != null) {
+        profile = flagValue(arg);
+      }
+    }
+    return profileArgs(profile);
+  }
+
   /** Reads a runner profile: one Beam flag per line, '#' comments. */
   public static List<String> profileArgs(String profile) {
     Path file = home().resolve("runner-profiles").resolve(profile + ".args");

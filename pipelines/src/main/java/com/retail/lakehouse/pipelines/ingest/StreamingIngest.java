@@ -55,7 +55,10 @@ public final class StreamingIngest {
 
   private StreamingIngest() {}
 
-  /** The command line with the runner's streaming flags added where the user set none. */
+  /**
+   * The command line with the runner's streaming flags added where neither the command line nor the
+   * runner profile sets them.
+   */
   public static String[] withRunnerFlags(String[] args, String dataDir) {
     String runner = PipelineArgs.classpathRunner();
     if (runner.equals("spark")) {
