@@ -8,9 +8,11 @@ import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.beam.sdk.metrics.Counter;
@@ -149,11 +151,16 @@ public final class ParseAndValidate
     }
 
     private Row toRawRow(PosEvent e, SourceMessage m, Instant now) {
-      return Row.withSchema(rawSchema)
-          .addValues(e.rowValues())
-          .addValues(
-              new org.joda.time.Instant(now.toEpochMilli()), m.topic(), m.partition(), m.offset())
-          .build();
+      List<Object> values = new ArrayList<>(rawSchema.getFieldCount());
+      values.addAll(e.rowValues());
+      values.add(new org.joda.time.Instant(now.toEpochMilli()));
+      values.add(m.topic());
+      values.add(m.partition());
+      values.add(m.offset());
+      // attachValues skips Row.Builder's per-field type check (~5% of a streaming ingest's CPU in
+      // a profile): the values come typed from the event contract; PosEventContractTest and every
+      // coder round trip in the tests check them.
+      return Row.withSchema(rawSchema).attachValues(values);
     }
 
     private Row toDeadLetterRow(SourceMessage m, Rejection rejection, Instant now) {
