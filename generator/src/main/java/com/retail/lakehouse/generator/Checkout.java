@@ -41,12 +41,17 @@ public final class Checkout {
   private final Catalogue catalogue;
   private final SplittableRandom rng;
   private final Map<String, ReceiptCounter> receiptCounters = new HashMap<>();
-  private long lateUploads;
 
-  /** Receipt numbers of one register restart at 1 every day. */
+  /**
+   * Receipt numbers of one register rise through a day and never fall behind the register's clock:
+   * the next number is the larger of the last one + 1 and the centisecond of the day at checkout.
+   * So two generator runs over the same registers and day (a warm-up, then the measured traffic; or
+   * two seeds) do not reuse each other's receipt numbers, which ingest would rightly take for
+   * re-sent lines.
+   */
   private static final class ReceiptCounter {
     long epochDay = Long.MIN_VALUE;
-    int next;
+    long last;
   }
 
   /** A checkout drawing every choice from {@code rng}. */
@@ -69,15 +74,19 @@ public final class Checkout {
 
   /**
    * Rings up a one-line sale that a register buffered while offline and uploads late: its receipt
-   * number carries an {@code L} prefix ({@code S007-R2-20261124-L000017}) so it never collides with
-   * the register's regular receipts.
+   * number carries an {@code L} prefix ({@code S007-R2-20261124-L3600017}) so it never collides
+   * with the register's regular receipts.
    */
   public PosEvent ringUpLateUpload(Store store, long eventMillis) {
     int registerIndex = rng.nextInt(store.registerIds().size());
     String registerId = store.registerIds().get(registerIndex);
     String transactionId =
         String.format(
-            Locale.ROOT, "%s-%s-L%06d", registerId, receiptDate(eventMillis), ++lateUploads);
+            Locale.ROOT,
+            "%s-%s-L%07d",
+            registerId,
+            receiptDate(eventMillis),
+            nextNumber("L" + registerId, eventMillis));
     return basket(store, registerIndex, transactionId, eventMillis, 1, false).get(0);
   }
 
@@ -158,14 +167,20 @@ public final class Checkout {
   }
 
   private String nextReceipt(String registerId, long millis) {
-    ReceiptCounter counter = receiptCounters.computeIfAbsent(registerId, r -> new ReceiptCounter());
+    return String.format(
+        Locale.ROOT, "%s-%s-%07d", registerId, receiptDate(millis), nextNumber(registerId, millis));
+  }
+
+  private long nextNumber(String counterName, long millis) {
+    ReceiptCounter counter =
+        receiptCounters.computeIfAbsent(counterName, r -> new ReceiptCounter());
     long epochDay = Math.floorDiv(millis, DAY_MILLIS);
     if (counter.epochDay != epochDay) {
       counter.epochDay = epochDay;
-      counter.next = 0;
+      counter.last = 0;
     }
-    counter.next++;
-    return String.format(Locale.ROOT, "%s-%s-%06d", registerId, receiptDate(millis), counter.next);
+    counter.last = Math.max(counter.last + 1, Math.floorMod(millis, DAY_MILLIS) / 10);
+    return counter.last;
   }
 
   private static String receiptDate(long millis) {

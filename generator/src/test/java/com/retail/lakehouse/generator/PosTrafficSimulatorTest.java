@@ -106,11 +106,38 @@ class PosTrafficSimulatorTest {
   }
 
   @Test
+  void aLaterRunOnTheSameRegistersAndDayUsesNewReceiptNumbers() {
+    // a warm-up run, then the measured traffic starting after its last event (another seed)
+    GeneratorConfig first = GeneratorConfig.builder().seed(43).start(START).count(5_000).build();
+    Manifest firstRun = ManifestTally.simulate(new PosTrafficSimulator(first));
+    GeneratorConfig second =
+        GeneratorConfig.builder()
+            .seed(42)
+            .start(Instant.parse(firstRun.lastEventTime()).plusSeconds(1))
+            .count(5_000)
+            .build();
+    Set<String> firstReceipts = new HashSet<>();
+    generate(first).forEach(m -> firstReceipts.add(receiptOf(m)));
+    firstReceipts.remove(null);
+    List<String> reused =
+        generate(second).stream()
+            .map(PosTrafficSimulatorTest::receiptOf)
+            .filter(firstReceipts::contains)
+            .toList();
+    assertThat(firstReceipts).hasSizeGreaterThan(1_000);
+    assertThat(reused).isEmpty();
+  }
+
+  private static String receiptOf(GeneratedMessage m) {
+    return m.event() == null ? null : m.event().transactionId();
+  }
+
+  @Test
   void everyValidMessagePassesTheContract() {
     List<GeneratedMessage> messages = generate(FAULTY);
     Manifest m = ManifestTally.simulate(new PosTrafficSimulator(FAULTY));
     Instant now = Instant.parse(m.lastEventTime()).plusSeconds(1);
-    Pattern receipt = Pattern.compile("S\\d{3}-R\\d-\\d{8}-L?\\d{6}");
+    Pattern receipt = Pattern.compile("S\\d{3}-R\\d-\\d{8}-L?\\d{7}");
     Pattern uuid =
         Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
     Set<String> eventIds = new HashSet<>();

@@ -198,9 +198,48 @@ public final class BenchCommand {
               .rate(options.getRate())
               .duration(duration)
               .build();
+      boolean streaming = options.getMode().equals("streaming");
+      long measuredFrom = 0;
+      CompletableFuture<RunSummary> job = null;
+      java.util.concurrent.atomic.AtomicBoolean producerDone =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      if (streaming) {
+        // A long-running job is measured in its steady state: start it on a few seconds of
+        // warm-up traffic (which also creates the topic), then produce the measured events.
+        Manifest warmUp =
+            GenerateRun.run(
+                config.toBuilder().seed(43).duration(Duration.ofSeconds(3)).build(),
+                kafka.bootstrapServers(),
+                ProgressSink.none());
+        options.setUntilCaughtUp(false);
+        job =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return StreamingIngest.run(
+                        options, kafka.bootstrapServers(), catalog, producerDone::get, true);
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+        Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+        while (sumOfCommittedOffsets(raw, topic) < warmUp.counts().sent()) {
+          if (job.isDone()) {
+            job.join(); // the job failed: show why
+          }
+          Thread.sleep(500);
+        }
+        System.err.println("bench: the streaming job is up and has committed the warm-up");
+      }
+      measuredFrom = System.currentTimeMillis();
       System.err.printf(
-          "bench: producing %,d events/s for %s while ingest runs every %s on %s%n",
-          options.getRate(), duration, every, runner);
+          "bench: producing %,d events/s for %s while ingest %s on %s%n",
+          options.getRate(),
+          duration,
+          streaming
+              ? "runs as one streaming job committing every " + options.getCommitInterval()
+              : "runs every " + every,
+          runner);
       CompletableFuture<Manifest> producing =
           CompletableFuture.supplyAsync(
               () -> {
@@ -209,18 +248,16 @@ public final class BenchCommand {
                       config, kafka.bootstrapServers(), ProgressSink.printingTo(System.err));
                 } catch (InterruptedException e) {
                   throw new IllegalStateException(e);
+                } finally {
+                  producerDone.set(true);
                 }
               });
       Thread.sleep(2_000); // let the generator create the topic
       int runs = 0;
       long lag = Long.MAX_VALUE;
-      boolean streaming = options.getMode().equals("streaming");
       try (MemoryWatch memory = new MemoryWatch()) {
         if (streaming) {
-          // one continuous job, stopped once the producer is done and everything is committed
-          options.setUntilCaughtUp(false);
-          StreamingIngest.run(options, kafka.bootstrapServers(), catalog, producing::isDone)
-              .print(System.out);
+          job.join().print(System.out);
           runs = 1;
           lag = 0;
         }
@@ -235,7 +272,9 @@ public final class BenchCommand {
           }
         }
         Manifest sent = producing.get();
-        long[] delays = delaysMillis(catalog.catalog().loadTable(RawTable.DEFINITION.identifier()));
+        long[] delays =
+            delaysMillis(
+                catalog.catalog().loadTable(RawTable.DEFINITION.identifier()), measuredFrom);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("benchmark", "freshness");
         r.put("runner", runner);
@@ -354,7 +393,7 @@ public final class BenchCommand {
    * For every raw row: commit time of the snapshot that added it minus its event_time (= send
    * time).
    */
-  static long[] delaysMillis(Table raw) throws IOException {
+  static long[] delaysMillis(Table raw, long sentFromMillis) throws IOException {
     raw.refresh();
     List<Snapshot> snapshots = new ArrayList<>();
     raw.snapshots().forEach(snapshots::add);
@@ -371,6 +410,9 @@ public final class BenchCommand {
         for (Record r : rows) {
           long eventMillis =
               ((LocalDateTime) r.getField("event_time")).toInstant(ZoneOffset.UTC).toEpochMilli();
+          if (eventMillis < sentFromMillis) {
+            continue; // warm-up traffic
+          }
           if (n == delays.length) {
             delays = Arrays.copyOf(delays, n * 2);
           }
@@ -382,6 +424,15 @@ public final class BenchCommand {
     long[] sorted = Arrays.copyOf(delays, n);
     Arrays.sort(sorted);
     return sorted;
+  }
+
+  private static long sumOfCommittedOffsets(Table raw, String topic) {
+    return com.retail.lakehouse.transforms.tables.CommittedOffsets.of(raw, topic)
+        .nextOffsets()
+        .values()
+        .stream()
+        .mapToLong(Long::longValue)
+        .sum();
   }
 
   static double percentile(long[] sorted, double q) {

@@ -78,7 +78,11 @@ public final class IngestCommand {
       if (streaming) {
         RunSummary summary =
             StreamingIngest.run(
-                options, kafka.bootstrapServers(), catalog, options::getUntilCaughtUp);
+                options,
+                kafka.bootstrapServers(),
+                catalog,
+                options::getUntilCaughtUp,
+                options.getUntilCaughtUp());
         summary.print(System.out);
         summary.writeJson(options.getSummaryJson());
         return 0;

@@ -82,13 +82,15 @@ public final class StreamingIngest {
   /**
    * Runs the job until {@code --max-read-time} is up or, once {@code inputComplete} says no more
    * messages are coming, until the tables' positions reach the topic's end offsets of that moment
-   * ({@code --until-caught-up}: from the start; a benchmark: once its producer has finished).
+   * ({@code --until-caught-up}: from the start; a benchmark: once its producer has finished). A
+   * {@code bounded} run commits every window, so being caught up shows at once in both tables.
    */
   public static RunSummary run(
       IngestOptions options,
       String bootstrap,
       CatalogSettings catalog,
-      java.util.function.BooleanSupplier inputComplete)
+      java.util.function.BooleanSupplier inputComplete,
+      boolean bounded)
       throws InterruptedException, IOException {
     if (options.getMaxRecords() > 0) {
       throw new UsageException(
@@ -141,8 +143,7 @@ public final class StreamingIngest {
             new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup()),
             commitInterval,
             horizon,
-            // bounded runs commit every window so "caught up" is visible at once
-            options.getUntilCaughtUp() || maxReadTime != null ? 1 : 10);
+            bounded || maxReadTime != null ? 1 : 10);
     System.err.printf(
         "lakehouse: streaming ingest job %s: reading %s from offsets %s (consumer group %s),"
             + " committing every %s into %s%n",
