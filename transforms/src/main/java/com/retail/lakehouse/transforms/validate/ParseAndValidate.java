@@ -6,6 +6,7 @@ import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.Optional;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -86,8 +86,8 @@ public final class ParseAndValidate
             "ParseValidateRoute",
             ParDo.of(new ParseFn(maxPayloadBytes, deadLetterKeepBytes, futureTolerance))
                 .withOutputTags(VALID, TupleTagList.of(INVALID)));
-    outputs.get(VALID).setCoder(SchemaCoder.of(RawTable.DEFINITION.beamSchema()));
-    outputs.get(INVALID).setCoder(SchemaCoder.of(DeadLetterTable.DEFINITION.beamSchema()));
+    outputs.get(VALID).setCoder(TableRowCoder.of(RawTable.DEFINITION));
+    outputs.get(INVALID).setCoder(TableRowCoder.of(DeadLetterTable.DEFINITION));
     return outputs;
   }
 

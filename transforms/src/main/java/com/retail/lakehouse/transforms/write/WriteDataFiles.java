@@ -6,6 +6,7 @@ import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
+import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -80,7 +80,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
   @Override
   public PCollection<WrittenFiles> expand(PCollection<Row> rows) {
     return rows.apply("AssignWriterShard", ParDo.of(new AssignShardFn(shards, dedupe != null)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), SchemaCoder.of(table.beamSchema())))
+        .setCoder(KvCoder.of(VarIntCoder.of(), TableRowCoder.of(table)))
         .apply("GroupByWriterShard", GroupByKey.create())
         .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table, dedupe)))
         .setCoder(SerializableCoder.of(WrittenFiles.class));
