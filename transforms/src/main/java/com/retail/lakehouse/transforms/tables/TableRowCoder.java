@@ -30,6 +30,9 @@ import org.joda.time.ReadableInstant;
  * re-checking each value's type.
  */
 public final class TableRowCoder extends CustomCoder<Row> {
+  /** One encoding buffer per thread, reused: rows are encoded one at a time on a thread. */
+  private static final ThreadLocal<Buffer> BUFFER = ThreadLocal.withInitial(Buffer::new);
+
   private final TableDefinition table;
   private transient FieldKind[] kinds;
   private transient Schema schema;
@@ -57,7 +60,8 @@ public final class TableRowCoder extends CustomCoder<Row> {
   @Override
   public void encode(Row row, OutputStream out) throws IOException {
     FieldKind[] k = kinds();
-    Buffer buf = new Buffer();
+    Buffer buf = BUFFER.get();
+    buf.size = 0;
     long nulls = 0;
     for (int i = 0; i < k.length; i++) {
       if (row.getValue(i) == null) {
@@ -110,7 +114,7 @@ public final class TableRowCoder extends CustomCoder<Row> {
       }
       values.add(
           switch (k[i]) {
-            case STRING -> new String(r.bytes(), StandardCharsets.UTF_8);
+            case STRING -> r.string();
             case INT -> (int) r.varLong();
             case LONG -> r.varLong();
             case BOOLEAN -> r.varLong() == 1;
@@ -132,7 +136,7 @@ public final class TableRowCoder extends CustomCoder<Row> {
 
   /** A growable byte array with zig-zag varint writes. */
   private static final class Buffer {
-    byte[] data = new byte[256];
+    byte[] data = new byte[1024];
     int size;
 
     void varLong(long value) {
@@ -168,6 +172,14 @@ public final class TableRowCoder extends CustomCoder<Row> {
       this.data = data;
     }
 
+    private int length() throws CoderException {
+      int n = (int) varLong();
+      if (n < 0 || pos + n > data.length) {
+        throw new CoderException("corrupt row encoding");
+      }
+      return n;
+    }
+
     long varLong() throws CoderException {
       long v = 0;
       int shift = 0;
@@ -185,11 +197,15 @@ public final class TableRowCoder extends CustomCoder<Row> {
       return (v >>> 1) ^ -(v & 1);
     }
 
+    String string() throws CoderException {
+      int n = length();
+      String s = new String(data, pos, n, StandardCharsets.UTF_8);
+      pos += n;
+      return s;
+    }
+
     byte[] bytes() throws CoderException {
-      int n = (int) varLong();
-      if (n < 0 || pos + n > data.length) {
-        throw new CoderException("corrupt row encoding");
-      }
+      int n = length();
       byte[] b = Arrays.copyOfRange(data, pos, pos + n);
       pos += n;
       return b;
