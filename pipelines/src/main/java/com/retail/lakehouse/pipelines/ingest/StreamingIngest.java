@@ -10,6 +10,7 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.validate.DeadLetterReason;
 import com.retail.lakehouse.transforms.write.AppendWithPosition;
 import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import java.io.IOException;
@@ -240,6 +241,14 @@ public final class StreamingIngest {
     summary.put("duplicates_dropped", duplicates);
     summary.put("skipped_already_committed", skipped);
     summary.put("unaccounted", consumed - rawWritten - deadWritten - duplicates - skipped);
+    Map<String, Long> byReason = new TreeMap<>();
+    for (DeadLetterReason reason : DeadLetterReason.values()) {
+      long n = LiveCounters.get("dead_letters_" + reason.name());
+      if (n > 0) {
+        byReason.put(reason.name(), n);
+      }
+    }
+    summary.put("dead_letters_by_reason", byReason);
     summary.put("events_per_second", Math.round(consumed / Math.max(seconds, 1e-9)));
     summary.put("seconds", Math.round(seconds * 10) / 10.0);
     summary.put("commits", rawCommits.size() + deadCommits.size());

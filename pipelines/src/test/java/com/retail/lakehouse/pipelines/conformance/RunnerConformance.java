@@ -193,6 +193,12 @@ public abstract class RunnerConformance {
     assertThat(summary.get("unaccounted").asLong()).isZero();
     assertThat(summary.get("lag").asLong()).isZero();
     assertThat(summary.get("commits").asLong()).isPositive();
+    Map<String, Long> byReason = new TreeMap<>();
+    summary
+        .get("dead_letters_by_reason")
+        .fields()
+        .forEachRemaining(e -> byReason.put(e.getKey(), e.getValue().asLong()));
+    assertThat(byReason).isEqualTo(expected.malformedByReason());
     assertTablesHoldExactly(new LakehouseTables(dataDir), expected);
 
     // a catch-up run afterwards finds nothing new: both modes share the tables' positions

@@ -147,6 +147,7 @@ public final class ParseAndValidate
       }
       invalidByReason.get(rejection.reason()).inc();
       LiveCounters.add("invalid", 1);
+      LiveCounters.add("dead_letters_" + rejection.reason().name(), 1);
       out.get(INVALID).output(toDeadLetterRow(message, rejection, now));
     }
 
