@@ -1,21 +1,33 @@
 package com.retail.lakehouse.pipelines.ingest;
 
 import com.retail.lakehouse.transforms.source.SourceMessage;
+import java.util.Collection;
 import java.util.Map;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The continuous read of the streaming ingest: KafkaIO's unbounded reader of the topic, which
- * starts from the consumer group's offsets (set from the tables' recorded position before the job
- * starts) and commits the group's offsets as bundles finalize (on Flink: when a checkpoint
- * completes). Those group offsets only show lag: a restarted job resumes from the tables again.
+ * starts at the given offsets (the tables' recorded position) and commits the consumer group's
+ * offsets as bundles finalize (on Flink: when a checkpoint completes). Those group offsets only
+ * show lag: a restarted job resumes from the tables again.
+ *
+ * <p>The start offsets are applied by the consumer itself (KafkaIO's legacy reader has no
+ * per-partition start offsets): its {@code assign} seeks each partition to its start, and KafkaIO
+ * then reads from there unless it resumes a reader from its own checkpoint. Starting from the
+ * group's offsets instead lost messages in a test: a stopped job's reader could still commit the
+ * group's offsets after the next job had set them.
  *
  * <p>Each message is stamped with the time it was read (KafkaIO's default processing-time policy),
  * so within a partition offsets and timestamps rise together: a commit window then covers a
@@ -26,11 +38,17 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
   private final String bootstrapServers;
   private final String topic;
   private final String consumerGroup;
+  private final Map<Integer, Long> startOffsets;
 
-  ReadKafkaStream(String bootstrapServers, String topic, String consumerGroup) {
+  ReadKafkaStream(
+      String bootstrapServers,
+      String topic,
+      String consumerGroup,
+      Map<Integer, Long> startOffsets) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.consumerGroup = consumerGroup;
+    this.startOffsets = new java.util.TreeMap<>(startOffsets);
   }
 
   @Override
@@ -51,8 +69,37 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
                         false,
                         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
                         16 * 1024 * 1024))
+                .withConsumerFactoryFn(new StartingAt(startOffsets))
                 .commitOffsetsInFinalize())
         .apply("ToSourceMessage", ParDo.of(new ToSourceMessageFn()));
+  }
+
+  /**
+   * Creates KafkaIO's consumers, each positioned at the start offsets when partitions are assigned.
+   */
+  static final class StartingAt
+      implements SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> {
+    private final java.util.TreeMap<Integer, Long> startOffsets;
+
+    StartingAt(Map<Integer, Long> startOffsets) {
+      this.startOffsets = new java.util.TreeMap<>(startOffsets);
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> apply(Map<String, Object> config) {
+      return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()) {
+        @Override
+        public void assign(Collection<TopicPartition> partitions) {
+          super.assign(partitions);
+          for (TopicPartition tp : partitions) {
+            Long start = startOffsets.get(tp.partition());
+            if (start != null) {
+              seek(tp, start);
+            }
+          }
+        }
+      };
+    }
   }
 
   /** KafkaIO's record -> our message type (original bytes plus Kafka coordinates). */

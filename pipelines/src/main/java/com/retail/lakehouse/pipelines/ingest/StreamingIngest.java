@@ -28,12 +28,12 @@ import org.apache.iceberg.Table;
 
 /**
  * {@code ./lakehouse ingest --mode=streaming}: one continuous KafkaIO job on the direct or flink
- * runner. Before it starts, the consumer group is positioned at the tables' recorded offsets (the
- * lower of raw and dead letters), so KafkaIO's reader begins exactly where the committed data ends;
- * the job then commits each table once per commit window. While it runs, this launcher prints a
- * progress line, and with {@code --until-caught-up} (or {@code --max-read-time}) it stops the job
- * once the tables' positions reach the end offsets seen at start (or the time is up) and prints a
- * summary computed from the tables' own commits.
+ * runner. It starts reading at the tables' recorded offsets (the lower of raw and dead letters), so
+ * KafkaIO's reader begins exactly where the committed data ends; the job then commits each table
+ * once per commit window. While it runs, this launcher prints a progress line, and with {@code
+ * --until-caught-up} (or {@code --max-read-time}) it stops the job once the tables' positions reach
+ * the end offsets seen at start (or the time is up) and prints a summary computed from the tables'
+ * own commits.
  */
 public final class StreamingIngest {
   /**
@@ -123,7 +123,7 @@ public final class StreamingIngest {
         long resume = Math.min(rawPosition.next(p), deadLetterPosition.next(p));
         start.put(p, Math.max(earliest.get(p), resume));
       }
-      // KafkaIO's reader starts from the group's offsets: put them where the tables end.
+      // The job reads from `start` itself; the group is moved there too, for lag tools.
       kafka.setGroupOffsets(options.getConsumerGroup(), start);
     }
 
@@ -141,7 +141,7 @@ public final class StreamingIngest {
         IngestPipeline.buildStreaming(
             options,
             plan,
-            new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup()),
+            new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup(), start),
             commitInterval,
             horizon,
             bounded || maxReadTime != null ? 1 : 10);
