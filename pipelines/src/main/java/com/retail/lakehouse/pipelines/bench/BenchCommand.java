@@ -280,6 +280,8 @@ public final class BenchCommand {
         r.put("runner", runner);
         r.put("rate", options.getRate());
         r.put("seconds_produced", duration.toSeconds());
+        // what the generator managed beside the job on this machine (it shares the cores)
+        r.put("rate_achieved", Math.round((double) sent.counts().sent() / duration.toSeconds()));
         r.put("mode", options.getMode());
         r.put(
             "commit_interval_seconds",
@@ -303,6 +305,7 @@ public final class BenchCommand {
             List.of(
                 "mode",
                 "rate",
+                "rate_achieved",
                 "seconds_produced",
                 "commit_interval_seconds",
                 "events_measured",
