@@ -44,10 +44,12 @@ import org.apache.iceberg.util.SnapshotUtil;
 public record RawFilePlan(long rawSnapshotId, List<DaySlice> slices, SortedSet<LocalDate> dates) {
 
   /**
-   * The raw files of one UTC sale date and which of its stores to summarize: those whose {@link
-   * #holdsStore} is true (store_id hash modulo {@code sliceCount} equals {@code slice}).
+   * The raw files of one UTC sale date ({@code rawRows} rows in all) and which of its stores to
+   * summarize: those whose {@link #holdsStore} is true (store_id hash modulo {@code sliceCount}
+   * equals {@code slice}).
    */
-  public record DaySlice(LocalDate saleDate, List<String> files, int slice, int sliceCount)
+  public record DaySlice(
+      LocalDate saleDate, List<String> files, long rawRows, int slice, int sliceCount)
       implements Serializable {
     /** Whether this slice summarizes {@code storeId}: every line of a store is in one slice. */
     public boolean holdsStore(String storeId) {
@@ -105,7 +107,7 @@ public record RawFilePlan(long rawSnapshotId, List<DaySlice> slices, SortedSet<L
         (day, paths) -> {
           int count = (int) Math.max(1, (lines.get(day) + linesPerTask - 1) / linesPerTask);
           for (int slice = 0; slice < count; slice++) {
-            slices.add(new DaySlice(day, List.copyOf(paths), slice, count));
+            slices.add(new DaySlice(day, List.copyOf(paths), lines.get(day), slice, count));
           }
         });
     SortedSet<LocalDate> selected = new TreeSet<>(dates.isEmpty() ? files.keySet() : dates);

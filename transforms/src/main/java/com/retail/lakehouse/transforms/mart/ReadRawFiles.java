@@ -9,11 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -33,7 +29,7 @@ import org.apache.iceberg.parquet.Parquet;
 
 /**
  * Reads the raw files of each {@link RawFilePlan.DaySlice} into one element: the slice's {@link
- * SaleLine}s, whole, so {@link SummarizeDailySales} can finish each (sale_date, store) without
+ * SaleLines}, whole, so {@link SummarizeDailySales} can finish each (sale_date, store) without
  * shuffling raw lines.
  *
  * <p>Why not {@code IcebergIO.readRows}: the scan is planned once in the launcher from a pinned raw
@@ -42,11 +38,11 @@ import org.apache.iceberg.parquet.Parquet;
  * in batch mode. Each file is read with Iceberg's own generic Parquet reader, projected to the
  * columns a sale line needs (matched by field id, not position).
  */
-public final class ReadRawFiles extends PTransform<PBegin, PCollection<List<SaleLine>>> {
+public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines>> {
   /** Metric: raw rows read. */
   public static final String ROWS_READ = "mart_raw_rows_read";
 
-  /** The raw columns a {@link SaleLine} is made of. */
+  /** The raw columns {@link SaleLines} are made of. */
   static final List<String> COLUMNS =
       List.of(
           PosEventSchema.TRANSACTION_ID,
@@ -76,7 +72,7 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<List<Sale
   }
 
   @Override
-  public PCollection<List<SaleLine>> expand(PBegin begin) {
+  public PCollection<SaleLines> expand(PBegin begin) {
     return begin
         .apply(
             "ListDaySlices",
@@ -84,11 +80,11 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<List<Sale
         // one element per day slice: spread slices over workers before the (slow) read
         .apply("SpreadSlices", Reshuffle.viaRandomKey())
         .apply("ReadParquet", ParDo.of(new ReadSliceFn(catalog)))
-        .setCoder(ListCoder.of(SaleLine.CODER));
+        .setCoder(SaleLines.CODER);
   }
 
   /** Reads the files of one day slice into its sale lines. */
-  static final class ReadSliceFn extends DoFn<RawFilePlan.DaySlice, List<SaleLine>> {
+  static final class ReadSliceFn extends DoFn<RawFilePlan.DaySlice, SaleLines> {
     private final CatalogSettings catalog;
     private final Counter read = Metrics.counter("lakehouse", ROWS_READ);
     private transient Table table;
@@ -103,29 +99,28 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<List<Sale
     }
 
     @ProcessElement
-    public void process(@Element RawFilePlan.DaySlice slice, OutputReceiver<List<SaleLine>> out) {
+    public void process(@Element RawFilePlan.DaySlice slice, OutputReceiver<SaleLines> out) {
       Schema projection = table.schema().select(COLUMNS);
       // select keeps the table's column order: find each column's position in the projection
       int[] at = new int[COLUMNS.size()];
       for (int i = 0; i < at.length; i++) {
         at[i] = projection.columns().indexOf(projection.findField(COLUMNS.get(i)));
       }
-      List<SaleLine> lines = new ArrayList<>();
-      // store and product names repeat on every line: keep one String of each per slice
-      Map<String, String> names = new HashMap<>();
+      SaleLines.Builder lines =
+          SaleLines.builder((int) Math.min(1 << 28, slice.rawRows() / slice.sliceCount()));
       long rows = 0;
       for (String path : slice.files()) {
         try (CloseableIterable<Record> records =
             Parquet.read(table.io().newInputFile(path))
                 .project(projection)
-                .reuseContainers() // each record is copied into a SaleLine at once
+                .reuseContainers() // each record is copied into SaleLines at once
                 .createReaderFunc(
                     fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
                 .build()) {
           for (Record record : records) {
             rows++;
             if (slice.holdsStore((String) record.get(at[3]))) {
-              lines.add(toSaleLine(record, at, names));
+              add(lines, record, at);
             }
           }
         } catch (IOException e) {
@@ -137,22 +132,22 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<List<Sale
         read.inc(rows);
         LiveCounters.add(ROWS_READ, rows);
       }
-      out.output(lines);
+      out.output(lines.build());
     }
 
-    /** A projected raw record as a sale line; {@code at[i]} is the position of COLUMNS[i]. */
-    private static SaleLine toSaleLine(Record r, int[] at, Map<String, String> names) {
-      return new SaleLine(
+    /** Adds a projected raw record as a sale line; {@code at[i]} is the position of COLUMNS[i]. */
+    private static void add(SaleLines.Builder lines, Record r, int[] at) {
+      lines.add(
           (String) r.get(at[0]),
           (Integer) r.get(at[1]),
-          names.computeIfAbsent((String) r.get(at[3]), s -> s),
-          names.computeIfAbsent((String) r.get(at[4]), s -> s),
+          (String) r.get(at[3]),
+          (String) r.get(at[4]),
           EventType.RETURN.name().equals(r.get(at[2])),
           (Integer) r.get(at[5]),
-          SaleLine.cents((BigDecimal) r.get(at[6])),
-          SaleLine.cents((BigDecimal) r.get(at[7])),
-          SaleLine.utcMillis((LocalDateTime) r.get(at[8])),
-          SaleLine.utcMillis((LocalDateTime) r.get(at[9])),
+          SaleLines.cents((BigDecimal) r.get(at[6])),
+          SaleLines.cents((BigDecimal) r.get(at[7])),
+          SaleLines.utcMillis((LocalDateTime) r.get(at[8])),
+          SaleLines.utcMillis((LocalDateTime) r.get(at[9])),
           (Integer) r.get(at[10]),
           (Long) r.get(at[11]));
     }

@@ -39,7 +39,7 @@ import org.joda.time.Instant;
  * input element, so the writer can put them into files as they come.
  */
 public final class SummarizeDailySales
-    extends PTransform<PCollection<List<SaleLine>>, PCollection<List<Row>>> {
+    extends PTransform<PCollection<SaleLines>, PCollection<List<Row>>> {
   /** Metric: raw rows dropped because the same sale line was already counted. */
   public static final String DUPLICATES = "mart_duplicate_lines_dropped";
 
@@ -55,21 +55,69 @@ public final class SummarizeDailySales
   }
 
   @Override
-  public PCollection<List<Row>> expand(PCollection<List<SaleLine>> lines) {
+  public PCollection<List<Row>> expand(PCollection<SaleLines> lines) {
     return lines
         .apply("SumLinesPerProduct", ParDo.of(new DailySalesFn(computedAt)))
         .setCoder(ListCoder.of(SchemaCoder.of(DEFINITION.beamSchema())));
   }
 
-  /** A sale line within its (sale_date, store): where copies of a line are told apart. */
-  private record LineOfStoreDay(
-      long epochDay, String storeId, String transactionId, int lineNumber) {}
+  /**
+   * For each line, whether it is the first-ingested copy of its (sale_date, store, transaction_id,
+   * line_number); counts the other copies into {@code duplicates}. An open-addressing table of line
+   * numbers: no object per line.
+   */
+  static boolean[] firstCopies(SaleLines lines, Counter duplicates) {
+    int n = lines.size();
+    int[] table = new int[Integer.highestOneBit(Math.max(n, 1)) * 4]; // load factor <= 1/2
+    int mask = table.length - 1;
+    boolean[] first = new boolean[n];
+    long dropped = 0;
+    for (int i = 0; i < n; i++) {
+      int slot = lineHash(lines, i) & mask;
+      while (true) {
+        int kept = table[slot] - 1; // 0 = empty
+        if (kept < 0) {
+          table[slot] = i + 1;
+          first[i] = true;
+          break;
+        }
+        if (sameLine(lines, i, kept)) {
+          dropped++;
+          if (lines.ingestedBefore(i, kept)) {
+            first[kept] = false;
+            first[i] = true;
+            table[slot] = i + 1;
+          }
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+    duplicates.inc(dropped);
+    return first;
+  }
 
-  /** One summary row's key. */
-  private record ProductDay(long epochDay, String storeId, String product) {}
+  private static int lineHash(SaleLines lines, int i) {
+    long h = lines.saleEpochDay(i);
+    h = h * 31 + lines.storeNumber(i);
+    h = h * 31 + lines.transactionId(i).hashCode();
+    h = h * 31 + lines.lineNumber(i);
+    h *= 0x9E3779B97F4A7C15L; // spread the bits the mask keeps
+    return (int) (h >>> 32);
+  }
+
+  private static boolean sameLine(SaleLines lines, int a, int b) {
+    return lines.lineNumber(a) == lines.lineNumber(b)
+        && lines.storeNumber(a) == lines.storeNumber(b)
+        && lines.saleEpochDay(a) == lines.saleEpochDay(b)
+        && lines.transactionId(a).equals(lines.transactionId(b));
+  }
 
   /** Running totals of one (sale_date, store, product); money in cents, overflow fails. */
   static final class Totals {
+    final long epochDay;
+    final int store;
+    final int product;
     long grossCents;
     long returnsCents;
     long units;
@@ -83,21 +131,26 @@ public final class SummarizeDailySales
     private int fewBasketCount;
     private Set<String> manyBaskets;
 
-    void add(SaleLine line) {
-      if (line.isReturn()) {
-        returnsCents = Math.subtractExact(returnsCents, line.totalAmountCents());
+    Totals(long epochDay, int store, int product) {
+      this.epochDay = epochDay;
+      this.store = store;
+      this.product = product;
+    }
+
+    void add(SaleLines l, int i) {
+      if (l.isReturn(i)) {
+        returnsCents = Math.subtractExact(returnsCents, l.totalAmountCents(i));
       } else {
-        grossCents = Math.addExact(grossCents, line.totalAmountCents());
-        saleUnits += line.quantity();
+        grossCents = Math.addExact(grossCents, l.totalAmountCents(i));
+        saleUnits += l.quantity(i);
         saleShelfCents =
-            Math.addExact(
-                saleShelfCents, Math.multiplyExact(line.unitPriceCents(), line.quantity()));
+            Math.addExact(saleShelfCents, Math.multiplyExact(l.unitPriceCents(i), l.quantity(i)));
       }
-      units += line.quantity();
+      units += l.quantity(i);
       lines++;
-      firstMillis = Math.min(firstMillis, line.eventMillis());
-      lastMillis = Math.max(lastMillis, line.eventMillis());
-      addBasket(line.transactionId());
+      firstMillis = Math.min(firstMillis, l.eventMillis(i));
+      lastMillis = Math.max(lastMillis, l.eventMillis(i));
+      addBasket(l.transactionId(i));
     }
 
     private void addBasket(String transactionId) {
@@ -125,23 +178,23 @@ public final class SummarizeDailySales
       return manyBaskets != null ? manyBaskets.size() : fewBasketCount;
     }
 
-    Row toRow(ProductDay key, Instant computedAt) {
+    Row toRow(SaleLines names, Instant computedAt) {
       BigDecimal avg =
           saleUnits == 0
               ? null
-              : SaleLine.money(saleShelfCents)
+              : SaleLines.money(saleShelfCents)
                   .divide(BigDecimal.valueOf(saleUnits), 2, RoundingMode.HALF_EVEN);
       // attachValues: the values are already of the schema's types, so Row.Builder's per-value
       // verification (measured: the largest cost of the whole step) is not needed
       return Row.withSchema(DEFINITION.beamSchema())
           .attachValues(
               Arrays.asList(
-                  LocalDate.ofEpochDay(key.epochDay()),
-                  key.storeId(),
-                  key.product(),
-                  SaleLine.money(Math.subtractExact(grossCents, returnsCents)),
-                  SaleLine.money(grossCents),
-                  SaleLine.money(returnsCents),
+                  LocalDate.ofEpochDay(epochDay),
+                  names.storeName(store),
+                  names.productName(product),
+                  SaleLines.money(Math.subtractExact(grossCents, returnsCents)),
+                  SaleLines.money(grossCents),
+                  SaleLines.money(returnsCents),
                   units,
                   baskets(),
                   lines,
@@ -156,7 +209,7 @@ public final class SummarizeDailySales
    * Of one element's lines: keeps the first-ingested copy of each line per (sale_date, store), then
    * sums the kept lines per product into summary rows.
    */
-  static final class DailySalesFn extends DoFn<List<SaleLine>, List<Row>> {
+  static final class DailySalesFn extends DoFn<SaleLines, List<Row>> {
     private final Instant computedAt;
     private final Counter duplicates = Metrics.counter("lakehouse", DUPLICATES);
 
@@ -165,34 +218,33 @@ public final class SummarizeDailySales
     }
 
     @ProcessElement
-    public void process(@Element List<SaleLine> lines, OutputReceiver<List<Row>> out) {
-      Map<LineOfStoreDay, SaleLine> firstCopies = new HashMap<>(lines.size() * 4 / 3 + 1);
-      long dropped = 0;
-      for (SaleLine line : lines) {
-        LineOfStoreDay key =
-            new LineOfStoreDay(
-                line.saleEpochDay(), line.storeId(), line.transactionId(), line.lineNumber());
-        SaleLine before = firstCopies.putIfAbsent(key, line);
-        if (before != null) {
-          dropped++;
-          if (SaleLine.INGEST_ORDER.compare(line, before) < 0) {
-            firstCopies.put(key, line);
-          }
+    public void process(@Element SaleLines lines, OutputReceiver<List<Row>> out) {
+      boolean[] first = firstCopies(lines, duplicates);
+      // (sale_date, store, product) as one long in mixed radix (exact: overflow fails)
+      long stores = lines.storeCount();
+      long products = lines.productCount();
+      Map<Long, Totals> byProduct = new HashMap<>();
+      for (int i = 0; i < lines.size(); i++) {
+        if (!first[i]) {
+          continue;
         }
-      }
-      duplicates.inc(dropped);
-      Map<ProductDay, Totals> byProduct = new HashMap<>(firstCopies.size() / 2 + 1);
-      for (Map.Entry<LineOfStoreDay, SaleLine> e : firstCopies.entrySet()) {
-        LineOfStoreDay at = e.getKey();
-        SaleLine line = e.getValue();
-        byProduct
-            .computeIfAbsent(
-                new ProductDay(at.epochDay(), at.storeId(), line.product()), k -> new Totals())
-            .add(line);
+        long day = lines.saleEpochDay(i);
+        int store = lines.storeNumber(i);
+        int product = lines.productNumber(i);
+        long key =
+            Math.addExact(
+                Math.multiplyExact(Math.addExact(Math.multiplyExact(day, stores), store), products),
+                product);
+        Totals totals = byProduct.get(key);
+        if (totals == null) {
+          totals = new Totals(day, store, product);
+          byProduct.put(key, totals);
+        }
+        totals.add(lines, i);
       }
       List<Row> rows = new ArrayList<>(byProduct.size());
-      for (Map.Entry<ProductDay, Totals> e : byProduct.entrySet()) {
-        rows.add(e.getValue().toRow(e.getKey(), computedAt));
+      for (Totals totals : byProduct.values()) {
+        rows.add(totals.toRow(lines, computedAt));
       }
       out.output(rows);
     }

@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
@@ -57,17 +56,32 @@ class SummarizeDailySalesTest {
     return line(tx, 1, type, qty, total, at);
   }
 
-  /** A raw sale line as ReadRawFiles makes it, ingested at Kafka partition and offset. */
-  private static SaleLine raw(PosEvent e, int partition, long offset) {
-    return new SaleLine(
+  /** A raw line as ingested: at a Kafka partition and offset (which decides the first copy). */
+  private record Ingested(PosEvent event, int partition, long offset) {}
+
+  private static Ingested at(PosEvent event, int partition, long offset) {
+    return new Ingested(event, partition, offset);
+  }
+
+  /** Raw sale lines as ReadRawFiles reads them. */
+  private static SaleLines raw(Ingested... ingested) {
+    SaleLines.Builder lines = SaleLines.builder(ingested.length);
+    for (Ingested line : ingested) {
+      add(lines, line.event(), line.partition(), line.offset());
+    }
+    return lines.build();
+  }
+
+  private static void add(SaleLines.Builder lines, PosEvent e, int partition, long offset) {
+    lines.add(
         e.transactionId(),
         e.lineNumber(),
         e.storeId(),
         e.product(),
         e.eventType() == EventType.RETURN,
         e.quantity(),
-        SaleLine.cents(e.unitPrice()),
-        SaleLine.cents(e.totalAmount()),
+        SaleLines.cents(e.unitPrice()),
+        SaleLines.cents(e.totalAmount()),
         e.eventTime().toEpochMilli(),
         INGESTED,
         partition,
@@ -102,8 +116,8 @@ class SummarizeDailySalesTest {
         .build();
   }
 
-  private static PCollection<Row> summarize(Pipeline p, List<List<SaleLine>> elements) {
-    return p.apply(Create.of(elements).withCoder(ListCoder.of(SaleLine.CODER)))
+  private static PCollection<Row> summarize(Pipeline p, List<SaleLines> elements) {
+    return p.apply(Create.of(elements).withCoder(SaleLines.CODER))
         .apply(SummarizeDailySales.computedAt(COMPUTED_AT))
         .apply(Flatten.iterables());
   }
@@ -115,13 +129,13 @@ class SummarizeDailySalesTest {
         summarize(
             p,
             List.of(
-                List.of(
-                    raw(line("T-1", EventType.SALE, 2, "18.98", null), 0, 10),
-                    raw(line("T-1", EventType.SALE, 2, "18.98", null), 0, 11),
-                    raw(line("T-2", EventType.SALE, 2, "18.98", null), 0, 12),
-                    raw(line("T-3", EventType.RETURN, -1, "-9.99", null), 0, 13),
-                    raw(line("T-4", EventType.SALE, 2, "18.98", "2024-03-01T23:59:59.999Z"), 1, 5),
-                    raw(line("T-5", EventType.SALE, 2, "18.98", "2024-03-02T00:00:00Z"), 1, 6))));
+                raw(
+                    at(line("T-1", EventType.SALE, 2, "18.98", null), 0, 10),
+                    at(line("T-1", EventType.SALE, 2, "18.98", null), 0, 11),
+                    at(line("T-2", EventType.SALE, 2, "18.98", null), 0, 12),
+                    at(line("T-3", EventType.RETURN, -1, "-9.99", null), 0, 13),
+                    at(line("T-4", EventType.SALE, 2, "18.98", "2024-03-01T23:59:59.999Z"), 1, 5),
+                    at(line("T-5", EventType.SALE, 2, "18.98", "2024-03-02T00:00:00Z"), 1, 6))));
 
     PAssert.that(daily)
         .containsInAnyOrder(
@@ -155,13 +169,12 @@ class SummarizeDailySalesTest {
         summarize(
             p,
             List.of(
-                List.of(
+                raw(
                     // a later copy of T-1/1 with other values is dropped, wherever it comes
-                    raw(line("T-1", 1, EventType.SALE, 3, "28.97", null), 0, 20),
-                    raw(line("T-1", 1, EventType.SALE, 2, "18.98", null), 0, 10),
-                    raw(line("T-1", 2, EventType.SALE, 1, "9.99", "2024-03-01T18:00:00Z"), 0, 11)),
-                List.of(
-                    raw(line("T-9", EventType.SALE, 1, "9.99", "2024-03-02T08:00:00Z"), 1, 3))));
+                    at(line("T-1", 1, EventType.SALE, 3, "28.97", null), 0, 20),
+                    at(line("T-1", 1, EventType.SALE, 2, "18.98", null), 0, 10),
+                    at(line("T-1", 2, EventType.SALE, 1, "9.99", "2024-03-01T18:00:00Z"), 0, 11)),
+                raw(at(line("T-9", EventType.SALE, 1, "9.99", "2024-03-02T08:00:00Z"), 1, 3))));
 
     PAssert.that(daily)
         .containsInAnyOrder(
