@@ -147,7 +147,11 @@ public final class SaleLines {
 
   /** Money at the table's scale as cents; fails on a value that is not at that scale. */
   public static long cents(BigDecimal amount) {
-    return amount.setScale(PosEventSchema.MONEY_SCALE).unscaledValue().longValueExact();
+    // scaleByPowerOfTen keeps the compact long of a small decimal: no BigInteger per value
+    return amount
+        .setScale(PosEventSchema.MONEY_SCALE)
+        .scaleByPowerOfTen(PosEventSchema.MONEY_SCALE)
+        .longValueExact();
   }
 
   /** Cents as a decimal of the table's scale. */

@@ -158,8 +158,9 @@ public final class SummarizeDailySales
         manyBaskets.add(transactionId);
         return;
       }
+      int hash = transactionId.hashCode(); // cached by String: compare it before the bytes
       for (int i = 0; i < fewBasketCount; i++) {
-        if (fewBaskets[i].equals(transactionId)) {
+        if (fewBaskets[i].hashCode() == hash && fewBaskets[i].equals(transactionId)) {
           return;
         }
       }
