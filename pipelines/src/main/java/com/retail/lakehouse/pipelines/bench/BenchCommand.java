@@ -352,7 +352,6 @@ public final class BenchCommand {
     args.add("--data-dir=" + home);
     args.add("--warehouse=" + warehouse);
     args.add("--summary-json=" + martSummary);
-    args.add("--writer-shards=" + options.getWriterShards());
     Map<String, Object> r = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     try (MemoryWatch memory = new MemoryWatch()) {

@@ -62,6 +62,9 @@ public final class MartCommand {
     }
     MartOptions options = PipelineArgs.parse("mart", args, MartOptions.class);
     requestedDates(options); // flag errors before touching the catalog
+    if (options.getLinesPerTask() < 1) {
+      throw new UsageException("--lines-per-task must be at least 1");
+    }
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     Catalog iceberg = catalog.catalog();
     if (!iceberg.tableExists(RawTable.DEFINITION.identifier())) {
@@ -131,7 +134,8 @@ public final class MartCommand {
     if (rawNow == null) {
       return finish(options, summary, requested, null, 0, 0, null, t0, "raw is empty");
     }
-    RawFilePlan plan = RawFilePlan.of(raw, rawNow.snapshotId(), requested);
+    RawFilePlan plan =
+        RawFilePlan.of(raw, rawNow.snapshotId(), requested, options.getLinesPerTask());
     if (plan.dates().isEmpty()) {
       return finish(options, summary, plan.dates(), rawNow, 0, 0, null, t0, "no dates to rebuild");
     }
@@ -141,7 +145,7 @@ public final class MartCommand {
         plan.dates().size(),
         plan.dates().first(),
         plan.dates().last(),
-        plan.files().size(),
+        plan.fileCount(),
         plan.rawSnapshotId(),
         catalog.describe());
 
@@ -197,7 +201,7 @@ public final class MartCommand {
         plan.dates(),
         rawNow,
         counters.getOrDefault(ReadRawFiles.ROWS_READ, 0L),
-        plan.files().size(),
+        plan.fileCount(),
         commit,
         t0,
         null);

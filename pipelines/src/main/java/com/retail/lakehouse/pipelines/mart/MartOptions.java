@@ -5,7 +5,10 @@ import com.retail.lakehouse.pipelines.options.LakehouseOptions;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 
-/** Options of the daily sales mart job: the catalog, which sale dates to (re)build, and writers. */
+/**
+ * Options of the daily sales mart job: the catalog, which sale dates to (re)build, and how much one
+ * task holds.
+ */
 public interface MartOptions extends LakehouseOptions, CatalogOptions {
   @Description("Rebuild this one UTC sale date, yyyy-MM-dd.")
   String getDate();
@@ -31,9 +34,11 @@ public interface MartOptions extends LakehouseOptions, CatalogOptions {
 
   void setChangedSinceLastRun(boolean value);
 
-  @Description("Parallel mart file writers (each writes one file per sale date).")
-  @Default.Integer(2)
-  int getWriterShards();
+  @Description(
+      "Raw lines one task reads and summarizes in memory, at most about: a sale date with more is"
+          + " split by store into several tasks, each reading all of the date's files.")
+  @Default.Long(4_000_000)
+  long getLinesPerTask();
 
-  void setWriterShards(int value);
+  void setLinesPerTask(long value);
 }

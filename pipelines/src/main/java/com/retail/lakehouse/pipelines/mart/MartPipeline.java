@@ -11,8 +11,10 @@ import org.apache.beam.sdk.Pipeline;
 import org.joda.time.Instant;
 
 /**
- * The daily sales mart as a list of named steps: read the planned raw files, summarize per
- * (sale_date, store, product), write data files, and replace the selected days in one commit.
+ * The daily sales mart as a list of named steps: read the planned raw files one day (slice) per
+ * element, summarize each element per (sale_date, store, product) where it was read, write each
+ * element's summary rows into data files, and replace the selected days in one commit. Raw lines
+ * never cross a shuffle; only the written files' metadata is gathered for the commit.
  */
 public final class MartPipeline {
   private MartPipeline() {}
@@ -30,12 +32,11 @@ public final class MartPipeline {
 
   public static Pipeline build(MartOptions options, RunPlan plan) {
     Pipeline p = Pipeline.create(options);
-    p.apply("ReadRawLines", ReadRawFiles.of(plan.catalog(), plan.raw().files()))
+    p.apply("ReadRawLines", ReadRawFiles.of(plan.catalog(), plan.raw().slices()))
         .apply("SummarizeDailySales", SummarizeDailySales.computedAt(plan.startedAt()))
         .apply(
             "WriteMartFiles",
-            WriteDataFiles.to(
-                plan.catalog(), DailySalesSummaryTable.DEFINITION, options.getWriterShards()))
+            WriteDataFiles.eachBatchTo(plan.catalog(), DailySalesSummaryTable.DEFINITION))
         .apply(
             "ReplaceMartDays",
             ReplaceMartDays.of(

@@ -2,13 +2,17 @@ package com.retail.lakehouse.transforms.mart;
 
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
@@ -28,24 +32,50 @@ import org.apache.iceberg.util.SnapshotUtil;
  * from Iceberg metadata only: raw is partitioned by day(event_time) in UTC, so a file's partition
  * value is the UTC sale date of every row in it, and no data needs to be opened to find dates.
  *
+ * <p>The files are planned as {@link DaySlice}s: all files of one sale date go to one task, so
+ * every copy of a sale line and every line of a basket meet in one task and the day can be
+ * summarized exactly where it is read, with no shuffle of raw lines. A date with more lines than
+ * one task should hold is split by store into several slices, each reading the date's files.
+ *
  * @param rawSnapshotId the raw snapshot the run reads (pinned, so the recorded id is exact)
- * @param files data file paths to read, each holding rows of exactly one UTC date
+ * @param slices the units of work: the files of one sale date (or one store slice of it)
  * @param dates the sale dates the run replaces: the requested ones, or those found in raw
  */
-public record RawFilePlan(long rawSnapshotId, List<String> files, SortedSet<LocalDate> dates) {
+public record RawFilePlan(long rawSnapshotId, List<DaySlice> slices, SortedSet<LocalDate> dates) {
+
+  /**
+   * The raw files of one UTC sale date ({@code rawRows} rows in all) and which of its stores to
+   * summarize: those whose {@link #holdsStore} is true (store_id hash modulo {@code sliceCount}
+   * equals {@code slice}).
+   */
+  public record DaySlice(
+      LocalDate saleDate, List<String> files, long rawRows, int slice, int sliceCount)
+      implements Serializable {
+    /** Whether this slice summarizes {@code storeId}: every line of a store is in one slice. */
+    public boolean holdsStore(String storeId) {
+      return sliceCount == 1 || Math.floorMod(storeId.hashCode(), sliceCount) == slice;
+    }
+  }
+
+  /** How many data files the run reads (a file of a split date counts once). */
+  public int fileCount() {
+    return slices.stream().filter(s -> s.slice() == 0).mapToInt(s -> s.files().size()).sum();
+  }
 
   /**
    * Plans a read of {@code raw} at {@code snapshotId}: of {@code dates}, or of every date when
-   * {@code dates} is empty. The requested dates are kept even where raw holds no rows, so a re-run
-   * also empties a day whose raw rows are gone.
+   * {@code dates} is empty, with at most about {@code linesPerTask} raw lines per slice. The
+   * requested dates are kept even where raw holds no rows, so a re-run also empties a day whose raw
+   * rows are gone.
    */
-  public static RawFilePlan of(Table raw, long snapshotId, SortedSet<LocalDate> dates) {
+  public static RawFilePlan of(
+      Table raw, long snapshotId, SortedSet<LocalDate> dates, long linesPerTask) {
     TableScan scan = raw.newScan().useSnapshot(snapshotId);
     if (!dates.isEmpty()) {
       scan = scan.filter(eventTimeOn(dates));
     }
-    List<String> files = new ArrayList<>();
-    SortedSet<LocalDate> found = new TreeSet<>();
+    SortedMap<LocalDate, List<String>> files = new TreeMap<>();
+    Map<LocalDate, Long> lines = new HashMap<>();
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
@@ -65,15 +95,23 @@ public record RawFilePlan(long rawSnapshotId, List<String> files, SortedSet<Loca
         }
         if (dates.isEmpty() || dates.contains(day)) {
           // the filter's projection onto day partitions may be loose at bounds: keep only our days
-          files.add(task.file().path().toString());
-          found.add(day);
+          files.computeIfAbsent(day, d -> new ArrayList<>()).add(task.file().path().toString());
+          lines.merge(day, task.file().recordCount(), Long::sum);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    SortedSet<LocalDate> selected = new TreeSet<>(dates.isEmpty() ? found : dates);
-    return new RawFilePlan(snapshotId, List.copyOf(files), selected);
+    List<DaySlice> slices = new ArrayList<>();
+    files.forEach(
+        (day, paths) -> {
+          int count = (int) Math.max(1, (lines.get(day) + linesPerTask - 1) / linesPerTask);
+          for (int slice = 0; slice < count; slice++) {
+            slices.add(new DaySlice(day, List.copyOf(paths), lines.get(day), slice, count));
+          }
+        });
+    SortedSet<LocalDate> selected = new TreeSet<>(dates.isEmpty() ? files.keySet() : dates);
+    return new RawFilePlan(snapshotId, List.copyOf(slices), selected);
   }
 
   /**

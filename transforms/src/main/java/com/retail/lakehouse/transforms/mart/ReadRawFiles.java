@@ -1,18 +1,18 @@
 package com.retail.lakehouse.transforms.mart;
 
-import com.retail.lakehouse.transforms.event.PosEventSchema.Field;
+import com.retail.lakehouse.transforms.event.EventType;
+import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -20,7 +20,6 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.Row;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
@@ -29,49 +28,68 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
- * Reads the raw data files a {@link RawFilePlan} lists as rows of {@link RawTable}'s Beam schema.
+ * Reads the raw files of each {@link RawFilePlan.DaySlice} into one element: the slice's {@link
+ * SaleLines}, whole, so {@link SummarizeDailySales} can finish each (sale_date, store) without
+ * shuffling raw lines.
  *
  * <p>Why not {@code IcebergIO.readRows}: the scan is planned once in the launcher from a pinned raw
- * snapshot, so the snapshot id the mart records is exactly the one it read, and the list of files
- * is plain data that every runner distributes the same way (Create, Reshuffle, one file per
- * element) in batch mode. Each file is read with Iceberg's own generic Parquet reader, and values
- * are converted the way the writers convert them back ({@code timestamp} as UTC to a Joda instant,
- * decimals as BigDecimal), with no dependence on IcebergIO's own type mapping.
+ * snapshot, so the snapshot id the mart records is exactly the one it read, and the slices are
+ * plain data that every runner distributes the same way (Create, Reshuffle, one slice per element)
+ * in batch mode. Each file is read with Iceberg's own generic Parquet reader, projected to the
+ * columns a sale line needs (matched by field id, not position).
  */
-public final class ReadRawFiles extends PTransform<PBegin, PCollection<Row>> {
+public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines>> {
   /** Metric: raw rows read. */
   public static final String ROWS_READ = "mart_raw_rows_read";
 
-  private final CatalogSettings catalog;
-  private final List<String> files;
+  /** The raw columns {@link SaleLines} are made of. */
+  static final List<String> COLUMNS =
+      List.of(
+          PosEventSchema.TRANSACTION_ID,
+          PosEventSchema.LINE_NUMBER,
+          PosEventSchema.EVENT_TYPE,
+          PosEventSchema.STORE_ID,
+          PosEventSchema.PRODUCT,
+          PosEventSchema.QUANTITY,
+          PosEventSchema.UNIT_PRICE,
+          PosEventSchema.TOTAL_AMOUNT,
+          PosEventSchema.EVENT_TIME,
+          RawTable.INGEST_TIME,
+          RawTable.KAFKA_PARTITION,
+          RawTable.KAFKA_OFFSET);
 
-  private ReadRawFiles(CatalogSettings catalog, List<String> files) {
+  private final CatalogSettings catalog;
+  private final List<RawFilePlan.DaySlice> slices;
+
+  private ReadRawFiles(CatalogSettings catalog, List<RawFilePlan.DaySlice> slices) {
     this.catalog = catalog;
-    this.files = List.copyOf(files);
+    this.slices = List.copyOf(slices);
   }
 
-  /** Reads the given raw data files. */
-  public static ReadRawFiles of(CatalogSettings catalog, List<String> files) {
-    return new ReadRawFiles(catalog, files);
+  /** Reads the given day slices of raw. */
+  public static ReadRawFiles of(CatalogSettings catalog, List<RawFilePlan.DaySlice> slices) {
+    return new ReadRawFiles(catalog, slices);
   }
 
   @Override
-  public PCollection<Row> expand(PBegin begin) {
+  public PCollection<SaleLines> expand(PBegin begin) {
     return begin
-        .apply("ListRawFiles", Create.of(files).withCoder(StringUtf8Coder.of()))
-        // one element per file: spread files over workers before the (slow) read
-        .apply("SpreadFiles", Reshuffle.viaRandomKey())
-        .apply("ReadParquet", ParDo.of(new ReadFileFn(catalog)))
-        .setCoder(SchemaCoder.of(RawTable.DEFINITION.beamSchema()));
+        .apply(
+            "ListDaySlices",
+            Create.of(slices).withCoder(SerializableCoder.of(RawFilePlan.DaySlice.class)))
+        // one element per day slice: spread slices over workers before the (slow) read
+        .apply("SpreadSlices", Reshuffle.viaRandomKey())
+        .apply("ReadParquet", ParDo.of(new ReadSliceFn(catalog)))
+        .setCoder(SaleLines.CODER);
   }
 
-  /** Reads one data file into raw rows. */
-  static final class ReadFileFn extends DoFn<String, Row> {
+  /** Reads the files of one day slice into its sale lines. */
+  static final class ReadSliceFn extends DoFn<RawFilePlan.DaySlice, SaleLines> {
     private final CatalogSettings catalog;
     private final Counter read = Metrics.counter("lakehouse", ROWS_READ);
     private transient Table table;
 
-    ReadFileFn(CatalogSettings catalog) {
+    ReadSliceFn(CatalogSettings catalog) {
       this.catalog = catalog;
     }
 
@@ -81,43 +99,57 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<Row>> {
     }
 
     @ProcessElement
-    public void process(@Element String path, OutputReceiver<Row> out) {
-      org.apache.beam.sdk.schemas.Schema beamSchema = RawTable.DEFINITION.beamSchema();
-      List<Field> fields = RawTable.DEFINITION.fields();
-      // project by the table's current field ids: columns are matched by id, not position
-      Schema projection = table.schema().select(fields.stream().map(Field::name).toList());
-      long rows = 0;
-      try (CloseableIterable<Record> records =
-          Parquet.read(table.io().newInputFile(path))
-              .project(projection)
-              .createReaderFunc(
-                  fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
-              .build()) {
-        for (Record record : records) {
-          Row.Builder row = Row.withSchema(beamSchema);
-          for (Field field : fields) {
-            row.addValue(toBeam(field, record.getField(field.name())));
-          }
-          out.output(row.build());
-          rows++;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("Reading raw data file " + path + " failed", e);
+    public void process(@Element RawFilePlan.DaySlice slice, OutputReceiver<SaleLines> out) {
+      Schema projection = table.schema().select(COLUMNS);
+      // select keeps the table's column order: find each column's position in the projection
+      int[] at = new int[COLUMNS.size()];
+      for (int i = 0; i < at.length; i++) {
+        at[i] = projection.columns().indexOf(projection.findField(COLUMNS.get(i)));
       }
-      read.inc(rows);
-      LiveCounters.add(ROWS_READ, rows);
+      SaleLines.Builder lines =
+          SaleLines.builder((int) Math.min(1 << 28, slice.rawRows() / slice.sliceCount()));
+      long rows = 0;
+      for (String path : slice.files()) {
+        try (CloseableIterable<Record> records =
+            Parquet.read(table.io().newInputFile(path))
+                .project(projection)
+                .reuseContainers() // each record is copied into SaleLines at once
+                .createReaderFunc(
+                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+                .build()) {
+          for (Record record : records) {
+            rows++;
+            if (slice.holdsStore((String) record.get(at[3]))) {
+              add(lines, record, at);
+            }
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("Reading raw data file " + path + " failed", e);
+        }
+      }
+      if (slice.slice() == 0) {
+        // every slice of a date reads all its files: count each raw row once
+        read.inc(rows);
+        LiveCounters.add(ROWS_READ, rows);
+      }
+      out.output(lines.build());
     }
 
-    private static Object toBeam(Field field, Object value) {
-      if (value == null) {
-        return null;
-      }
-      return switch (field.kind()) {
-        case UTC_TIMESTAMP ->
-            new org.joda.time.Instant(
-                ((LocalDateTime) value).toInstant(ZoneOffset.UTC).toEpochMilli());
-        default -> value;
-      };
+    /** Adds a projected raw record as a sale line; {@code at[i]} is the position of COLUMNS[i]. */
+    private static void add(SaleLines.Builder lines, Record r, int[] at) {
+      lines.add(
+          (String) r.get(at[0]),
+          (Integer) r.get(at[1]),
+          (String) r.get(at[3]),
+          (String) r.get(at[4]),
+          EventType.RETURN.name().equals(r.get(at[2])),
+          (Integer) r.get(at[5]),
+          SaleLines.cents((BigDecimal) r.get(at[6])),
+          SaleLines.cents((BigDecimal) r.get(at[7])),
+          SaleLines.utcMillis((LocalDateTime) r.get(at[8])),
+          SaleLines.utcMillis((LocalDateTime) r.get(at[9])),
+          (Integer) r.get(at[10]),
+          (Long) r.get(at[11]));
     }
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -22,8 +23,10 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -43,10 +46,11 @@ import org.apache.iceberg.util.PropertyUtil;
 
 /**
  * Writes rows into Parquet data files of a table without committing them: rows are spread over a
- * few writer shards, each shard writes one file per table partition (rolling at the table's target
- * file size), and the files' metadata goes on to {@link CommitToTable}. Written with Iceberg's own
- * generic writers rather than IcebergIO because IcebergIO commits by itself, and the exactly-once
- * design needs the commit to also record Kafka offsets.
+ * few writer shards (or come in batches already, see {@link #eachBatchTo}), each shard writes one
+ * file per table partition (rolling at the table's target file size), and the files' metadata goes
+ * on to {@link CommitToTable} or the mart's ReplaceMartDays. Written with Iceberg's own generic
+ * writers rather than IcebergIO because IcebergIO commits by itself, and the exactly-once design
+ * needs the commit to also record Kafka offsets.
  */
 public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollection<WrittenFiles>> {
   private final CatalogSettings catalog;
@@ -75,6 +79,45 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
    */
   public WriteDataFiles droppingDuplicateLines(RecentLineKeys committedWithinHorizon) {
     return new WriteDataFiles(catalog, table, shards, committedWithinHorizon);
+  }
+
+  /**
+   * Writes each input element, a batch of rows that already belong together (a mart day), into its
+   * own files as it comes: no shuffle moves rows that were grouped upstream.
+   */
+  public static PTransform<PCollection<List<Row>>, PCollection<WrittenFiles>> eachBatchTo(
+      CatalogSettings catalog, TableDefinition table) {
+    return new WriteBatches(catalog, table);
+  }
+
+  /** See {@link #eachBatchTo}. */
+  private static final class WriteBatches
+      extends PTransform<PCollection<List<Row>>, PCollection<WrittenFiles>> {
+    private final CatalogSettings catalog;
+    private final TableDefinition table;
+
+    WriteBatches(CatalogSettings catalog, TableDefinition table) {
+      this.catalog = catalog;
+      this.table = table;
+    }
+
+    @Override
+    public PCollection<WrittenFiles> expand(PCollection<List<Row>> batches) {
+      return batches
+          // the key only numbers the files (OutputFileFactory's partition id); names stay unique
+          .apply("AsWriterInput", MapElements.via(new AsShardFn()))
+          .setCoder(KvCoder.of(VarIntCoder.of(), IterableCoder.of(TableRowCoder.of(table))))
+          .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table, null)))
+          .setCoder(SerializableCoder.of(WrittenFiles.class));
+    }
+  }
+
+  /** A batch as the input of one file writer. */
+  static final class AsShardFn extends SimpleFunction<List<Row>, KV<Integer, Iterable<Row>>> {
+    @Override
+    public KV<Integer, Iterable<Row>> apply(List<Row> batch) {
+      return KV.of(ThreadLocalRandom.current().nextInt(1 << 16), batch);
+    }
   }
 
   @Override
