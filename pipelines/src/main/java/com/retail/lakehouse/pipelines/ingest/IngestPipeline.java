@@ -66,13 +66,7 @@ public final class IngestPipeline {
     PCollection<SourceMessage> messages = p.apply("ReadPosEvents", source);
 
     PCollectionView<Map<Integer, Long>> lastOffsetRead =
-        messages
-            .apply(
-                "OffsetOfEachMessage",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
-                    .via((SourceMessage m) -> KV.of(m.partition(), m.offset())))
-            .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()))
+        offsetOfEachMessage(messages)
             .apply("LastOffsetPerPartition", Max.longsPerKey())
             .apply("AsSideInput", View.asMap());
 
@@ -80,10 +74,7 @@ public final class IngestPipeline {
 
     parsed
         .get(ParseAndValidate.VALID)
-        .apply(
-            "SkipRowsAlreadyInRaw",
-            SkipRowsAlreadyCommitted.of(
-                plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
+        .apply("SkipRowsAlreadyInRaw", skipRowsAlreadyInRaw(plan))
         .apply(
             "DropDuplicateLinesAndWriteRawFiles",
             WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards())
@@ -95,12 +86,7 @@ public final class IngestPipeline {
 
     parsed
         .get(ParseAndValidate.INVALID)
-        .apply(
-            "SkipRowsAlreadyInDeadLetters",
-            SkipRowsAlreadyCommitted.of(
-                plan.deadLetterPosition(),
-                DeadLetterTable.KAFKA_PARTITION,
-                DeadLetterTable.KAFKA_OFFSET))
+        .apply("SkipRowsAlreadyInDeadLetters", skipRowsAlreadyInDeadLetters(plan))
         .apply(
             "WriteDeadLetterFiles",
             WriteDataFiles.to(plan.catalog(), DeadLetterTable.DEFINITION, 1))
@@ -132,13 +118,7 @@ public final class IngestPipeline {
     PCollection<SourceMessage> messages = p.apply("ReadPosEvents", source);
 
     PCollection<KV<Integer, Long>> lastOffsetPerWindow =
-        messages
-            .apply(
-                "OffsetOfEachMessage",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
-                    .via((SourceMessage m) -> KV.of(m.partition(), m.offset())))
-            .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()))
+        offsetOfEachMessage(messages)
             .apply("OffsetsIntoCommitWindows", Window.into(commitWindows))
             .apply("LastOffsetPerPartition", Max.longsPerKey());
 
@@ -146,10 +126,7 @@ public final class IngestPipeline {
 
     parsed
         .get(ParseAndValidate.VALID)
-        .apply(
-            "SkipRowsAlreadyInRaw",
-            SkipRowsAlreadyCommitted.of(
-                plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET))
+        .apply("SkipRowsAlreadyInRaw", skipRowsAlreadyInRaw(plan))
         .apply(
             "DropDuplicateLines",
             DropDuplicateLinesInStream.within(dedupeHorizon).withCommittedKeys(plan.recentKeys()))
@@ -165,12 +142,7 @@ public final class IngestPipeline {
 
     parsed
         .get(ParseAndValidate.INVALID)
-        .apply(
-            "SkipRowsAlreadyInDeadLetters",
-            SkipRowsAlreadyCommitted.of(
-                plan.deadLetterPosition(),
-                DeadLetterTable.KAFKA_PARTITION,
-                DeadLetterTable.KAFKA_OFFSET))
+        .apply("SkipRowsAlreadyInDeadLetters", skipRowsAlreadyInDeadLetters(plan))
         .apply("DeadLettersIntoCommitWindows", Window.into(commitWindows))
         .apply(
             "WriteDeadLetterFiles",
@@ -185,6 +157,27 @@ public final class IngestPipeline {
                     lastOffsetPerWindow)
                 .withEmptyCommitEvery(emptyCommitEvery));
     return p;
+  }
+
+  private static PCollection<KV<Integer, Long>> offsetOfEachMessage(
+      PCollection<SourceMessage> messages) {
+    return messages
+        .apply(
+            "OffsetOfEachMessage",
+            MapElements.into(
+                    TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
+                .via((SourceMessage m) -> KV.of(m.partition(), m.offset())))
+        .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()));
+  }
+
+  private static SkipRowsAlreadyCommitted skipRowsAlreadyInRaw(RunPlan plan) {
+    return SkipRowsAlreadyCommitted.of(
+        plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET);
+  }
+
+  private static SkipRowsAlreadyCommitted skipRowsAlreadyInDeadLetters(RunPlan plan) {
+    return SkipRowsAlreadyCommitted.of(
+        plan.deadLetterPosition(), DeadLetterTable.KAFKA_PARTITION, DeadLetterTable.KAFKA_OFFSET);
   }
 
   private static ParseAndValidate parseAndValidate(IngestOptions options) {
