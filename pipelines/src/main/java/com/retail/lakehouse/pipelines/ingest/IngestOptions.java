@@ -44,8 +44,8 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
   void setMaxReadTime(String value);
 
   @Description(
-      "Without --until-caught-up, ingest runs continuously as repeated catch-up runs, one commit"
-          + " per run, starting one at most this often (the commit interval), e.g. 10s, 1m.")
+      "In catch-up mode without --until-caught-up, ingest runs continuously as repeated catch-up"
+          + " runs, one commit per run, starting one at most this often, e.g. 10s, 1m.")
   @Default.String("10s")
   String getEvery();
 
