@@ -12,12 +12,15 @@ import com.retail.lakehouse.transforms.write.CommitWindowsInOrder;
 import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import com.retail.lakehouse.transforms.write.WriteDataFiles;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -66,8 +69,9 @@ public final class IngestPipeline {
     PCollection<SourceMessage> messages = p.apply("ReadPosEvents", source);
 
     PCollectionView<Map<Integer, Long>> lastOffsetRead =
-        offsetOfEachMessage(messages)
-            .apply("LastOffsetPerPartition", Max.longsPerKey())
+        (plan.maxReadTime() == null && !plan.ranges().isEmpty()
+                ? lastOffsetOfEachRange(p, plan)
+                : offsetOfEachMessage(messages).apply("LastOffsetPerPartition", Max.longsPerKey()))
             .apply("AsSideInput", View.asMap());
 
     PCollectionTuple parsed = messages.apply("ParseAndValidate", parseAndValidate(options));
@@ -157,6 +161,22 @@ public final class IngestPipeline {
                     lastOffsetPerWindow)
                 .withEmptyCommitEvery(emptyCommitEvery));
     return p;
+  }
+
+  /**
+   * A run without --max-read-time reads every planned range to its end (or fails), so the last
+   * offset it reads per partition is known before it starts. Taking it from the plan rather than
+   * from the messages leaves the messages a single consumer: on Spark a second one made the runner
+   * cache all messages and, under memory pressure, read Kafka twice.
+   */
+  private static PCollection<KV<Integer, Long>> lastOffsetOfEachRange(Pipeline p, RunPlan plan) {
+    List<KV<Integer, Long>> last = new ArrayList<>();
+    for (ReadPosMessages.PartitionRange range : plan.ranges()) {
+      last.add(KV.of(range.partition(), range.end() - 1));
+    }
+    return p.apply(
+        "LastOffsetOfEachRange",
+        Create.of(last).withCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of())));
   }
 
   private static PCollection<KV<Integer, Long>> offsetOfEachMessage(
