@@ -17,6 +17,7 @@ import com.retail.lakehouse.transforms.write.AppendWithPosition;
 import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,11 +114,9 @@ public final class IngestCommand {
     Table deadLetters = DeadLetterTable.DEFINITION.createOrLoad(catalog.catalog());
     String runId = UUID.randomUUID().toString();
 
-    Map<Integer, Long> start = new TreeMap<>();
     Map<Integer, Long> end;
     try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
       List<Integer> partitions = kafka.partitions();
-      Map<Integer, Long> earliest = kafka.earliest(partitions);
       end = kafka.latest(partitions);
       if (!CommittedOffsets.of(raw, topic).covers(end)
           || !CommittedOffsets.of(deadLetters, topic).covers(end)) {
@@ -128,16 +127,7 @@ public final class IngestCommand {
       }
       CommittedOffsets rawPosition = CommittedOffsets.of(raw, topic);
       CommittedOffsets deadLetterPosition = CommittedOffsets.of(deadLetters, topic);
-      for (int p : partitions) {
-        long resume = Math.min(rawPosition.next(p), deadLetterPosition.next(p));
-        if (earliest.get(p) > resume) {
-          System.err.printf(
-              "lakehouse: WARNING partition %d: offsets %d..%d were deleted by Kafka retention"
-                  + " before ingest read them%n",
-              p, resume, earliest.get(p) - 1);
-        }
-        start.put(p, Math.max(earliest.get(p), resume));
-      }
+      Map<Integer, Long> start = kafka.resumeOffsets(partitions, rawPosition, deadLetterPosition);
       long pending = 0;
       for (int p : partitions) {
         pending += Math.max(0, end.get(p) - start.get(p));
@@ -204,8 +194,8 @@ public final class IngestCommand {
       CommittedOffsets deadNow = CommittedOffsets.of(deadLetters, topic);
       Snapshot rawCommit = snapshotOfRun(raw, runId);
       Snapshot deadCommit = snapshotOfRun(deadLetters, runId);
-      long rawWritten = addedRecords(rawCommit);
-      long deadWritten = addedRecords(deadCommit);
+      long rawWritten = added(rawCommit, "added-records");
+      long deadWritten = added(deadCommit, "added-records");
       Map<String, Long> byReason = new TreeMap<>();
       for (DeadLetterReason reason : DeadLetterReason.values()) {
         long n = counters.getOrDefault("dead_letters_" + reason.name(), 0L);
@@ -231,10 +221,14 @@ public final class IngestCommand {
       summary.put("seconds", Math.round(seconds * 10) / 10.0);
       summary.put("raw_snapshot_id", rawCommit == null ? null : rawCommit.snapshotId());
       summary.put("dlq_snapshot_id", deadCommit == null ? null : deadCommit.snapshotId());
-      summary.put("data_files", addedFiles(rawCommit) + addedFiles(deadCommit));
-      summary.put("data_bytes", addedBytes(rawCommit) + addedBytes(deadCommit));
-      summary.put("raw_data_files", addedFiles(rawCommit));
-      summary.put("raw_data_bytes", addedBytes(rawCommit));
+      summary.put(
+          "data_files",
+          added(rawCommit, "added-data-files") + added(deadCommit, "added-data-files"));
+      summary.put(
+          "data_bytes",
+          added(rawCommit, "added-files-size") + added(deadCommit, "added-files-size"));
+      summary.put("raw_data_files", added(rawCommit, "added-data-files"));
+      summary.put("raw_data_bytes", added(rawCommit, "added-files-size"));
       summary.put("payload_bytes_read", counters.getOrDefault("bytes_read", 0L));
       summary.put("commits", (rawCommit == null ? 0 : 1) + (deadCommit == null ? 0 : 1));
       summary.put("start_offsets", start);
@@ -323,33 +317,26 @@ public final class IngestCommand {
     return sums;
   }
 
-  public static Snapshot snapshotOfRun(Table table, String runId) {
+  /** The snapshots an ingest run or streaming job committed, oldest first. */
+  public static List<Snapshot> snapshotsOfRun(Table table, String runId) {
     table.refresh();
+    List<Snapshot> commits = new ArrayList<>();
     for (Snapshot s : table.snapshots()) {
       if (runId.equals(s.summary().get(CommittedOffsets.RUN_ID_KEY))) {
-        return s;
+        commits.add(s);
       }
     }
-    return null;
+    return commits;
   }
 
-  private static long addedRecords(Snapshot s) {
-    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("added-records", "0"));
+  /** The one snapshot a catch-up run committed, or null. */
+  public static Snapshot snapshotOfRun(Table table, String runId) {
+    List<Snapshot> commits = snapshotsOfRun(table, runId);
+    return commits.isEmpty() ? null : commits.get(0);
   }
 
-  private static long addedFiles(Snapshot s) {
-    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("added-data-files", "0"));
-  }
-
-  private static long addedBytes(Snapshot s) {
-    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("added-files-size", "0"));
-  }
-
-  private static String blankTo(String value, String fallback) {
-    return value == null || value.isBlank() ? fallback : value;
-  }
-
-  static Instant now() {
-    return Instant.now();
+  /** A count from a snapshot's summary (added-records, added-data-files, ...); 0 for none. */
+  static long added(Snapshot s, String summaryKey) {
+    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault(summaryKey, "0"));
   }
 }

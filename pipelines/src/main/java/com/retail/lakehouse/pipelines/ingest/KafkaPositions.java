@@ -1,6 +1,7 @@
 package com.retail.lakehouse.pipelines.ingest;
 
 import com.retail.lakehouse.pipelines.cli.PipelineArgs.UsageException;
+import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,28 @@ final class KafkaPositions implements AutoCloseable {
   /** Next offset to be written, per partition. */
   Map<Integer, Long> latest(List<Integer> partitions) {
     return list(partitions, OffsetSpec.latest());
+  }
+
+  /**
+   * Where ingest resumes, per partition: the lower of the two tables' positions, or the first
+   * offset still in the log when Kafka's retention deleted messages ingest never read (which it
+   * reports as a warning; they cannot be recovered).
+   */
+  Map<Integer, Long> resumeOffsets(
+      List<Integer> partitions, CommittedOffsets raw, CommittedOffsets deadLetters) {
+    Map<Integer, Long> earliest = earliest(partitions);
+    Map<Integer, Long> start = new TreeMap<>();
+    for (int p : partitions) {
+      long resume = Math.min(raw.next(p), deadLetters.next(p));
+      if (earliest.get(p) > resume) {
+        System.err.printf(
+            "lakehouse: WARNING partition %d: offsets %d..%d were deleted by Kafka retention"
+                + " before ingest read them%n",
+            p, resume, earliest.get(p) - 1);
+      }
+      start.put(p, Math.max(earliest.get(p), resume));
+    }
+    return start;
   }
 
   /**

@@ -115,14 +115,9 @@ public final class StreamingIngest {
     CommittedOffsets rawPosition = CommittedOffsets.of(raw, topic);
     CommittedOffsets deadLetterPosition = CommittedOffsets.of(deadLetters, topic);
 
-    Map<Integer, Long> start = new TreeMap<>();
+    Map<Integer, Long> start;
     try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
-      List<Integer> partitions = kafka.partitions();
-      Map<Integer, Long> earliest = kafka.earliest(partitions);
-      for (int p : partitions) {
-        long resume = Math.min(rawPosition.next(p), deadLetterPosition.next(p));
-        start.put(p, Math.max(earliest.get(p), resume));
-      }
+      start = kafka.resumeOffsets(kafka.partitions(), rawPosition, deadLetterPosition);
       // The job reads from `start` itself; the group is moved there too, for lag tools.
       kafka.setGroupOffsets(options.getConsumerGroup(), start);
     }
@@ -175,10 +170,14 @@ public final class StreamingIngest {
                 + state
                 + " (see the error above); run ingest again: it resumes from the tables");
       }
-      Map<Integer, Long> position = position(raw, deadLetters, topic, start.keySet());
       if (end == null && inputComplete.getAsBoolean()) {
         end = latest(bootstrap, topic);
       }
+      boolean progressDue = System.nanoTime() - lastProgress >= 5_000_000_000L;
+      // The tables' positions are read only when something needs them (two metadata reads, which
+      // on S3 are requests): the caught-up check once the end is known, and the progress line.
+      Map<Integer, Long> position =
+          end != null || progressDue ? position(raw, deadLetters, topic, start.keySet()) : null;
       if (end != null && reached(position, end)) {
         caughtUp = true;
         stopReason = "caught up with the end offsets " + end;
@@ -189,7 +188,7 @@ public final class StreamingIngest {
         stopReason = "--max-read-time " + options.getMaxReadTime() + " is up";
         break;
       }
-      if (System.nanoTime() - lastProgress >= 5_000_000_000L) {
+      if (progressDue) {
         lastProgress = System.nanoTime();
         System.err.printf(
             "ingest: read %,d  %,.0f events/s  dead letters %,d  duplicates %,d  rows written %,d"
@@ -223,8 +222,8 @@ public final class StreamingIngest {
       consumed += Math.max(0, position.get(p) - start.get(p));
       lag += Math.max(0, end.get(p) - position.get(p));
     }
-    List<Snapshot> rawCommits = snapshotsOfRun(raw, runId);
-    List<Snapshot> deadCommits = snapshotsOfRun(deadLetters, runId);
+    List<Snapshot> rawCommits = IngestCommand.snapshotsOfRun(raw, runId);
+    List<Snapshot> deadCommits = IngestCommand.snapshotsOfRun(deadLetters, runId);
     long rawWritten = sum(rawCommits, "added-records");
     long deadWritten = sum(deadCommits, "added-records");
     RunSummary summary = new RunSummary("ingest summary (streaming)");
@@ -287,20 +286,7 @@ public final class StreamingIngest {
         .allMatch(e -> position.getOrDefault(e.getKey(), 0L) >= e.getValue());
   }
 
-  private static List<Snapshot> snapshotsOfRun(Table table, String runId) {
-    table.refresh();
-    List<Snapshot> commits = new ArrayList<>();
-    for (Snapshot s : table.snapshots()) {
-      if (runId.equals(s.summary().get(CommittedOffsets.RUN_ID_KEY))) {
-        commits.add(s);
-      }
-    }
-    return commits;
-  }
-
   private static long sum(List<Snapshot> snapshots, String key) {
-    return snapshots.stream()
-        .mapToLong(s -> Long.parseLong(s.summary().getOrDefault(key, "0")))
-        .sum();
+    return snapshots.stream().mapToLong(s -> IngestCommand.added(s, key)).sum();
   }
 }

@@ -227,24 +227,15 @@ public abstract class RunnerConformance {
     Path dataDir = work.resolve("stream-live");
     String topic = "pos_stream_live";
     CompletableFuture<Manifest> sending =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return GenerateRun.run(
-                    GeneratorConfig.builder()
-                        .seed(9)
-                        .topic(topic)
-                        .count(1_500)
-                        .rate(150)
-                        .duplicateRate(0.03)
-                        .malformedRate(0.02)
-                        .build(),
-                    KAFKA.bootstrapServers(),
-                    ProgressSink.none());
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+        sendingInBackground(
+            GeneratorConfig.builder()
+                .seed(9)
+                .topic(topic)
+                .count(1_500)
+                .rate(150)
+                .duplicateRate(0.03)
+                .malformedRate(0.02)
+                .build());
     Thread.sleep(1_000);
     int stops = 0;
     while (!sending.isDone()) {
@@ -265,24 +256,15 @@ public abstract class RunnerConformance {
     Path dataDir = work.resolve("live");
     String topic = "pos_live";
     CompletableFuture<Manifest> sending =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return GenerateRun.run(
-                    GeneratorConfig.builder()
-                        .seed(8)
-                        .topic(topic)
-                        .count(12_000)
-                        .rate(3_000)
-                        .duplicateRate(0.02)
-                        .malformedRate(0.01)
-                        .build(),
-                    KAFKA.bootstrapServers(),
-                    ProgressSink.none());
-              } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-              }
-            });
+        sendingInBackground(
+            GeneratorConfig.builder()
+                .seed(8)
+                .topic(topic)
+                .count(12_000)
+                .rate(3_000)
+                .duplicateRate(0.02)
+                .malformedRate(0.01)
+                .build());
     Thread.sleep(1_500);
     long runsWhileSending = 0;
     while (!sending.isDone()) {
@@ -375,6 +357,18 @@ public abstract class RunnerConformance {
     Map<String, Long> expected = new TreeMap<>();
     cases.keySet().forEach(k -> expected.put(k, 1L));
     assertThat(byReason).isEqualTo(expected);
+  }
+
+  /** Runs the generator on another thread while ingest runs; completes with its manifest. */
+  private static CompletableFuture<Manifest> sendingInBackground(GeneratorConfig config) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return GenerateRun.run(config, KAFKA.bootstrapServers(), ProgressSink.none());
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
   }
 
   /** raw.pos_transactions of the manifest, ingested once for the mart tests below. */

@@ -3,6 +3,7 @@ package com.retail.lakehouse.transforms.write;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
@@ -37,21 +38,17 @@ public final class AppendWithPosition {
    * claim and the position each time.
    */
   public static void claim(Table table, String runId) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        table.refresh();
-        table
-            .updateProperties()
-            .set(OWNER_PROPERTY, runId)
-            .set(TableProperties.COMMIT_NUM_RETRIES, "0")
-            .commit();
-        return;
-      } catch (CommitFailedException e) {
-        if (attempt == ATTEMPTS) {
-          throw e;
-        }
-      }
-    }
+    retryingConflicts(
+        table.name(),
+        () -> {
+          table.refresh();
+          table
+              .updateProperties()
+              .set(OWNER_PROPERTY, runId)
+              .set(TableProperties.COMMIT_NUM_RETRIES, "0")
+              .commit();
+          return null;
+        });
   }
 
   /**
@@ -68,12 +65,20 @@ public final class AppendWithPosition {
       List<DataFile> files,
       long rows,
       Map<Integer, Long> next) {
-    for (int attempt = 1; ; attempt++) {
+    return retryingConflicts(
+        tableName, () -> tryCommit(table, tableName, topic, runId, files, rows, next));
+  }
+
+  /**
+   * Runs {@code attempt} (which refreshes the table first) again when another commit got in between
+   * (a claim, or table maintenance), up to {@link #ATTEMPTS} times.
+   */
+  private static <T> T retryingConflicts(String tableName, Supplier<T> attempt) {
+    for (int n = 1; ; n++) {
       try {
-        return tryCommit(table, tableName, topic, runId, files, rows, next);
+        return attempt.get();
       } catch (CommitFailedException e) {
-        // someone else committed in between (a claim, or table maintenance): look again
-        if (attempt == ATTEMPTS) {
+        if (n == ATTEMPTS) {
           throw e;
         }
         LOG.info("{}: concurrent commit, retrying ({})", tableName, e.getMessage());
