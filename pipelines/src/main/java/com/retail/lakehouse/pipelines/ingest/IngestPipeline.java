@@ -7,10 +7,12 @@ import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.validate.ParseAndValidate;
+import com.retail.lakehouse.transforms.validate.RoutedRow;
 import com.retail.lakehouse.transforms.write.CommitToTable;
 import com.retail.lakehouse.transforms.write.CommitWindowsInOrder;
 import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import com.retail.lakehouse.transforms.write.WriteDataFiles;
+import com.retail.lakehouse.transforms.write.WrittenFiles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,10 +59,15 @@ public final class IngestPipeline {
     return build(
         options,
         plan,
-        new ReadPosMessages(plan.bootstrapServers(), plan.ranges(), plan.maxReadTime()));
+        new ReadPosMessages(
+            plan.bootstrapServers(), plan.ranges(), plan.maxReadTime(), options.getWriterShards()));
   }
 
-  /** The same job over any source of messages (the smoke test feeds it from memory). */
+  /**
+   * The same job over another source of messages (the smoke test feeds it from memory). Duplicate
+   * lines are dropped within bundles, so the source must emit all messages of a Kafka partition
+   * from one element, as the Kafka reader does: a runner keeps one element's outputs in one bundle.
+   */
   public static Pipeline build(
       IngestOptions options, RunPlan plan, PTransform<PBegin, PCollection<SourceMessage>> source) {
     Pipeline p = Pipeline.create(options);
@@ -74,30 +81,30 @@ public final class IngestPipeline {
                 : offsetOfEachMessage(messages).apply("LastOffsetPerPartition", Max.longsPerKey()))
             .apply("AsSideInput", View.asMap());
 
-    PCollectionTuple parsed = messages.apply("ParseAndValidate", parseAndValidate(options));
-
-    parsed
-        .get(ParseAndValidate.VALID)
-        .apply("SkipRowsAlreadyInRaw", skipRowsAlreadyInRaw(plan))
-        .apply(
-            "DropDuplicateLinesAndWriteRawFiles",
-            WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards())
-                .droppingDuplicateLines(plan.recentKeys()))
-        .apply(
-            "CommitRawTable",
-            CommitToTable.of(
-                plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
-
-    parsed
-        .get(ParseAndValidate.INVALID)
-        .apply("SkipRowsAlreadyInDeadLetters", skipRowsAlreadyInDeadLetters(plan))
-        .apply(
-            "WriteDeadLetterFiles",
-            WriteDataFiles.to(plan.catalog(), DeadLetterTable.DEFINITION, 1))
-        .apply(
-            "CommitDeadLetterTable",
-            CommitToTable.of(
-                plan.catalog(), DeadLetterTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
+    // One path from Kafka to Parquet, no shuffle: valid and rejected messages travel together
+    // (a collection read by two steps would cross the network on Flink's batch mode), a reader
+    // reads whole partitions, and messages are keyed by store, so each bundle holds every copy of
+    // its lines.
+    PCollection<RoutedRow> rows =
+        messages.apply("ParseAndValidate", parseAndValidate(options).inOneCollection());
+    if (readsSomethingATableHolds(plan)) {
+      rows =
+          rows.apply(
+              "SkipRowsAlreadyCommitted",
+              SkipRowsAlreadyCommitted.ofRouted(plan.rawPosition(), plan.deadLetterPosition()));
+    }
+    PCollection<WrittenFiles> written =
+        rows.apply(
+            "DropDuplicateLinesAndWriteFiles",
+            WriteDataFiles.eachBundleOfRoutedRows(plan.catalog())
+                .droppingDuplicateLines(plan.recentKeys()));
+    written.apply(
+        "CommitRawTable",
+        CommitToTable.of(plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
+    written.apply(
+        "CommitDeadLetterTable",
+        CommitToTable.of(
+            plan.catalog(), DeadLetterTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
     return p;
   }
 
@@ -188,6 +195,22 @@ public final class IngestPipeline {
                     TypeDescriptors.kvs(TypeDescriptors.integers(), TypeDescriptors.longs()))
                 .via((SourceMessage m) -> KV.of(m.partition(), m.offset())))
         .setCoder(KvCoder.of(VarIntCoder.of(), VarLongCoder.of()));
+  }
+
+  /**
+   * Whether a planned range starts below a table's position: only after a crash between the two
+   * tables' commits (a run resumes from the lower one). Otherwise the skip step is left out: it
+   * would check every row and drop none.
+   */
+  private static boolean readsSomethingATableHolds(RunPlan plan) {
+    for (ReadPosMessages.PartitionRange range : plan.ranges()) {
+      int p = range.partition();
+      if (plan.rawPosition().holds(p, range.start())
+          || plan.deadLetterPosition().holds(p, range.start())) {
+        return true;
+      }
+    }
+    return plan.ranges().isEmpty(); // messages from another source: offsets not known up front
   }
 
   private static SkipRowsAlreadyCommitted skipRowsAlreadyInRaw(RunPlan plan) {

@@ -4,15 +4,19 @@ import com.retail.lakehouse.transforms.source.SourceMessage;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,8 +35,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * withMaxNumRecords} (BoundedReadFromUnboundedSource) divides the record budget evenly across its
  * splits, so a split whose partitions hold fewer records waits forever, and KafkaIO's exact-range
  * read ({@code readSourceDescriptors} with stop offsets) is a splittable DoFn that is unbounded per
- * element, which makes the classic Spark runner run the whole job in streaming mode. Ranges are
- * read in parallel (one partition per worker), in offset order within a partition.
+ * element, which makes the classic Spark runner run the whole job in streaming mode. Partitions are
+ * dealt into one group per reader ({@link #groups}); groups are read in parallel, in offset order
+ * within a partition.
  */
 final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage>> {
   /** Offsets [start, end) of one partition. */
@@ -42,11 +47,14 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
   private final String bootstrapServers;
   private final List<PartitionRange> ranges;
   private final Duration maxReadTime;
+  private final int readers;
 
-  ReadPosMessages(String bootstrapServers, List<PartitionRange> ranges, Duration maxReadTime) {
+  ReadPosMessages(
+      String bootstrapServers, List<PartitionRange> ranges, Duration maxReadTime, int readers) {
     this.bootstrapServers = bootstrapServers;
     this.ranges = ranges;
     this.maxReadTime = maxReadTime;
+    this.readers = readers;
   }
 
   /** The ranges [start, end) of every partition with something to read, capped at maxRecords. */
@@ -68,33 +76,77 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
     return ranges;
   }
 
+  /**
+   * The ranges dealt into at most {@code readers} groups of about the same number of messages
+   * (largest range first, each to the lightest group): one group per parallel reader. A partition
+   * is never split over two groups, so every copy of a sale line (messages are keyed by store)
+   * reaches one reader.
+   */
+  static List<List<PartitionRange>> groups(List<PartitionRange> ranges, int readers) {
+    int n = Math.max(1, Math.min(readers, ranges.size()));
+    List<List<PartitionRange>> groups = new ArrayList<>();
+    long[] load = new long[n];
+    for (int i = 0; i < n; i++) {
+      groups.add(new ArrayList<>());
+    }
+    List<PartitionRange> largestFirst = new ArrayList<>(ranges);
+    largestFirst.sort(
+        Comparator.comparingLong((PartitionRange r) -> r.end() - r.start()).reversed());
+    for (PartitionRange range : largestFirst) {
+      int lightest = 0;
+      for (int i = 1; i < n; i++) {
+        if (load[i] < load[lightest]) {
+          lightest = i;
+        }
+      }
+      groups.get(lightest).add(range);
+      load[lightest] += range.end() - range.start();
+    }
+    groups.removeIf(List::isEmpty);
+    for (List<PartitionRange> group : groups) {
+      group.sort(Comparator.comparingInt(PartitionRange::partition));
+    }
+    return groups;
+  }
+
   @Override
   public PCollection<SourceMessage> expand(PBegin begin) {
+    List<ReadGroup> readGroups = new ArrayList<>();
+    for (List<PartitionRange> group : groups(ranges, readers)) {
+      readGroups.add(new ReadGroup(group));
+    }
+    // Create's source is split into one element per runner task when the elements are about the
+    // same size (Flink, Spark), so the readers run in parallel without a shuffle in front of them.
     return begin
         .apply(
-            "PartitionRanges",
-            Create.of(ranges).withCoder(SerializableCoder.of(PartitionRange.class)))
-        .apply("SpreadOverWorkers", Reshuffle.viaRandomKey())
+            "PartitionGroups",
+            Create.of(readGroups).withCoder(SerializableCoder.of(ReadGroup.class)))
         .apply(
-            "ReadRange",
+            "ReadPartitionGroup",
             ParDo.of(
-                new ReadRangeFn(
+                new ReadGroupFn(
                     bootstrapServers, maxReadTime == null ? 0 : maxReadTime.toMillis())))
         .setCoder(SourceMessage.Coder.of());
   }
 
-  /** Polls one partition from its start offset until its end offset (or the read time is up). */
-  static final class ReadRangeFn extends DoFn<PartitionRange, SourceMessage> {
+  /** The partitions one reader reads, each from its start to its end offset. */
+  record ReadGroup(List<PartitionRange> ranges) implements Serializable {}
+
+  /**
+   * Polls the partitions of one group with one consumer, each from its start offset until its end
+   * offset (or until the read time is up), in offset order within each partition.
+   */
+  static final class ReadGroupFn extends DoFn<ReadGroup, SourceMessage> {
     private final String bootstrapServers;
     private final long maxReadMillis;
 
-    ReadRangeFn(String bootstrapServers, long maxReadMillis) {
+    ReadGroupFn(String bootstrapServers, long maxReadMillis) {
       this.bootstrapServers = bootstrapServers;
       this.maxReadMillis = maxReadMillis;
     }
 
     @ProcessElement
-    public void process(@Element PartitionRange range, OutputReceiver<SourceMessage> out) {
+    public void process(@Element ReadGroup group, OutputReceiver<SourceMessage> out) {
       Properties props = new Properties();
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
       props.put(
@@ -106,24 +158,38 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
       props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
       props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
       props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-      TopicPartition tp = new TopicPartition(range.topic(), range.partition());
+      Map<TopicPartition, Long> ends = new HashMap<>();
+      for (PartitionRange range : group.ranges()) {
+        ends.put(new TopicPartition(range.topic(), range.partition()), range.end());
+      }
       Instant deadline = maxReadMillis > 0 ? Instant.now().plusMillis(maxReadMillis) : Instant.MAX;
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-        consumer.assign(List.of(tp));
-        consumer.seek(tp, range.start());
-        long next = range.start();
-        while (next < range.end() && Instant.now().isBefore(deadline)) {
+        consumer.assign(ends.keySet());
+        for (PartitionRange range : group.ranges()) {
+          consumer.seek(new TopicPartition(range.topic(), range.partition()), range.start());
+        }
+        Set<TopicPartition> reading = new HashSet<>(ends.keySet());
+        while (!reading.isEmpty() && Instant.now().isBefore(deadline)) {
           ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-          for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-            if (r.offset() >= range.end()) {
-              break;
+          for (TopicPartition tp : records.partitions()) {
+            long end = ends.get(tp);
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+              if (r.offset() >= end) {
+                break;
+              }
+              out.output(
+                  new SourceMessage(
+                      r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
             }
-            out.output(
-                new SourceMessage(
-                    r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
           }
           // The position moves past transaction markers too, so compare it, not the last record.
-          next = consumer.position(tp);
+          for (java.util.Iterator<TopicPartition> it = reading.iterator(); it.hasNext(); ) {
+            TopicPartition tp = it.next();
+            if (consumer.position(tp) >= ends.get(tp)) {
+              consumer.pause(List.of(tp));
+              it.remove();
+            }
+          }
         }
       }
     }

@@ -26,9 +26,14 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
@@ -101,7 +106,7 @@ public final class SmokeCommand {
                 CommittedOffsets.none(options.getTopic()),
                 com.retail.lakehouse.transforms.dedupe.RecentLineKeys.none(),
                 runId),
-            Create.of(messages).withCoder(SourceMessage.Coder.of()));
+            new InMemoryPartition(messages));
     long t0 = System.nanoTime();
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
@@ -134,6 +139,30 @@ public final class SmokeCommand {
     summary.print(System.out);
     summary.writeJson(options.getSummaryJson());
     return ok ? 0 : 1;
+  }
+
+  /**
+   * The generated messages as one Kafka partition: emitted from one element, the way the Kafka
+   * reader emits a whole partition, so that one bundle holds every copy of a line (the writer drops
+   * duplicates within bundles).
+   */
+  static final class InMemoryPartition extends PTransform<PBegin, PCollection<SourceMessage>> {
+    private final List<SourceMessage> messages;
+
+    InMemoryPartition(List<SourceMessage> messages) {
+      this.messages = messages;
+    }
+
+    @Override
+    public PCollection<SourceMessage> expand(PBegin begin) {
+      return begin
+          .apply(
+              "OnePartition",
+              Create.<List<SourceMessage>>of(messages)
+                  .withCoder(ListCoder.of(SourceMessage.Coder.of())))
+          .apply("Messages", Flatten.iterables())
+          .setCoder(SourceMessage.Coder.of());
+    }
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

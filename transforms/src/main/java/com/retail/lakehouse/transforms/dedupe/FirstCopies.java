@@ -1,8 +1,6 @@
 package com.retail.lakehouse.transforms.dedupe;
 
 import com.retail.lakehouse.transforms.event.PosEventSchema;
-import java.util.HashSet;
-import java.util.Set;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -12,7 +10,7 @@ import org.apache.beam.sdk.values.Row;
  * writer, which de-duplicates inside its own shuffle so rows cross the network once.
  */
 public final class FirstCopies {
-  private final Set<String> seen = new HashSet<>();
+  private final SeenLines seen = new SeenLines();
   private final RecentLineKeys committed;
 
   public FirstCopies(RecentLineKeys committed) {
@@ -23,8 +21,7 @@ public final class FirstCopies {
   public boolean isFirst(Row row) {
     String transactionId = row.getString(PosEventSchema.TRANSACTION_ID);
     int lineNumber = row.getInt32(PosEventSchema.LINE_NUMBER);
-    return seen.add(transactionId + "#" + lineNumber)
-        && !committed.contains(transactionId, lineNumber);
+    return seen.add(transactionId, lineNumber) && !committed.contains(transactionId, lineNumber);
   }
 
   /** The shard of a row such that all copies of a line meet in one shard. */

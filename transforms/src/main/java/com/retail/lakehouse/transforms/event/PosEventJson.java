@@ -14,12 +14,16 @@ import com.retail.lakehouse.transforms.validate.Rejection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -268,6 +272,10 @@ public final class PosEventJson {
 
   private static Instant timestamp(JsonParser p, String field) throws IOException {
     String text = text(p, field);
+    Instant wireFormat = parseWireFormat(text);
+    if (wireFormat != null) {
+      return wireFormat;
+    }
     try {
       return Instant.parse(text).truncatedTo(ChronoUnit.MILLIS);
     } catch (DateTimeParseException e) {
@@ -277,6 +285,54 @@ public final class PosEventJson {
         throw new WrongType(field, "an ISO-8601 UTC timestamp", p.currentToken());
       }
     }
+  }
+
+  /**
+   * The producers' own format, {@code yyyy-MM-ddTHH:mm:ss.SSSZ}, read digit by digit; null for any
+   * other text, which then goes through java.time's general ISO-8601 parser. Hand-written because
+   * {@code Instant.parse} took a third of the JSON parsing time in the ingest profile.
+   */
+  static Instant parseWireFormat(String t) {
+    if (t.length() != 24
+        || t.charAt(4) != '-'
+        || t.charAt(7) != '-'
+        || t.charAt(10) != 'T'
+        || t.charAt(13) != ':'
+        || t.charAt(16) != ':'
+        || t.charAt(19) != '.'
+        || t.charAt(23) != 'Z') {
+      return null;
+    }
+    int year = digits(t, 0, 4);
+    int month = digits(t, 5, 2);
+    int day = digits(t, 8, 2);
+    int hour = digits(t, 11, 2);
+    int minute = digits(t, 14, 2);
+    int second = digits(t, 17, 2);
+    int millis = digits(t, 20, 3);
+    if ((year | month | day | hour | minute | second | millis) < 0) {
+      return null;
+    }
+    try {
+      // LocalDateTime.of checks every field's range (and the day against the month).
+      return LocalDateTime.of(year, month, day, hour, minute, second, millis * 1_000_000)
+          .toInstant(ZoneOffset.UTC);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** The decimal number of {@code count} digits at {@code from}, or -1 if one is not a digit. */
+  private static int digits(String t, int from, int count) {
+    int n = 0;
+    for (int i = from; i < from + count; i++) {
+      int d = t.charAt(i) - '0';
+      if (d < 0 || d > 9) {
+        return -1;
+      }
+      n = n * 10 + d;
+    }
+    return n;
   }
 
   private static Parsed reject(DeadLetterReason reason, String message) {
@@ -295,22 +351,36 @@ public final class PosEventJson {
     FACTORY.disable(JsonFactory.Feature.INTERN_FIELD_NAMES);
   }
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private static boolean isUtf8(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b < 0) { // non-ASCII: fall back to a strict decoder
-        try {
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes));
-          return true;
-        } catch (CharacterCodingException e) {
-          return false;
-        }
+    // ASCII (all events of the contract, as sent) is checked 8 bytes at a time.
+    int i = 0;
+    for (; i + 8 <= bytes.length; i += 8) {
+      if (((long) LONGS.get(bytes, i) & 0x8080808080808080L) != 0) {
+        return strictUtf8(bytes);
+      }
+    }
+    for (; i < bytes.length; i++) {
+      if (bytes[i] < 0) {
+        return strictUtf8(bytes);
       }
     }
     return true;
+  }
+
+  private static boolean strictUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   private static String abbreviate(String s) {

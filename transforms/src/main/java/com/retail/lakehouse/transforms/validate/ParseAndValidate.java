@@ -91,8 +91,69 @@ public final class ParseAndValidate
     return outputs;
   }
 
+  /**
+   * The same parsing and validation with both kinds of rows in one collection, each marked with its
+   * table: for a job whose next step takes both (the catch-up ingest's writer).
+   */
+  public PTransform<PCollection<SourceMessage>, PCollection<RoutedRow>> inOneCollection() {
+    ParseAndValidate settings = this;
+    return new PTransform<>() {
+      @Override
+      public PCollection<RoutedRow> expand(PCollection<SourceMessage> messages) {
+        return messages
+            .apply(
+                "ParseValidateRoute",
+                ParDo.of(
+                    new RouteFn(
+                        settings.maxPayloadBytes,
+                        settings.deadLetterKeepBytes,
+                        settings.futureTolerance)))
+            .setCoder(RoutedRow.Coder.of());
+      }
+    };
+  }
+
   /** Routes one message to the valid or the dead-letter output. */
   static final class ParseFn extends DoFn<SourceMessage, Row> {
+    private final Router router;
+
+    ParseFn(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
+      this.router = new Router(maxPayloadBytes, deadLetterKeepBytes, futureTolerance);
+    }
+
+    @Setup
+    public void setup() {
+      router.setup();
+    }
+
+    @ProcessElement
+    public void process(@Element SourceMessage message, MultiOutputReceiver out) {
+      RoutedRow routed = router.route(message);
+      out.get(routed.valid() ? VALID : INVALID).output(routed.row());
+    }
+  }
+
+  /** Turns each message into a row marked with its table. */
+  static final class RouteFn extends DoFn<SourceMessage, RoutedRow> {
+    private final Router router;
+
+    RouteFn(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
+      this.router = new Router(maxPayloadBytes, deadLetterKeepBytes, futureTolerance);
+    }
+
+    @Setup
+    public void setup() {
+      router.setup();
+    }
+
+    @ProcessElement
+    public void process(@Element SourceMessage message, OutputReceiver<RoutedRow> out) {
+      out.output(router.route(message));
+    }
+  }
+
+  /** Parses, validates and counts one message; shared by both forms of the transform. */
+  static final class Router implements java.io.Serializable {
     private final int maxPayloadBytes;
     private final int deadLetterKeepBytes;
     private final Duration futureTolerance;
@@ -104,14 +165,13 @@ public final class ParseAndValidate
     private transient Schema rawSchema;
     private transient Schema deadLetterSchema;
 
-    ParseFn(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
+    Router(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
       this.maxPayloadBytes = maxPayloadBytes;
       this.deadLetterKeepBytes = deadLetterKeepBytes;
       this.futureTolerance = futureTolerance;
     }
 
-    @Setup
-    public void setup() {
+    void setup() {
       rules = new PosEventRules(futureTolerance);
       rawSchema = RawTable.DEFINITION.beamSchema();
       deadLetterSchema = DeadLetterTable.DEFINITION.beamSchema();
@@ -122,8 +182,7 @@ public final class ParseAndValidate
       }
     }
 
-    @ProcessElement
-    public void process(@Element SourceMessage message, MultiOutputReceiver out) {
+    RoutedRow route(SourceMessage message) {
       read.inc();
       bytes.inc(message.value() == null ? 0 : message.value().length);
       LiveCounters.add("read", 1);
@@ -137,8 +196,7 @@ public final class ParseAndValidate
           Optional<Rejection> broken = rules.check(parsed.event(), now);
           if (broken.isEmpty()) {
             valid.inc();
-            out.get(VALID).output(toRawRow(parsed.event(), message, now));
-            return;
+            return RoutedRow.valid(toRawRow(parsed.event(), message, now));
           }
           rejection = broken.get();
         } else {
@@ -148,7 +206,7 @@ public final class ParseAndValidate
       invalidByReason.get(rejection.reason()).inc();
       LiveCounters.add("invalid", 1);
       LiveCounters.add("dead_letters_" + rejection.reason().name(), 1);
-      out.get(INVALID).output(toDeadLetterRow(message, rejection, now));
+      return RoutedRow.deadLetter(toDeadLetterRow(message, rejection, now));
     }
 
     private Row toRawRow(PosEvent e, SourceMessage m, Instant now) {

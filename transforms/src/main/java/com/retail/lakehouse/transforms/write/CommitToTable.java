@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
@@ -56,7 +57,11 @@ public final class CommitToTable
 
   @Override
   public PCollection<CommitResult> expand(PCollection<WrittenFiles> written) {
+    String tableName = table.identifier().toString();
     return written
+        // The writer may hand on files of several tables (the catch-up ingest writes both).
+        .apply(
+            "FilesOfThisTable", Filter.by((WrittenFiles files) -> files.table().equals(tableName)))
         .apply("GatherFiles", Combine.globally(new GatherWrittenFiles(table.toString())))
         .setCoder(SerializableCoder.of(WrittenFiles.class))
         .apply(

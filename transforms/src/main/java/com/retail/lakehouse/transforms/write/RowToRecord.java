@@ -8,14 +8,16 @@ import java.math.RoundingMode;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.apache.avro.util.Utf8;
 import org.apache.beam.sdk.values.Row;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 
 /**
- * Converts Beam rows of a table definition into Iceberg generic records, by position: UTC instants
- * become Iceberg {@code timestamp} (without zone) values, money gets the column's scale.
+ * Converts Beam rows of a table definition into Iceberg generic records for writing, by position:
+ * UTC instants become Iceberg {@code timestamp} (without zone) values, money gets the column's
+ * scale, strings become Avro {@code Utf8} (what Iceberg's Parquet writer writes fastest).
  */
 final class RowToRecord {
   private final FieldKind[] kinds;
@@ -62,6 +64,9 @@ final class RowToRecord {
               ZoneOffset.UTC);
       case MONEY ->
           ((BigDecimal) value).setScale(PosEventSchema.MONEY_SCALE, RoundingMode.UNNECESSARY);
+      // Iceberg's Parquet writer takes Avro's Utf8 as a byte array; a String it wraps in a
+      // ByteBuffer, whose dictionary lookups and min/max comparisons cost ~10% of an ingest.
+      case STRING -> new Utf8((String) value);
       default -> value;
     };
   }

@@ -2,6 +2,9 @@ package com.retail.lakehouse.transforms.write;
 
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.tables.CommittedOffsets;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.validate.RoutedRow;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -36,6 +39,42 @@ public final class SkipRowsAlreadyCommitted extends PTransform<PCollection<Row>,
     return new SkipRowsAlreadyCommitted(position, partitionField, offsetField);
   }
 
+  /**
+   * The same for rows of both ingest tables in one collection: raw rows below the raw table's
+   * position and dead-letter rows below the dead-letter table's are dropped.
+   */
+  public static PTransform<PCollection<RoutedRow>, PCollection<RoutedRow>> ofRouted(
+      CommittedOffsets rawPosition, CommittedOffsets deadLetterPosition) {
+    SkipFn raw = new SkipFn(rawPosition, RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET);
+    SkipFn deadLetters =
+        new SkipFn(
+            deadLetterPosition, DeadLetterTable.KAFKA_PARTITION, DeadLetterTable.KAFKA_OFFSET);
+    return new PTransform<>() {
+      @Override
+      public PCollection<RoutedRow> expand(PCollection<RoutedRow> rows) {
+        return rows.apply(ParDo.of(new SkipRoutedFn(raw, deadLetters))).setCoder(rows.getCoder());
+      }
+    };
+  }
+
+  /** Passes rows their own table does not hold yet. */
+  static final class SkipRoutedFn extends DoFn<RoutedRow, RoutedRow> {
+    private final SkipFn raw;
+    private final SkipFn deadLetters;
+
+    SkipRoutedFn(SkipFn raw, SkipFn deadLetters) {
+      this.raw = raw;
+      this.deadLetters = deadLetters;
+    }
+
+    @ProcessElement
+    public void process(@Element RoutedRow row, OutputReceiver<RoutedRow> out) {
+      if (!(row.valid() ? raw : deadLetters).alreadyHeld(row.row())) {
+        out.output(row);
+      }
+    }
+  }
+
   @Override
   public PCollection<Row> expand(PCollection<Row> rows) {
     return rows.apply(ParDo.of(new SkipFn(position, partitionField, offsetField)))
@@ -57,12 +96,19 @@ public final class SkipRowsAlreadyCommitted extends PTransform<PCollection<Row>,
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<Row> out) {
+      if (!alreadyHeld(row)) {
+        out.output(row);
+      }
+    }
+
+    /** Whether the table holds the row's message already (counted as skipped). */
+    boolean alreadyHeld(Row row) {
       if (position.holds(row.getInt32(partitionField), row.getInt64(offsetField))) {
         skipped.inc();
         LiveCounters.add(SKIPPED, 1);
-      } else {
-        out.output(row);
+        return true;
       }
+      return false;
     }
   }
 }

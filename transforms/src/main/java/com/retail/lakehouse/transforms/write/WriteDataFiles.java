@@ -3,17 +3,15 @@ package com.retail.lakehouse.transforms.write;
 import com.retail.lakehouse.transforms.dedupe.DropDuplicateLines;
 import com.retail.lakehouse.transforms.dedupe.FirstCopies;
 import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
-import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import com.retail.lakehouse.transforms.tables.TableRowCoder;
+import com.retail.lakehouse.transforms.validate.RoutedRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -27,58 +25,80 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileFormat;
-import org.apache.iceberg.PartitionKey;
-import org.apache.iceberg.PartitionSpec;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.data.GenericAppenderFactory;
-import org.apache.iceberg.data.InternalRecordWrapper;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.DataWriter;
-import org.apache.iceberg.io.OutputFileFactory;
-import org.apache.iceberg.util.PropertyUtil;
 
 /**
  * Writes rows into Parquet data files of a table without committing them: rows are spread over a
- * few writer shards (or come in batches already, see {@link #eachBatchTo}), each shard writes one
- * file per table partition (rolling at the table's target file size), and the files' metadata goes
- * on to {@link CommitToTable} or the mart's ReplaceMartDays. Written with Iceberg's own generic
- * writers rather than IcebergIO because IcebergIO commits by itself, and the exactly-once design
- * needs the commit to also record Kafka offsets.
+ * few writer shards (or come in batches already, see {@link #eachBatchTo}, or are written where
+ * they are, see {@link #eachBundleOfRoutedRows}), each writer writes one file per table partition
+ * (rolling at the table's target file size), and the files' metadata goes on to {@link
+ * CommitToTable}, {@link CommitWindowsInOrder} or the mart's ReplaceMartDays. Written with
+ * Iceberg's own generic writers rather than IcebergIO because IcebergIO commits by itself, and the
+ * exactly-once design needs the commit to also record Kafka offsets.
  */
 public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollection<WrittenFiles>> {
   private final CatalogSettings catalog;
   private final TableDefinition table;
   private final int shards;
-  private final RecentLineKeys dedupe;
 
-  private WriteDataFiles(
-      CatalogSettings catalog, TableDefinition table, int shards, RecentLineKeys dedupe) {
+  private WriteDataFiles(CatalogSettings catalog, TableDefinition table, int shards) {
     this.catalog = catalog;
     this.table = table;
     this.shards = shards;
-    this.dedupe = dedupe;
   }
 
-  /** Writes rows of {@code table} with {@code shards} parallel writers. */
+  /** Writes rows of {@code table} with {@code shards} parallel writers, after a shuffle. */
   public static WriteDataFiles to(CatalogSettings catalog, TableDefinition table, int shards) {
-    return new WriteDataFiles(catalog, table, Math.max(1, shards), null);
+    return new WriteDataFiles(catalog, table, Math.max(1, shards));
   }
 
   /**
-   * Also drops duplicate sale lines while writing (what {@link
-   * com.retail.lakehouse.transforms.dedupe.DropDuplicateLines} does), inside the writer's own
-   * shuffle: rows are sharded by line key instead of at random, so every copy of a line reaches one
-   * writer. Measured on the ingest benchmark, one shuffle instead of two; counts the same metrics.
+   * Writes the rows of each bundle into files of their own, where they are (no shuffle): raw rows
+   * into raw-table files, dead-letter rows into dead-letter files. For a bounded input in the
+   * global window whose bundles are large (on Flink and Spark a bundle is a whole task's share of
+   * the data), as the catch-up ingest's rows are.
    */
-  public WriteDataFiles droppingDuplicateLines(RecentLineKeys committedWithinHorizon) {
-    return new WriteDataFiles(catalog, table, shards, committedWithinHorizon);
+  public static WriteBundles eachBundleOfRoutedRows(CatalogSettings catalog) {
+    return new WriteBundles(catalog, null);
+  }
+
+  /** See {@link #eachBundleOfRoutedRows}. */
+  public static final class WriteBundles
+      extends PTransform<PCollection<RoutedRow>, PCollection<WrittenFiles>> {
+    private final CatalogSettings catalog;
+    private final RecentLineKeys dedupe;
+
+    private WriteBundles(CatalogSettings catalog, RecentLineKeys dedupe) {
+      this.catalog = catalog;
+      this.dedupe = dedupe;
+    }
+
+    /**
+     * Also drops duplicate sale lines while writing (what {@link DropDuplicateLines} does), within
+     * each bundle, and lines committed within the horizon: correct only if every copy of a line is
+     * in one bundle. The catch-up ingest guarantees it: a reader reads whole Kafka partitions,
+     * messages are keyed by store, and the rows stay on the reader's task from read to write.
+     * Measured on the ingest benchmark, this removes the rows' only shuffle (see README).
+     */
+    public WriteBundles droppingDuplicateLines(RecentLineKeys committedWithinHorizon) {
+      return new WriteBundles(catalog, committedWithinHorizon);
+    }
+
+    @Override
+    public PCollection<WrittenFiles> expand(PCollection<RoutedRow> rows) {
+      if (!(rows.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+        throw new IllegalArgumentException(
+            "eachBundleOfRoutedRows writes rows of the global window only; use WriteDataFiles.to");
+      }
+      return rows.apply(
+              "WriteParquetFilesPerBundle", ParDo.of(new WriteBundleFilesFn(catalog, dedupe)))
+          .setCoder(SerializableCoder.of(WrittenFiles.class));
+    }
   }
 
   /**
@@ -107,7 +127,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
           // the key only numbers the files (OutputFileFactory's partition id); names stay unique
           .apply("AsWriterInput", MapElements.via(new AsShardFn()))
           .setCoder(KvCoder.of(VarIntCoder.of(), IterableCoder.of(TableRowCoder.of(table))))
-          .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table, null)))
+          .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table)))
           .setCoder(SerializableCoder.of(WrittenFiles.class));
     }
   }
@@ -122,32 +142,24 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
   @Override
   public PCollection<WrittenFiles> expand(PCollection<Row> rows) {
-    return rows.apply("AssignWriterShard", ParDo.of(new AssignShardFn(shards, dedupe != null)))
+    return rows.apply("AssignWriterShard", ParDo.of(new AssignShardFn(shards)))
         .setCoder(KvCoder.of(VarIntCoder.of(), TableRowCoder.of(table)))
         .apply("GroupByWriterShard", GroupByKey.create())
-        .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table, dedupe)))
+        .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table)))
         .setCoder(SerializableCoder.of(WrittenFiles.class));
   }
 
   /** Spreads rows evenly over writer shards. */
   static final class AssignShardFn extends DoFn<Row, KV<Integer, Row>> {
     private final int shards;
-    private final boolean byLineKey;
-    private final Counter linesIn = Metrics.counter("lakehouse", DropDuplicateLines.LINES_IN);
 
-    AssignShardFn(int shards, boolean byLineKey) {
+    AssignShardFn(int shards) {
       this.shards = shards;
-      this.byLineKey = byLineKey;
     }
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
-      if (byLineKey) {
-        linesIn.inc();
-        out.output(KV.of(FirstCopies.shardOf(row, shards), row));
-      } else {
-        out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), row));
-      }
+      out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), row));
     }
   }
 
@@ -155,15 +167,12 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
   static final class WriteFilesFn extends DoFn<KV<Integer, Iterable<Row>>, WrittenFiles> {
     private final CatalogSettings catalog;
     private final TableDefinition definition;
-    private final RecentLineKeys dedupe;
     private final Counter filesWritten = Metrics.counter("lakehouse", "data_files_written");
-    private final Counter linesOut = Metrics.counter("lakehouse", DropDuplicateLines.LINES_OUT);
     private transient Table table;
 
-    WriteFilesFn(CatalogSettings catalog, TableDefinition definition, RecentLineKeys dedupe) {
+    WriteFilesFn(CatalogSettings catalog, TableDefinition definition) {
       this.catalog = catalog;
       this.definition = definition;
-      this.dedupe = dedupe;
     }
 
     @Setup
@@ -175,70 +184,102 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     public void process(
         @Element KV<Integer, Iterable<Row>> shard, OutputReceiver<WrittenFiles> out) {
       table.refresh();
-      Schema schema = table.schema();
-      PartitionSpec spec = table.spec();
-      long targetBytes =
-          PropertyUtil.propertyAsLong(
-              table.properties(),
-              TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
-              TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
-      GenericAppenderFactory appenders = new GenericAppenderFactory(schema, spec);
-      appenders.setAll(table.properties());
-      OutputFileFactory files =
-          OutputFileFactory.builderFor(table, shard.getKey(), System.nanoTime())
-              .format(FileFormat.PARQUET)
-              .operationId(UUID.randomUUID().toString())
-              .build();
-      RowToRecord toRecord = new RowToRecord(definition.fields(), schema);
-      InternalRecordWrapper wrapper = new InternalRecordWrapper(schema.asStruct());
-      PartitionKey key = new PartitionKey(spec, schema);
-      Map<PartitionKey, DataWriter<Record>> open = new HashMap<>();
-      List<DataFile> done = new ArrayList<>();
-      long rows = 0;
-      FirstCopies firstCopies = dedupe == null ? null : new FirstCopies(dedupe);
+      PartitionedFileWriter writer = new PartitionedFileWriter(table, definition, shard.getKey());
       try {
         for (Row row : shard.getValue()) {
-          if (firstCopies != null) {
-            if (!firstCopies.isFirst(row)) {
-              continue;
-            }
-            linesOut.inc();
-          }
-          Record record = toRecord.convert(row);
-          key.partition(wrapper.wrap(record));
-          DataWriter<Record> writer = open.get(key);
-          if (writer == null) {
-            PartitionKey copy = key.copy();
-            writer =
-                appenders.newDataWriter(
-                    files.newOutputFile(spec, copy),
-                    FileFormat.PARQUET,
-                    spec.isUnpartitioned() ? null : copy);
-            open.put(copy, writer);
-          }
-          writer.write(record);
-          rows++;
-          if ((rows & 1023) == 0) {
-            LiveCounters.add("rows_written", 1024);
-          }
-          if (rows % 10_000 == 0 && writer.length() >= targetBytes) {
-            writer.close();
-            done.add(writer.toDataFile());
-            open.values().remove(writer);
-            CrashPoint.WHILE_WRITING_FILES.maybeCrash();
-          }
+          writer.write(row);
         }
-        for (DataWriter<Record> writer : open.values()) {
-          writer.close();
-          done.add(writer.toDataFile());
-          CrashPoint.WHILE_WRITING_FILES.maybeCrash();
-        }
+        WrittenFiles written = writer.finish();
+        filesWritten.inc(written.files().size());
+        out.output(written);
       } catch (IOException e) {
         throw new UncheckedIOException("Writing data files of " + definition + " failed", e);
       }
-      filesWritten.inc(done.size());
-      LiveCounters.add("rows_written", rows & 1023);
-      out.output(new WrittenFiles(definition.identifier().toString(), done, rows));
+    }
+  }
+
+  /**
+   * Writes the rows of each bundle into files of their own (one set per table), closed when the
+   * bundle finishes, and optionally drops duplicate raw lines within the bundle.
+   */
+  static final class WriteBundleFilesFn extends DoFn<RoutedRow, WrittenFiles> {
+    private final CatalogSettings catalog;
+    private final RecentLineKeys dedupe;
+    private final Counter filesWritten = Metrics.counter("lakehouse", "data_files_written");
+    private final Counter linesIn = Metrics.counter("lakehouse", DropDuplicateLines.LINES_IN);
+    private final Counter linesOut = Metrics.counter("lakehouse", DropDuplicateLines.LINES_OUT);
+    private transient Table rawTable;
+    private transient Table deadLetterTable;
+    private transient PartitionedFileWriter rawWriter;
+    private transient PartitionedFileWriter deadLetterWriter;
+    private transient FirstCopies firstCopies;
+    private transient long in;
+    private transient long kept;
+
+    WriteBundleFilesFn(CatalogSettings catalog, RecentLineKeys dedupe) {
+      this.catalog = catalog;
+      this.dedupe = dedupe;
+    }
+
+    @Setup
+    public void setup() {
+      rawTable = catalog.catalog().loadTable(RawTable.DEFINITION.identifier());
+      deadLetterTable = catalog.catalog().loadTable(DeadLetterTable.DEFINITION.identifier());
+    }
+
+    @StartBundle
+    public void startBundle() {
+      rawWriter = null;
+      deadLetterWriter = null;
+      firstCopies = dedupe == null ? null : new FirstCopies(dedupe);
+      in = 0;
+      kept = 0;
+    }
+
+    @ProcessElement
+    public void process(@Element RoutedRow routed) throws IOException {
+      if (!routed.valid()) {
+        if (deadLetterWriter == null) {
+          deadLetterWriter = newWriter(deadLetterTable, DeadLetterTable.DEFINITION);
+        }
+        deadLetterWriter.write(routed.row());
+        return;
+      }
+      if (firstCopies != null) {
+        in++;
+        if (!firstCopies.isFirst(routed.row())) {
+          return;
+        }
+        kept++;
+      }
+      if (rawWriter == null) {
+        rawWriter = newWriter(rawTable, RawTable.DEFINITION);
+      }
+      rawWriter.write(routed.row());
+    }
+
+    private static PartitionedFileWriter newWriter(Table table, TableDefinition definition) {
+      table.refresh();
+      return new PartitionedFileWriter(
+          table, definition, ThreadLocalRandom.current().nextInt(1 << 16));
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) throws IOException {
+      // Counted once per bundle: a metric update per row is a measurable share of the ingest.
+      linesIn.inc(in);
+      linesOut.inc(kept);
+      firstCopies = null;
+      for (PartitionedFileWriter writer :
+          new PartitionedFileWriter[] {rawWriter, deadLetterWriter}) {
+        if (writer != null) {
+          WrittenFiles written = writer.finish();
+          filesWritten.inc(written.files().size());
+          context.output(written, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+        }
+      }
+      rawWriter = null;
+      deadLetterWriter = null;
     }
   }
 }

@@ -276,4 +276,51 @@ class PosEventJsonTest {
         .contains("\"unit_price\":\"9.99\"")
         .contains("\"event_time\":\"2024-03-01T12:34:56.789Z\"");
   }
+
+  @ParameterizedTest
+  @MethodSource("wireTimes")
+  void theWireFormatFastPathReadsWhatJavaTimeReads(String text) {
+    assertThat(PosEventJson.parseWireFormat(text)).isEqualTo(Instant.parse(text));
+  }
+
+  static Stream<String> wireTimes() {
+    return Stream.of(
+        "2024-03-01T12:34:56.789Z",
+        "2024-02-29T23:59:59.999Z",
+        "1970-01-01T00:00:00.000Z",
+        "2026-12-31T00:00:00.001Z",
+        "1969-12-31T23:59:59.500Z");
+  }
+
+  @ParameterizedTest
+  @MethodSource("notWireTimes")
+  void theWireFormatFastPathLeavesEverythingElseToJavaTime(String text) {
+    assertThat(PosEventJson.parseWireFormat(text)).isNull();
+  }
+
+  static Stream<String> notWireTimes() {
+    return Stream.of(
+        "2023-02-29T12:00:00.000Z", // not a leap year
+        "2024-13-01T12:00:00.000Z",
+        "2024-04-31T12:00:00.000Z",
+        "2024-03-01T24:00:00.000Z",
+        "2024-03-01T12:60:00.000Z",
+        "2024-03-01T12:00:60.000Z",
+        "2024-03-01T12:00:00.00xZ",
+        "2024-03-01 12:00:00.000Z",
+        "2024-03-01T12:00:00.000+01:00",
+        "2024-03-01T12:00:00Z",
+        "+2024-03-01T12:00:00.000Z");
+  }
+
+  @Test
+  void anImpossibleDateIsAWrongTypeNotAnEvent() {
+    Map<String, Object> fields = saleJsonMap();
+    fields.put("event_time", "2023-02-29T12:00:00.000Z");
+
+    PosEventJson.Parsed parsed = parse(json(fields));
+
+    assertThat(parsed.isValid()).isFalse();
+    assertThat(parsed.rejection().reason()).isEqualTo(DeadLetterReason.WRONG_TYPE);
+  }
 }
