@@ -7,7 +7,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The business rules a parsed POS event must satisfy before it may enter the raw table. Each rule
@@ -24,7 +23,6 @@ public final class PosEventRules implements Serializable {
   public static final BigDecimal LARGEST_AMOUNT = new BigDecimal("9999999999.99");
 
   private static final BigDecimal ONE_CENT = new BigDecimal("0.01");
-  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
   private final Duration futureTolerance;
 
@@ -89,7 +87,7 @@ public final class PosEventRules implements Serializable {
               + " but quantity x unit_price - discount = "
               + expected.toPlainString());
     }
-    if (!CURRENCY.matcher(e.currency()).matches()) {
+    if (!isCurrencyCode(e.currency())) {
       return fail(DeadLetterReason.BAD_CURRENCY, "currency=" + e.currency());
     }
     if (e.eventTime().isBefore(EARLIEST_EVENT_TIME)) {
@@ -101,6 +99,20 @@ public final class PosEventRules implements Serializable {
           "event_time=" + e.eventTime() + " is more than " + futureTolerance + " after " + now);
     }
     return Optional.empty();
+  }
+
+  /** Three letters A-Z, the shape of an ISO 4217 code (a regex here cost ~2% of an ingest). */
+  static boolean isCurrencyCode(String s) {
+    if (s.length() != 3) {
+      return false;
+    }
+    for (int i = 0; i < 3; i++) {
+      char c = s.charAt(i);
+      if (c < 'A' || c > 'Z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Optional<Rejection> fail(DeadLetterReason reason, String message) {

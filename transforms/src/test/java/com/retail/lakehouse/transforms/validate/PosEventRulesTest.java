@@ -248,6 +248,9 @@ class PosEventRulesTest {
   void currencyThatIsNotThreeLettersIsRejected() {
     assertThat(reasonFor(withCurrency("US"))).contains(DeadLetterReason.BAD_CURRENCY);
     assertThat(reasonFor(withCurrency("USDX"))).contains(DeadLetterReason.BAD_CURRENCY);
+    assertThat(reasonFor(withCurrency("U1D"))).contains(DeadLetterReason.BAD_CURRENCY);
+    assertThat(reasonFor(withCurrency("EÜR"))).contains(DeadLetterReason.BAD_CURRENCY);
+    assertThat(reasonFor(withCurrency("EUR"))).isEmpty();
     assertThat(reasonFor(withCurrency("EUR"))).isEmpty();
   }
 
