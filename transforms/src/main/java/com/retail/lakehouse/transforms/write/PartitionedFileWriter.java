@@ -11,16 +11,16 @@ import java.util.UUID;
 import org.apache.beam.sdk.values.Row;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.data.GenericAppenderFactory;
-import org.apache.iceberg.data.InternalRecordWrapper;
-import org.apache.iceberg.data.Record;
+import org.apache.iceberg.encryption.EncryptedOutputFile;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.util.PropertyUtil;
 
 /**
@@ -32,52 +32,47 @@ final class PartitionedFileWriter {
   private final TableDefinition definition;
   private final PartitionSpec spec;
   private final long targetBytes;
-  private final GenericAppenderFactory appenders;
+  private final Table table;
+  private final Schema schema;
+  private final MetricsConfig metrics;
   private final OutputFileFactory files;
-  private final RowToRecord toRecord;
-  private final InternalRecordWrapper wrapper;
+  private final RowParquetWriter.AsStruct struct;
   private final PartitionKey key;
-  private final Map<PartitionKey, DataWriter<Record>> open = new HashMap<>();
+  private final Map<PartitionKey, DataWriter<Row>> open = new HashMap<>();
   private final List<DataFile> done = new ArrayList<>();
   private long rows;
 
   /** A writer for the table's current schema and spec; {@code fileGroup} numbers its files. */
   PartitionedFileWriter(Table table, TableDefinition definition, int fileGroup) {
     this.definition = definition;
-    Schema schema = table.schema();
+    this.table = table;
+    this.schema = table.schema();
     this.spec = table.spec();
+    this.metrics = MetricsConfig.forTable(table);
     this.targetBytes =
         PropertyUtil.propertyAsLong(
             table.properties(),
             TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
             TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
-    this.appenders = new GenericAppenderFactory(schema, spec);
-    appenders.setAll(table.properties());
     this.files =
         OutputFileFactory.builderFor(table, fileGroup, System.nanoTime())
             .format(FileFormat.PARQUET)
             .operationId(UUID.randomUUID().toString())
             .build();
-    this.toRecord = new RowToRecord(definition.fields(), schema);
-    this.wrapper = new InternalRecordWrapper(schema.asStruct());
+    this.struct = new RowParquetWriter.AsStruct(definition, schema);
     this.key = new PartitionKey(spec, schema);
   }
 
   /** Appends one row to the open file of its partition (opening one if needed). */
   void write(Row row) throws IOException {
-    Record record = toRecord.convert(row);
-    key.partition(wrapper.wrap(record));
-    DataWriter<Record> writer = open.get(key);
+    key.partition(struct.wrap(row));
+    DataWriter<Row> writer = open.get(key);
     if (writer == null) {
       PartitionKey copy = key.copy();
-      writer =
-          appenders.newDataWriter(
-              files.newOutputFile(spec, copy),
-              FileFormat.PARQUET,
-              spec.isUnpartitioned() ? null : copy);
+      writer = newDataWriter(spec.isUnpartitioned() ? null : copy);
       open.put(copy, writer);
     }
-    writer.write(record);
+    writer.write(row);
     rows++;
     if ((rows & 1023) == 0) {
       LiveCounters.add("rows_written", 1024);
@@ -91,9 +86,23 @@ final class PartitionedFileWriter {
     }
   }
 
+  private DataWriter<Row> newDataWriter(PartitionKey partition) throws IOException {
+    EncryptedOutputFile file = files.newOutputFile(spec, partition);
+    return Parquet.writeData(file.encryptingOutputFile())
+        .createWriterFunc(type -> RowParquetWriter.create(definition, schema, type))
+        .setAll(table.properties())
+        .metricsConfig(metrics)
+        .schema(schema)
+        .withSpec(spec)
+        .withPartition(partition)
+        .withKeyMetadata(file.keyMetadata())
+        .overwrite()
+        .build();
+  }
+
   /** Closes every open file; returns all files written, with how many rows they hold. */
   WrittenFiles finish() throws IOException {
-    for (DataWriter<Record> writer : open.values()) {
+    for (DataWriter<Row> writer : open.values()) {
       writer.close();
       done.add(writer.toDataFile());
       CrashPoint.WHILE_WRITING_FILES.maybeCrash();
