@@ -7,8 +7,6 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.time.LocalDateTime;
 import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -22,8 +20,6 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 
@@ -101,26 +97,21 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
     @ProcessElement
     public void process(@Element RawFilePlan.DaySlice slice, OutputReceiver<SaleLines> out) {
       Schema projection = table.schema().select(COLUMNS);
-      // select keeps the table's column order: find each column's position in the projection
-      int[] at = new int[COLUMNS.size()];
-      for (int i = 0; i < at.length; i++) {
-        at[i] = projection.columns().indexOf(projection.findField(COLUMNS.get(i)));
-      }
       SaleLines.Builder lines =
           SaleLines.builder((int) Math.min(1 << 28, slice.rawRows() / slice.sliceCount()));
       long rows = 0;
       for (String path : slice.files()) {
-        try (CloseableIterable<Record> records =
+        try (CloseableIterable<Object[]> records =
             Parquet.read(table.io().newInputFile(path))
                 .project(projection)
-                .reuseContainers() // each record is copied into SaleLines at once
-                .createReaderFunc(
-                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+                .reuseContainers() // each line is copied into SaleLines at once
+                .<Object[]>createReaderFunc(
+                    fileSchema -> RawLineReader.create(projection, COLUMNS, fileSchema))
                 .build()) {
-          for (Record record : records) {
+          for (Object[] r : records) {
             rows++;
-            if (slice.holdsStore((String) record.get(at[3]))) {
-              add(lines, record, at);
+            if (slice.holdsStore((String) r[3])) {
+              add(lines, r);
             }
           }
         } catch (IOException e) {
@@ -135,21 +126,21 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
       out.output(lines.build());
     }
 
-    /** Adds a projected raw record as a sale line; {@code at[i]} is the position of COLUMNS[i]. */
-    private static void add(SaleLines.Builder lines, Record r, int[] at) {
+    /** Adds a raw line read in the order of COLUMNS (timestamps in micros, money in cents). */
+    private static void add(SaleLines.Builder lines, Object[] r) {
       lines.add(
-          (String) r.get(at[0]),
-          (Integer) r.get(at[1]),
-          (String) r.get(at[3]),
-          (String) r.get(at[4]),
-          EventType.RETURN.name().equals(r.get(at[2])),
-          (Integer) r.get(at[5]),
-          SaleLines.cents((BigDecimal) r.get(at[6])),
-          SaleLines.cents((BigDecimal) r.get(at[7])),
-          SaleLines.utcMillis((LocalDateTime) r.get(at[8])),
-          SaleLines.utcMillis((LocalDateTime) r.get(at[9])),
-          (Integer) r.get(at[10]),
-          (Long) r.get(at[11]));
+          (String) r[0],
+          (Integer) r[1],
+          (String) r[3],
+          (String) r[4],
+          EventType.RETURN.name().equals(r[2]),
+          (Integer) r[5],
+          (Long) r[6],
+          (Long) r[7],
+          Math.floorDiv((Long) r[8], 1000L),
+          Math.floorDiv((Long) r[9], 1000L),
+          (Integer) r[10],
+          (Long) r[11]);
     }
   }
 }

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -157,11 +155,6 @@ public final class SaleLines {
   /** Cents as a decimal of the table's scale. */
   static BigDecimal money(long cents) {
     return BigDecimal.valueOf(cents, PosEventSchema.MONEY_SCALE);
-  }
-
-  /** Epoch milliseconds of a UTC timestamp column as Iceberg's generic reader returns it. */
-  public static long utcMillis(LocalDateTime utc) {
-    return utc.toInstant(ZoneOffset.UTC).toEpochMilli();
   }
 
   /** Appends lines column by column. */
