@@ -79,7 +79,10 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
 
   void setFutureTolerance(String value);
 
-  @Description("Parallel file writers per table (each writes one file per day partition).")
+  @Description(
+      "Parallel readers of a catch-up run (Kafka partitions are dealt into this many groups; each"
+          + " group's task also writes its rows' files), or file writers per table of the"
+          + " streaming job. Set it to the runner's parallelism on a cluster.")
   @Default.Integer(2)
   int getWriterShards();
 
