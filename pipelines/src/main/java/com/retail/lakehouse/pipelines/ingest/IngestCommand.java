@@ -184,8 +184,8 @@ public final class IngestCommand {
         throw new IllegalStateException(
             "ingest pipeline ended in state "
                 + result.getState()
-                + " (a worker failed, see the error above; the DirectRunner holds every shuffled"
-                + " row in memory: bound its runs with --max-records, or use --runner=flink/spark)");
+                + " (a worker failed, see the error above; on the DirectRunner a run holds"
+                + " its rows in memory: bound it with --max-records, or use --runner=flink/spark)");
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
 

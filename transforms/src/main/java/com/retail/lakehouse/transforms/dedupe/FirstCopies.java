@@ -5,9 +5,9 @@ import org.apache.beam.sdk.values.Row;
 
 /**
  * The decision "is this the first copy of its sale line?" for one group of rows that holds every
- * copy of its lines (a shard keyed by the line key): a set of keys seen in the group, plus the keys
- * earlier runs committed within the horizon. Shared by {@link DropDuplicateLines} and the raw
- * writer, which de-duplicates inside its own shuffle so rows cross the network once.
+ * copy of its lines (a shard keyed by the line key, or a writer bundle of whole Kafka partitions):
+ * a set of keys seen in the group, plus the keys earlier runs committed within the horizon. Shared
+ * by {@link DropDuplicateLines} and the catch-up ingest's writer.
  */
 public final class FirstCopies {
   private final SeenLines seen = new SeenLines();

@@ -31,7 +31,18 @@ final class RawLineReader extends ParquetValueReaders.StructReader<Object[], Obj
     this.size = readers.size();
   }
 
-  /** The reader of {@code columns} (names in {@code projection}) from a file of {@code file}. */
+  /** A file whose columns are not stored the way this reader reads them (an evolved table). */
+  static final class UnexpectedFile extends RuntimeException {
+    UnexpectedFile(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The reader of {@code columns} (names in {@code projection}) from a file of {@code file}; throws
+   * {@link UnexpectedFile} for a file written before a column existed or with another physical type
+   * (the caller then reads it with Iceberg's generic reader).
+   */
   static RawLineReader create(Schema projection, List<String> columns, MessageType file) {
     List<org.apache.parquet.schema.Type> types = new ArrayList<>();
     List<ParquetValueReader<?>> readers = new ArrayList<>();
@@ -81,8 +92,7 @@ final class RawLineReader extends ParquetValueReaders.StructReader<Object[], Obj
         return t;
       }
     }
-    throw new IllegalStateException(
-        "raw data file has no column " + name + " (field id " + id + ")");
+    throw new UnexpectedFile("no column " + name + " (field id " + id + ")");
   }
 
   @Override

@@ -7,6 +7,8 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -20,6 +22,8 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 
@@ -101,13 +105,7 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
           SaleLines.builder((int) Math.min(1 << 28, slice.rawRows() / slice.sliceCount()));
       long rows = 0;
       for (String path : slice.files()) {
-        try (CloseableIterable<Object[]> records =
-            Parquet.read(table.io().newInputFile(path))
-                .project(projection)
-                .reuseContainers() // each line is copied into SaleLines at once
-                .<Object[]>createReaderFunc(
-                    fileSchema -> RawLineReader.create(projection, COLUMNS, fileSchema))
-                .build()) {
+        try (CloseableIterable<Object[]> records = readLines(path, projection)) {
           for (Object[] r : records) {
             rows++;
             if (slice.holdsStore((String) r[3])) {
@@ -125,6 +123,53 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
       }
       out.output(lines.build());
     }
+
+    /**
+     * The lines of one file in the order of COLUMNS, timestamps in micros and money in cents: read
+     * as stored, or, for a file an evolved table wrote differently, with Iceberg's generic reader.
+     */
+    private CloseableIterable<Object[]> readLines(String path, Schema projection) {
+      try {
+        CloseableIterable<Object[]> lines =
+            Parquet.read(table.io().newInputFile(path))
+                .project(projection)
+                .reuseContainers() // each line is copied into SaleLines at once
+                .<Object[]>createReaderFunc(
+                    fileSchema -> RawLineReader.create(projection, COLUMNS, fileSchema))
+                .build();
+        lines.iterator(); // opens the file and builds the reader: fails here if it does not fit
+        return lines;
+      } catch (RawLineReader.UnexpectedFile e) {
+        CloseableIterable<Record> records =
+            Parquet.read(table.io().newInputFile(path))
+                .project(projection)
+                .createReaderFunc(
+                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+                .build();
+        return CloseableIterable.transform(records, r -> asLine(r, projection));
+      }
+    }
+
+    private static Object[] asLine(Record r, Schema projection) {
+      Object[] line = new Object[COLUMNS.size()];
+      for (int i = 0; i < line.length; i++) {
+        Object v = r.getField(COLUMNS.get(i));
+        if (v instanceof java.time.LocalDateTime t) {
+          v = ChronoUnit.MICROS.between(EPOCH, t);
+        } else if (v instanceof BigDecimal amount) {
+          v = SaleLines.cents(amount);
+        } else if (v instanceof Integer n
+            && projection.findType(COLUMNS.get(i)).typeId()
+                == org.apache.iceberg.types.Type.TypeID.LONG) {
+          v = n.longValue();
+        }
+        line[i] = v;
+      }
+      return line;
+    }
+
+    private static final java.time.LocalDateTime EPOCH =
+        java.time.LocalDateTime.of(1970, 1, 1, 0, 0);
 
     /** Adds a raw line read in the order of COLUMNS (timestamps in micros, money in cents). */
     private static void add(SaleLines.Builder lines, Object[] r) {

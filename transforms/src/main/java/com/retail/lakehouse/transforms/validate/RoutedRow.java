@@ -2,7 +2,6 @@ package com.retail.lakehouse.transforms.validate;
 
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
-import com.retail.lakehouse.transforms.tables.TableDefinition;
 import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,11 +24,6 @@ public record RoutedRow(boolean valid, Row row) {
   /** A dead-letter row. */
   public static RoutedRow deadLetter(Row deadLetterRow) {
     return new RoutedRow(false, deadLetterRow);
-  }
-
-  /** The table the row belongs to. */
-  public TableDefinition table() {
-    return valid ? RawTable.DEFINITION : DeadLetterTable.DEFINITION;
   }
 
   /** Encodes the destination as one byte, then the row with its table's {@link TableRowCoder}. */

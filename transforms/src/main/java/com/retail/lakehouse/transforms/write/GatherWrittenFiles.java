@@ -1,7 +1,9 @@
 package com.retail.lakehouse.transforms.write;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -38,13 +40,31 @@ public final class GatherWrittenFiles
     return merged;
   }
 
+  /**
+   * The merged list. Fails when two de-duplicating writer bundles held the same Kafka partition:
+   * copies of a line in both would not have met, so the run must not commit (a runner that splits a
+   * task's data into several bundles cannot run the catch-up ingest's writer).
+   */
   @Override
   public WrittenFiles extractOutput(ArrayList<WrittenFiles> acc) {
     List<DataFile> files = new ArrayList<>();
     long rows = 0;
+    Set<Integer> deduped = new HashSet<>();
     for (WrittenFiles w : acc) {
       files.addAll(w.files());
       rows += w.rows();
+      for (int partition : w.dedupedPartitions()) {
+        if (!deduped.add(partition)) {
+          throw new IllegalStateException(
+              table
+                  + ": Kafka partition "
+                  + partition
+                  + " reached two de-duplicating writer bundles, so copies of a line in both"
+                  + " would be kept; nothing is committed. The catch-up ingest needs a runner that"
+                  + " hands a task's data to one bundle (the local-direct, local-flink and"
+                  + " local-spark profiles do); see README, ingest.");
+        }
+      }
     }
     return new WrittenFiles(table, files, rows);
   }

@@ -79,7 +79,8 @@ final class RowParquetWriter extends ParquetValueWriters.StructWriter<Row> {
 
   @Override
   protected Object get(Row row, int column) {
-    return Columns.value(kinds[column], row.getValue(rowFields[column]));
+    int field = rowFields[column];
+    return field < 0 ? null : Columns.value(kinds[column], row.getValue(field));
   }
 
   /**
@@ -109,7 +110,8 @@ final class RowParquetWriter extends ParquetValueWriters.StructWriter<Row> {
 
     @Override
     public <T> T get(int pos, Class<T> javaClass) {
-      return javaClass.cast(Columns.value(kinds[pos], row.getValue(rowFields[pos])));
+      int field = rowFields[pos];
+      return field < 0 ? null : javaClass.cast(Columns.value(kinds[pos], row.getValue(field)));
     }
 
     @Override
@@ -125,22 +127,46 @@ final class RowParquetWriter extends ParquetValueWriters.StructWriter<Row> {
     static Columns of(TableDefinition definition, Schema schema) {
       List<Field> fields = definition.fields();
       List<Types.NestedField> columns = schema.columns();
+      for (Field field : fields) {
+        if (schema.findField(field.name()) == null) {
+          throw new IllegalArgumentException(
+              "table " + definition + " has no column " + field.name());
+        }
+      }
       int[] rowFields = new int[columns.size()];
       FieldKind[] kinds = new FieldKind[columns.size()];
       for (int c = 0; c < columns.size(); c++) {
-        rowFields[c] = -1;
+        Types.NestedField column = columns.get(c);
+        rowFields[c] = -1; // a column added to the table later: written as null
+        kinds[c] = kindOf(column.type());
         for (int f = 0; f < fields.size(); f++) {
-          if (fields.get(f).name().equals(columns.get(c).name())) {
+          if (fields.get(f).name().equals(column.name())) {
             rowFields[c] = f;
             kinds[c] = fields.get(f).kind();
           }
         }
-        if (rowFields[c] < 0) {
+        if (rowFields[c] < 0 && column.isRequired()) {
           throw new IllegalArgumentException(
-              "column " + columns.get(c).name() + " of the table is not a field of " + definition);
+              "column " + column.name() + " of " + definition + " is required but not written");
         }
       }
       return new Columns(rowFields, kinds);
+    }
+
+    /** The kind whose Parquet writer fits a column no row field fills (it only writes nulls). */
+    private static FieldKind kindOf(org.apache.iceberg.types.Type type) {
+      return switch (type.typeId()) {
+        case INTEGER -> FieldKind.INT;
+        case LONG -> FieldKind.LONG;
+        case BOOLEAN -> FieldKind.BOOLEAN;
+        case DECIMAL -> FieldKind.MONEY;
+        case DATE -> FieldKind.DATE;
+        case TIMESTAMP -> FieldKind.UTC_TIMESTAMP;
+        case STRING -> FieldKind.STRING;
+        default ->
+            throw new IllegalArgumentException(
+                "a column of type " + type + " cannot be written by this writer");
+      };
     }
 
     /** A row value in Iceberg's internal representation of its column. */

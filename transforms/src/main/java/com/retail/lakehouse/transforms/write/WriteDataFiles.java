@@ -11,7 +11,9 @@ import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import com.retail.lakehouse.transforms.validate.RoutedRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -213,6 +215,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     private transient PartitionedFileWriter rawWriter;
     private transient PartitionedFileWriter deadLetterWriter;
     private transient FirstCopies firstCopies;
+    private transient Set<Integer> partitions;
+    private transient int lastPartition;
     private transient long in;
     private transient long kept;
 
@@ -232,6 +236,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
       rawWriter = null;
       deadLetterWriter = null;
       firstCopies = dedupe == null ? null : new FirstCopies(dedupe);
+      partitions = new HashSet<>();
+      lastPartition = -1;
       in = 0;
       kept = 0;
     }
@@ -247,6 +253,11 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
       }
       if (firstCopies != null) {
         in++;
+        int partition = routed.row().getInt32(RawTable.KAFKA_PARTITION);
+        if (partition != lastPartition) { // rows come in runs of one partition
+          partitions.add(partition);
+          lastPartition = partition;
+        }
         if (!firstCopies.isFirst(routed.row())) {
           return;
         }
@@ -270,16 +281,20 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
       linesIn.inc(in);
       linesOut.inc(kept);
       firstCopies = null;
-      for (PartitionedFileWriter writer :
-          new PartitionedFileWriter[] {rawWriter, deadLetterWriter}) {
-        if (writer != null) {
-          WrittenFiles written = writer.finish();
-          filesWritten.inc(written.files().size());
-          context.output(written, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
-        }
+      if (rawWriter != null) {
+        WrittenFiles written = rawWriter.finish();
+        emit(context, dedupe == null ? written : written.dedupedOver(partitions));
+      }
+      if (deadLetterWriter != null) {
+        emit(context, deadLetterWriter.finish());
       }
       rawWriter = null;
       deadLetterWriter = null;
+    }
+
+    private void emit(FinishBundleContext context, WrittenFiles written) {
+      filesWritten.inc(written.files().size());
+      context.output(written, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
     }
   }
 }

@@ -65,4 +65,21 @@ class RawLineReaderTest {
     assertThat(l[10]).isEqualTo(3);
     assertThat(l[11]).isEqualTo(99L);
   }
+
+  @Test
+  void aFileWrittenBeforeAColumnExistedIsLeftToTheGenericReader() {
+    Schema table = RawTable.DEFINITION.icebergSchema();
+    Schema projection = table.select(ReadRawFiles.COLUMNS);
+    // a file of a table that did not have ingest_time yet
+    org.apache.parquet.schema.MessageType oldFile =
+        org.apache.iceberg.parquet.ParquetSchemaUtil.convert(
+            org.apache.iceberg.types.TypeUtil.selectNot(
+                table, java.util.Set.of(table.findField(RawTable.INGEST_TIME).fieldId())),
+            "table");
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> RawLineReader.create(projection, ReadRawFiles.COLUMNS, oldFile))
+        .isInstanceOf(RawLineReader.UnexpectedFile.class)
+        .hasMessageContaining(RawTable.INGEST_TIME);
+  }
 }

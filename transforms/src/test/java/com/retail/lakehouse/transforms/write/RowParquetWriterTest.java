@@ -117,4 +117,21 @@ class RowParquetWriterTest {
     assertThat(r.getField("last_sale_time"))
         .isEqualTo(LocalDateTime.of(2024, 3, 1, 11, 55, 56, 789_000_000));
   }
+
+  @Test
+  void aColumnAddedToTheTableLaterIsWrittenAsNull() throws Exception {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    table
+        .updateSchema()
+        .addColumn("loyalty_tier", org.apache.iceberg.types.Types.StringType.get())
+        .commit();
+
+    List<Record> back =
+        writeAndReadBack(catalog, RawTable.DEFINITION, List.of(rawRow(sale("T-3", 1), 0, 5)));
+
+    assertThat(back.get(0).getField("loyalty_tier")).isNull();
+    assertThat(back.get(0).getField("transaction_id")).isEqualTo("T-3");
+    assertThat(back.get(0).getField("kafka_offset")).isEqualTo(5L);
+  }
 }
