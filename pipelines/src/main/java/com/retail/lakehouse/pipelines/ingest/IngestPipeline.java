@@ -137,7 +137,7 @@ public final class IngestPipeline {
 
     parsed
         .get(ParseAndValidate.VALID)
-        .apply("SkipRowsAlreadyInRaw", skipRowsAlreadyInRaw(plan))
+        .apply("SkipRowsAlreadyInRaw", SkipRowsAlreadyCommitted.inRaw(plan.rawPosition()))
         .apply(
             "DropDuplicateLines",
             DropDuplicateLinesInStream.within(dedupeHorizon).withCommittedKeys(plan.recentKeys()))
@@ -153,7 +153,9 @@ public final class IngestPipeline {
 
     parsed
         .get(ParseAndValidate.INVALID)
-        .apply("SkipRowsAlreadyInDeadLetters", skipRowsAlreadyInDeadLetters(plan))
+        .apply(
+            "SkipRowsAlreadyInDeadLetters",
+            SkipRowsAlreadyCommitted.inDeadLetters(plan.deadLetterPosition()))
         .apply("DeadLettersIntoCommitWindows", Window.into(commitWindows))
         .apply(
             "WriteDeadLetterFiles",
@@ -211,16 +213,6 @@ public final class IngestPipeline {
       }
     }
     return plan.ranges().isEmpty(); // messages from another source: offsets not known up front
-  }
-
-  private static SkipRowsAlreadyCommitted skipRowsAlreadyInRaw(RunPlan plan) {
-    return SkipRowsAlreadyCommitted.of(
-        plan.rawPosition(), RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET);
-  }
-
-  private static SkipRowsAlreadyCommitted skipRowsAlreadyInDeadLetters(RunPlan plan) {
-    return SkipRowsAlreadyCommitted.of(
-        plan.deadLetterPosition(), DeadLetterTable.KAFKA_PARTITION, DeadLetterTable.KAFKA_OFFSET);
   }
 
   private static ParseAndValidate parseAndValidate(IngestOptions options) {

@@ -25,6 +25,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.CloseableIterator;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
@@ -105,8 +106,9 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
           SaleLines.builder((int) Math.min(1 << 28, slice.rawRows() / slice.sliceCount()));
       long rows = 0;
       for (String path : slice.files()) {
-        try (CloseableIterable<Object[]> records = readLines(path, projection)) {
-          for (Object[] r : records) {
+        try (CloseableIterator<Object[]> records = readLines(path, projection)) {
+          while (records.hasNext()) {
+            Object[] r = records.next();
             rows++;
             if (slice.holdsStore((String) r[3])) {
               add(lines, r);
@@ -128,17 +130,17 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
      * The lines of one file in the order of COLUMNS, timestamps in micros and money in cents: read
      * as stored, or, for a file an evolved table wrote differently, with Iceberg's generic reader.
      */
-    private CloseableIterable<Object[]> readLines(String path, Schema projection) {
+    private CloseableIterator<Object[]> readLines(String path, Schema projection) {
       try {
-        CloseableIterable<Object[]> lines =
+        CloseableIterable<Object[]> asStored =
             Parquet.read(table.io().newInputFile(path))
                 .project(projection)
                 .reuseContainers() // each line is copied into SaleLines at once
                 .<Object[]>createReaderFunc(
                     fileSchema -> RawLineReader.create(projection, COLUMNS, fileSchema))
                 .build();
-        lines.iterator(); // opens the file and builds the reader: fails here if it does not fit
-        return lines;
+        // iterator() opens the file and builds the reader: it fails here if the file does not fit
+        return asStored.iterator();
       } catch (RawLineReader.UnexpectedFile e) {
         CloseableIterable<Record> records =
             Parquet.read(table.io().newInputFile(path))
@@ -146,7 +148,7 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
                 .createReaderFunc(
                     fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
                 .build();
-        return CloseableIterable.transform(records, r -> asLine(r, projection));
+        return CloseableIterable.transform(records, r -> asLine(r, projection)).iterator();
       }
     }
 

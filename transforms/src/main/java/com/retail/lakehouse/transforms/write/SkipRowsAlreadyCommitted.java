@@ -39,22 +39,34 @@ public final class SkipRowsAlreadyCommitted extends PTransform<PCollection<Row>,
     return new SkipRowsAlreadyCommitted(position, partitionField, offsetField);
   }
 
+  /** Skips raw-table rows below the raw table's {@code position}. */
+  public static SkipRowsAlreadyCommitted inRaw(CommittedOffsets position) {
+    return of(position, RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET);
+  }
+
+  /** Skips dead-letter rows below the dead-letter table's {@code position}. */
+  public static SkipRowsAlreadyCommitted inDeadLetters(CommittedOffsets position) {
+    return of(position, DeadLetterTable.KAFKA_PARTITION, DeadLetterTable.KAFKA_OFFSET);
+  }
+
   /**
    * The same for rows of both ingest tables in one collection: raw rows below the raw table's
    * position and dead-letter rows below the dead-letter table's are dropped.
    */
   public static PTransform<PCollection<RoutedRow>, PCollection<RoutedRow>> ofRouted(
       CommittedOffsets rawPosition, CommittedOffsets deadLetterPosition) {
-    SkipFn raw = new SkipFn(rawPosition, RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET);
-    SkipFn deadLetters =
-        new SkipFn(
-            deadLetterPosition, DeadLetterTable.KAFKA_PARTITION, DeadLetterTable.KAFKA_OFFSET);
+    SkipFn raw = inRaw(rawPosition).skipFn();
+    SkipFn deadLetters = inDeadLetters(deadLetterPosition).skipFn();
     return new PTransform<>() {
       @Override
       public PCollection<RoutedRow> expand(PCollection<RoutedRow> rows) {
         return rows.apply(ParDo.of(new SkipRoutedFn(raw, deadLetters))).setCoder(rows.getCoder());
       }
     };
+  }
+
+  private SkipFn skipFn() {
+    return new SkipFn(position, partitionField, offsetField);
   }
 
   /** Passes rows their own table does not hold yet. */
@@ -77,8 +89,7 @@ public final class SkipRowsAlreadyCommitted extends PTransform<PCollection<Row>,
 
   @Override
   public PCollection<Row> expand(PCollection<Row> rows) {
-    return rows.apply(ParDo.of(new SkipFn(position, partitionField, offsetField)))
-        .setCoder(rows.getCoder());
+    return rows.apply(ParDo.of(skipFn())).setCoder(rows.getCoder());
   }
 
   /** Passes rows the table does not hold yet. */

@@ -39,9 +39,9 @@ import org.apache.iceberg.Table;
  * few writer shards (or come in batches already, see {@link #eachBatchTo}, or are written where
  * they are, see {@link #eachBundleOfRoutedRows}), each writer writes one file per table partition
  * (rolling at the table's target file size), and the files' metadata goes on to {@link
- * CommitToTable}, {@link CommitWindowsInOrder} or the mart's ReplaceMartDays. Written with
- * Iceberg's own generic writers rather than IcebergIO because IcebergIO commits by itself, and the
- * exactly-once design needs the commit to also record Kafka offsets.
+ * CommitToTable}, {@link CommitWindowsInOrder} or the mart's ReplaceMartDays. Written through
+ * Iceberg's Parquet writer ({@link PartitionedFileWriter}) rather than IcebergIO because IcebergIO
+ * commits by itself, and the exactly-once design needs the commit to also record Kafka offsets.
  */
 public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollection<WrittenFiles>> {
   private final CatalogSettings catalog;
