@@ -268,11 +268,6 @@ public final class Catalogue {
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 
-  /** The names of all product categories the catalogue draws from. */
-  public static List<String> categoryNames() {
-    return CATEGORIES.stream().map(Category::name).toList();
-  }
-
   /** The chain's stores, {@code S001} first. */
   public List<Store> stores() {
     return stores;

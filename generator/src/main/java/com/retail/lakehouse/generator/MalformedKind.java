@@ -9,9 +9,9 @@ import static com.retail.lakehouse.transforms.event.PosEventSchema.TOTAL_AMOUNT;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.retail.lakehouse.transforms.event.DeadLetterReason;
 import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventJson;
-import com.retail.lakehouse.transforms.validate.DeadLetterReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

@@ -3,12 +3,12 @@ package com.retail.lakehouse.generator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.retail.lakehouse.transforms.event.DeadLetterReason;
 import com.retail.lakehouse.transforms.event.EventType;
 import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventJson;
-import com.retail.lakehouse.transforms.validate.DeadLetterReason;
-import com.retail.lakehouse.transforms.validate.PosEventRules;
-import com.retail.lakehouse.transforms.validate.Rejection;
+import com.retail.lakehouse.transforms.event.PosEventRules;
+import com.retail.lakehouse.transforms.event.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package com.retail.lakehouse.generator;
 
 import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventJson;
-import com.retail.lakehouse.transforms.validate.PosEventRules;
-import com.retail.lakehouse.transforms.validate.Rejection;
+import com.retail.lakehouse.transforms.event.PosEventRules;
+import com.retail.lakehouse.transforms.event.Rejection;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,11 +1,9 @@
 package com.retail.lakehouse.localkafka;
 
+import com.retail.lakehouse.common.Folders;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -47,7 +45,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
       broker.close();
     } finally {
       broker = null;
-      deleteRecursively(dataDir);
+      Folders.deleteRecursively(dataDir);
     }
   }
 
@@ -74,25 +72,5 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
               + " field and use it from tests, not from field initializers");
     }
     return broker;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }

@@ -3,6 +3,8 @@ package com.retail.lakehouse.sql;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.retail.lakehouse.common.Failures;
+import com.retail.lakehouse.common.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -161,7 +163,7 @@ public final class SqlCommand implements Callable<Integer> {
     String script;
     try {
       script = script();
-    } catch (CatalogConfig.UsageException e) {
+    } catch (UsageException e) {
       return usage(e.getMessage());
     }
     List<String> statements = Statements.split(script);
@@ -171,7 +173,7 @@ public final class SqlCommand implements Callable<Integer> {
     CatalogConfig catalogConfig;
     try {
       catalogConfig = CatalogConfig.of(catalog, dataDir, warehouse, catalogUri, catalogProperties);
-    } catch (CatalogConfig.UsageException e) {
+    } catch (UsageException e) {
       return usage(e.getMessage());
     }
 
@@ -219,8 +221,7 @@ public final class SqlCommand implements Callable<Integer> {
 
   private String script() {
     if (file != null && !query.isEmpty()) {
-      throw new CatalogConfig.UsageException(
-          "give the SQL either as an argument or with -f, not both");
+      throw new UsageException("give the SQL either as an argument or with -f, not both");
     }
     if (file == null) {
       return String.join(" ", query);
@@ -231,9 +232,9 @@ public final class SqlCommand implements Callable<Integer> {
       }
       return Files.readString(Path.of(file));
     } catch (NoSuchFileException e) {
-      throw new CatalogConfig.UsageException("no such file: " + file);
+      throw new UsageException("no such file: " + file);
     } catch (IOException e) {
-      throw new CatalogConfig.UsageException("cannot read " + file + ": " + e.getMessage());
+      throw new UsageException("cannot read " + file + ": " + e.getMessage());
     }
   }
 
@@ -285,10 +286,7 @@ public final class SqlCommand implements Callable<Integer> {
       } else if (e instanceof SparkThrowable) {
         message = firstLine(e.getMessage());
       } else {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-          root = root.getCause();
-        }
+        Throwable root = Failures.rootCause(e);
         String m = firstLine(e.getMessage());
         message =
             root == e || m.isEmpty()

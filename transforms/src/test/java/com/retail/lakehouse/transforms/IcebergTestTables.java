@@ -1,9 +1,9 @@
 package com.retail.lakehouse.transforms;
 
+import com.retail.lakehouse.transforms.commit.CommitResult;
+import com.retail.lakehouse.transforms.commit.CommitToTable;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
-import com.retail.lakehouse.transforms.write.CommitResult;
-import com.retail.lakehouse.transforms.write.CommitToTable;
 import com.retail.lakehouse.transforms.write.WriteDataFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package com.retail.lakehouse.generator.cli;
 
+import com.retail.lakehouse.common.Durations;
 import com.retail.lakehouse.generator.DailyExpectation;
 import com.retail.lakehouse.generator.GenerateRun;
 import com.retail.lakehouse.generator.GeneratorConfig;
@@ -7,7 +8,6 @@ import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.localkafka.LocalKafkaBroker;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -15,8 +15,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,8 +49,6 @@ import picocli.CommandLine.Spec;
           + " 2 = invalid options."
     })
 public class GenerateCommand implements Callable<Integer> {
-
-  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   @Spec CommandSpec spec;
 
@@ -116,7 +112,7 @@ public class GenerateCommand implements Callable<Integer> {
       names = "--duration",
       paramLabel = "TIME",
       description =
-          "Stop after this much wall-clock time: 90s, 5m, 1h, 500ms or ISO-8601 (PT2M)."
+          "Stop after this much wall-clock time: 500ms, 90s, 5m, 1h, 1d or ISO-8601 (PT2M)."
               + " Without --start this is live mode: event_time = wall clock at send."
               + " Default: none. Exclusive with --count.")
   String duration;
@@ -225,7 +221,7 @@ public class GenerateCommand implements Callable<Integer> {
           .skus(skus)
           .start(start == null ? null : parseStart(start))
           .count(count)
-          .duration(duration == null ? null : parseDuration(duration))
+          .duration(duration == null ? null : Durations.parse("duration", duration))
           .rate(rate)
           .malformedRate(malformedRate)
           .duplicateRate(duplicateRate)
@@ -255,29 +251,6 @@ public class GenerateCommand implements Callable<Integer> {
                   + "'");
         }
       }
-    }
-  }
-
-  /**
-   * Parses {@code 90s}, {@code 5m}, {@code 2h}, {@code 1d}, {@code 500ms} or ISO-8601 {@code PT2M}.
-   */
-  static Duration parseDuration(String text) {
-    Matcher m = SHORT_DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    }
-    try {
-      return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "--duration must look like 90s, 5m, 1h or PT2M, got '" + text + "'");
     }
   }
 

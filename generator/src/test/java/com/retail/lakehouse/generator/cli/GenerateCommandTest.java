@@ -74,7 +74,8 @@ class GenerateCommandTest {
         "--malformed-rate 1.5; --malformed-rate must be between 0 and 1",
         "--count 10 --duration 5s; --count and --duration are exclusive",
         "--start yesterday; --start must be an ISO instant",
-        "--duration soon; --duration must look like 90s",
+        "--duration soon; --duration=soon is not a duration (use e.g. 500ms, 10s, 5m, 2h, 1d or PT1M)",
+        "--duration=-5s; --duration must be positive",
         "--duplicate-rate 0.6 --late-rate 0.6; must not exceed 1",
         "--stores 0; --stores must be between 1 and 999"
       })
@@ -117,11 +118,20 @@ class GenerateCommandTest {
     assertThat(run("--colour", "blue").exit()).isEqualTo(2);
   }
 
-  @Test
-  void durationsParseShortAndIsoForms() {
-    assertThat(GenerateCommand.parseDuration("90s")).isEqualTo(Duration.ofSeconds(90));
-    assertThat(GenerateCommand.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
-    assertThat(GenerateCommand.parseDuration("PT2M")).isEqualTo(Duration.ofMinutes(2));
-    assertThat(GenerateCommand.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+  @ParameterizedTest
+  @CsvSource({
+    "90s, PT1M30S",
+    "5m, PT5M",
+    "1h, PT1H",
+    "1d, PT24H",
+    "PT2M, PT2M",
+    "pt2m, PT2M",
+    "250ms, PT0.25S",
+    "' 10S ', PT10S"
+  })
+  void durationsParseShortAndIsoForms(String text, String expected) {
+    GenerateCommand command = new GenerateCommand();
+    new CommandLine(command).parseArgs("--duration", text);
+    assertThat(command.config().duration()).isEqualTo(Duration.parse(expected));
   }
 }

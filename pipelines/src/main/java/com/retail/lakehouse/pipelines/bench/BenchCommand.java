@@ -1,17 +1,20 @@
 package com.retail.lakehouse.pipelines.bench;
 
+import com.retail.lakehouse.common.Durations;
+import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.generator.GenerateRun;
 import com.retail.lakehouse.generator.GeneratorConfig;
 import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.generator.ProgressSink;
-import com.retail.lakehouse.pipelines.cli.Durations;
-import com.retail.lakehouse.pipelines.cli.EmbeddedBroker;
-import com.retail.lakehouse.pipelines.cli.PipelineArgs;
-import com.retail.lakehouse.pipelines.cli.RunSummary;
-import com.retail.lakehouse.pipelines.ingest.IngestCommand;
+import com.retail.lakehouse.pipelines.ingest.CatchUpIngest;
 import com.retail.lakehouse.pipelines.ingest.IngestOptions;
 import com.retail.lakehouse.pipelines.ingest.StreamingIngest;
+import com.retail.lakehouse.pipelines.mart.MartOptions;
+import com.retail.lakehouse.pipelines.mart.MartRun;
 import com.retail.lakehouse.pipelines.options.CatalogFromOptions;
+import com.retail.lakehouse.pipelines.run.EmbeddedBroker;
+import com.retail.lakehouse.pipelines.run.PipelineArgs;
+import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.io.IOException;
@@ -113,7 +116,7 @@ public final class BenchCommand {
       case "freshness" -> freshness(options);
       case "mart" -> mart(options);
       default ->
-          throw new PipelineArgs.UsageException(
+          throw new UsageException(
               "unknown benchmark '" + kind + "': use ingest, freshness or mart");
     };
   }
@@ -134,7 +137,7 @@ public final class BenchCommand {
       RunSummary run;
       Map<String, Object> result = new LinkedHashMap<>();
       try (MemoryWatch memory = new MemoryWatch()) {
-        run = IngestCommand.runOnce(options, kafka.bootstrapServers(), catalog);
+        run = CatchUpIngest.run(options, kafka.bootstrapServers(), catalog);
         result.put("peak_heap_mib", memory.peakHeapBytes() / (1024 * 1024));
         result.put("peak_rss_mib", memory.peakRssBytes() / (1024 * 1024));
       }
@@ -263,7 +266,7 @@ public final class BenchCommand {
         }
         while (!producing.isDone() || lag > 0) {
           long started = System.nanoTime();
-          RunSummary run = IngestCommand.runOnce(options, kafka.bootstrapServers(), catalog);
+          RunSummary run = CatchUpIngest.run(options, kafka.bootstrapServers(), catalog);
           runs++;
           lag = ((Number) run.get("lag")).longValue();
           long sleep = every.toMillis() - (System.nanoTime() - started) / 1_000_000;
@@ -347,33 +350,28 @@ public final class BenchCommand {
     } else {
       System.err.printf("bench: reusing %,d raw rows in %s%n", rawRows, warehouse);
     }
-    Path martSummary = home.resolve("mart-summary-" + runner + ".json");
-    List<String> args = new ArrayList<>();
-    args.add("--data-dir=" + home);
-    args.add("--warehouse=" + warehouse);
-    args.add("--summary-json=" + martSummary);
+    // The same options seen as the mart's: runner, profile and catalog flags carry over.
+    MartOptions martOptions = options.as(MartOptions.class);
+    martOptions.setDataDir(home.toString());
     Map<String, Object> r = new LinkedHashMap<>();
     long t0 = System.nanoTime();
+    RunSummary martRun;
     try (MemoryWatch memory = new MemoryWatch()) {
-      int code = com.retail.lakehouse.pipelines.mart.MartCommand.run(args.toArray(String[]::new));
-      if (code != 0) {
-        throw new IllegalStateException("the mart run failed with exit code " + code);
-      }
+      martRun = MartRun.run(martOptions, catalog);
       r.put("peak_heap_mib", memory.peakHeapBytes() / (1024 * 1024));
       r.put("peak_rss_mib", memory.peakRssBytes() / (1024 * 1024));
     }
     double wall = (System.nanoTime() - t0) / 1e9;
-    com.fasterxml.jackson.databind.JsonNode mart =
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(martSummary.toFile());
+    long rawRowsRead = ((Number) martRun.get("raw_rows_read")).longValue();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("benchmark", "mart");
     result.put("runner", runner);
     result.put("raw_rows", rawRows);
-    result.put("raw_rows_read", mart.path("raw_rows_read").asLong());
-    result.put("mart_rows_written", mart.path("mart_rows_written").asLong());
-    result.put("dates", mart.path("dates").size());
+    result.put("raw_rows_read", rawRowsRead);
+    result.put("mart_rows_written", martRun.get("mart_rows_written"));
+    result.put("dates", ((List<?>) martRun.get("dates")).size());
     result.put("wall_seconds", Math.round(wall * 10) / 10.0);
-    result.put("rows_per_second", Math.round(mart.path("raw_rows_read").asLong() / wall));
+    result.put("rows_per_second", Math.round(rawRowsRead / wall));
     result.putAll(r);
     result.put("machine", BenchResults.machine());
     return finish(
@@ -429,7 +427,7 @@ public final class BenchCommand {
   }
 
   private static long sumOfCommittedOffsets(Table raw, String topic) {
-    return com.retail.lakehouse.transforms.tables.CommittedOffsets.of(raw, topic)
+    return com.retail.lakehouse.transforms.commit.CommittedOffsets.of(raw, topic)
         .nextOffsets()
         .values()
         .stream()

@@ -1,5 +1,7 @@
 package com.retail.lakehouse.pipelines.cli;
 
+import com.retail.lakehouse.common.Failures;
+import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.generator.cli.GenerateCommand;
 import com.retail.lakehouse.generator.cli.ShortUsageErrors;
 import com.retail.lakehouse.pipelines.bench.BenchCommand;
@@ -8,38 +10,76 @@ import com.retail.lakehouse.pipelines.ingest.IngestCommand;
 import com.retail.lakehouse.pipelines.mart.MartCommand;
 import com.retail.lakehouse.pipelines.smoke.SmokeCommand;
 import com.retail.lakehouse.transforms.tables.TableDefinition.IncompatibleTableException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 
 /**
- * The entry point behind {@code ./lakehouse <command>}: dispatches to the command, and turns every
- * failure into one line on stderr (the cause, and what to do) with a non-zero exit code; set
- * LAKEHOUSE_DEBUG=1 for stack traces.
+ * The entry point behind {@code ./lakehouse <command>}: dispatches to the command through {@link
+ * #COMMANDS}, the one table a new command is added to (its help line comes from there too), and
+ * turns every failure into one line on stderr (the cause, and what to do) with a non-zero exit
+ * code; set LAKEHOUSE_DEBUG=1 for stack traces. Commands whose classpath differs from the runners'
+ * ({@code sql}: Spark SQL) are started by the launcher script from their own module instead.
  */
 public final class LakehouseCommand {
-  private static final String USAGE =
-      String.join(
-          "\n",
-          "Usage: ./lakehouse <command> [--runner=direct|flink|spark] [options]",
-          "",
-          "Commands:",
-          "  demo       the whole product on embedded defaults: generate, ingest, mart, queries, reconcile",
-          "  broker     run the local Kafka broker in the foreground",
-          "  generate   simulate POS traffic of many stores into Kafka, with a manifest",
-          "  ingest     Kafka -> validated, de-duplicated raw.pos_transactions (+ dead letters)",
-          "  mart       raw.pos_transactions -> marts.daily_sales_summary (--date, --from/--to,",
-          "             --changed-since-last-run; default all dates), one atomic commit per run",
-          "  smoke      run the ingest chain on in-memory events on the chosen runner",
-          "  bench      measure ingest throughput, freshness and mart speed (bench/results/)",
-          "",
-          "Every command takes --help. Data defaults to ./lakehouse-data (--data-dir DIR).",
-          "Maven form: ./mvnw -q -P<runner> -pl pipelines exec:exec -Dlakehouse.args=\"<command> ...\"");
+  /** One command: its name, its line in --help, and what runs it (returns the exit code). */
+  record Command(String name, String help, Entry entry) {}
+
+  /** Runs a command's arguments; returns the exit code. */
+  @FunctionalInterface
+  interface Entry {
+    int run(String[] args) throws Exception;
+  }
+
+  /** Every command of the runner launchers, in --help order. */
+  static final List<Command> COMMANDS =
+      List.of(
+          new Command(
+              "demo",
+              "the whole product on embedded defaults: generate, ingest, mart, queries, reconcile",
+              DemoCommand::run),
+          new Command(
+              "broker",
+              "run the local Kafka broker in the foreground",
+              args -> picocli(new BrokerCommand()).execute(args)),
+          new Command(
+              "generate",
+              "simulate POS traffic of many stores into Kafka, with a manifest",
+              args -> picocli(new GenerateCommand()).execute(withoutRunner(args))),
+          new Command(
+              "ingest",
+              "Kafka -> validated, de-duplicated raw.pos_transactions (+ dead letters)",
+              IngestCommand::run),
+          new Command(
+              "mart",
+              "raw.pos_transactions -> marts.daily_sales_summary (--date, --from/--to,\n"
+                  + "             --changed-since-last-run; default all dates), one atomic commit",
+              MartCommand::run),
+          new Command(
+              "smoke",
+              "run the ingest chain on in-memory events on the chosen runner",
+              SmokeCommand::run),
+          new Command(
+              "bench",
+              "measure ingest throughput, freshness and mart speed (bench/results/)",
+              BenchCommand::run));
 
   private LakehouseCommand() {}
 
   public static void main(String[] args) {
     System.exit(run(args));
+  }
+
+  static String usage() {
+    return "Usage: ./lakehouse <command> [--runner=direct|flink|spark] [options]\n\nCommands:\n"
+        + COMMANDS.stream()
+            .map(c -> String.format("  %-10s %s", c.name(), c.help()))
+            .collect(Collectors.joining("\n"))
+        + String.format("%n  %-10s %s", "sql", "ad hoc SQL over the tables (embedded Spark SQL)")
+        + "\n\nEvery command takes --help. Data defaults to ./lakehouse-data (--data-dir DIR).\n"
+        + "Maven form: ./mvnw -q -P<runner> -pl pipelines exec:exec"
+        + " -Dlakehouse.args=\"<command> ...\"";
   }
 
   /** Runs a command line; returns the exit code. */
@@ -48,38 +88,25 @@ public final class LakehouseCommand {
         || args[0].equals("--help")
         || args[0].equals("-h")
         || args[0].equals("help")) {
-      System.out.println(USAGE);
+      System.out.println(usage());
       return args.length == 0 ? 2 : 0;
     }
-    String command = args[0];
+    String name = args[0];
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    try {
-      return switch (command) {
-        case "broker" -> picocli(new BrokerCommand()).execute(rest);
-        case "generate" -> picocli(new GenerateCommand()).execute(withoutRunner(rest));
-        case "ingest" -> IngestCommand.run(rest);
-        case "mart" -> MartCommand.run(rest);
-        case "smoke" -> SmokeCommand.run(rest);
-        case "bench" -> BenchCommand.run(rest);
-        case "demo" -> DemoCommand.run(rest);
-        default -> {
-          System.err.println(
-              "lakehouse: unknown command '" + command + "'. Run ./lakehouse --help for the list.");
-          yield 2;
-        }
-      };
-    } catch (PipelineArgs.UsageException e) {
+    Command command = COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+    if (command == null) {
       System.err.println(
-          "lakehouse "
-              + command
-              + ": "
-              + e.getMessage()
-              + " (see ./lakehouse "
-              + command
-              + " --help)");
+          "lakehouse: unknown command '" + name + "'. Run ./lakehouse --help for the list.");
+      return 2;
+    }
+    try {
+      return command.entry().run(rest);
+    } catch (UsageException e) {
+      System.err.println(
+          "lakehouse " + name + ": " + e.getMessage() + " (see ./lakehouse " + name + " --help)");
       return 2;
     } catch (IncompatibleTableException e) {
-      System.err.println("lakehouse " + command + ": " + e.getMessage());
+      System.err.println("lakehouse " + name + ": " + e.getMessage());
       return 3;
     } catch (Exception | Error e) {
       if (System.getenv("LAKEHOUSE_DEBUG") != null) {
@@ -87,9 +114,9 @@ public final class LakehouseCommand {
       }
       System.err.println(
           "lakehouse "
-              + command
+              + name
               + ": failed: "
-              + rootMessage(e)
+              + Failures.oneLine(e)
               + " (LAKEHOUSE_DEBUG=1 shows the stack trace)");
       return 1;
     }
@@ -102,19 +129,5 @@ public final class LakehouseCommand {
   /** generate is not a pipeline: it ignores the runner flag the launcher script may pass. */
   private static String[] withoutRunner(String[] args) {
     return Arrays.stream(args).filter(a -> !a.startsWith("--runner")).toArray(String[]::new);
-  }
-
-  static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      if (t instanceof UncheckedIOException || t.getMessage() == null) {
-        t = t.getCause();
-        continue;
-      }
-      t = t.getCause();
-    }
-    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    int nl = message.indexOf('\n');
-    return t.getClass().getSimpleName() + ": " + (nl < 0 ? message : message.substring(0, nl));
   }
 }

@@ -1,17 +1,20 @@
 package com.retail.lakehouse.pipelines.demo;
 
+import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.generator.DailyExpectation;
 import com.retail.lakehouse.generator.GenerateRun;
 import com.retail.lakehouse.generator.GeneratorConfig;
 import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.generator.ProgressSink;
-import com.retail.lakehouse.pipelines.cli.EmbeddedBroker;
-import com.retail.lakehouse.pipelines.cli.PipelineArgs;
-import com.retail.lakehouse.pipelines.cli.RunSummary;
-import com.retail.lakehouse.pipelines.ingest.IngestCommand;
+import com.retail.lakehouse.pipelines.ingest.CatchUpIngest;
 import com.retail.lakehouse.pipelines.ingest.IngestOptions;
-import com.retail.lakehouse.pipelines.mart.MartCommand;
+import com.retail.lakehouse.pipelines.ingest.KafkaPositions;
+import com.retail.lakehouse.pipelines.mart.MartOptions;
+import com.retail.lakehouse.pipelines.mart.MartRun;
 import com.retail.lakehouse.pipelines.options.CatalogFromOptions;
+import com.retail.lakehouse.pipelines.run.EmbeddedBroker;
+import com.retail.lakehouse.pipelines.run.PipelineArgs;
+import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
@@ -22,14 +25,13 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
@@ -54,13 +56,22 @@ public final class DemoCommand {
     long getSeed();
 
     void setSeed(long value);
+
+    @Description(
+        "Start over: delete the demo's topic and tables in --data-dir first (without it, a data"
+            + " folder that already holds them is refused).")
+    @Default.Boolean(false)
+    boolean getFresh();
+
+    void setFresh(boolean value);
   }
 
   private static final String SUMMARY =
       "Run the whole product on embedded defaults: generate --days of POS traffic (1% malformed,"
           + " 1% duplicates, 1% late) into the local broker, ingest until caught up, build"
-          + " marts.daily_sales_summary, run the two sample queries, and reconcile. Starts from"
-          + " scratch in <data-dir>/demo each time.";
+          + " marts.daily_sales_summary, run the two sample queries, and reconcile. The topic and"
+          + " tables stay in --data-dir, where sql, ingest, mart and serve find them; --fresh starts"
+          + " over.";
 
   private DemoCommand() {}
 
@@ -72,16 +83,16 @@ public final class DemoCommand {
     }
     DemoOptions options = PipelineArgs.parse("demo", args, DemoOptions.class);
     String runner = PipelineArgs.classpathRunner();
-    Path demoDir = Path.of(options.getDataDir()).resolve("demo").toAbsolutePath();
-    deleteRecursively(demoDir);
-    Files.createDirectories(demoDir);
-    options.setDataDir(demoDir.toString());
+    Path dataDir = Path.of(options.getDataDir()).toAbsolutePath().normalize();
+    Path demoDir = dataDir.resolve("demo"); // the demo's own outputs: manifest, summaries
     options.setUntilCaughtUp(true);
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     long t0 = System.nanoTime();
-    step(1, "generate " + options.getDays() + " days of POS traffic of 20 stores into Kafka");
     try (EmbeddedBroker kafka =
-        EmbeddedBroker.resolve(options.getBootstrapServers(), demoDir.toString())) {
+        EmbeddedBroker.resolve(options.getBootstrapServers(), dataDir.toString())) {
+      startFrom(options, kafka.bootstrapServers(), catalog, dataDir);
+      Files.createDirectories(demoDir);
+      step(1, "generate " + options.getDays() + " days of POS traffic of 20 stores into Kafka");
       Manifest manifest =
           GenerateRun.run(
               GeneratorConfig.builder()
@@ -110,26 +121,18 @@ public final class DemoCommand {
           manifest.counts().duplicates());
 
       step(2, "ingest until caught up on the " + runner + " runner");
-      RunSummary ingest = IngestCommand.runOnce(options, kafka.bootstrapServers(), catalog);
+      RunSummary ingest = CatchUpIngest.run(options, kafka.bootstrapServers(), catalog);
       ingest.print(System.out);
 
       step(3, "build marts.daily_sales_summary for every sale date");
-      Path martJson = demoDir.resolve("mart-summary.json");
-      List<String> martArgs = new ArrayList<>();
-      martArgs.add("--data-dir=" + demoDir);
-      martArgs.add("--summary-json=" + martJson);
-      if (options.getCatalog() != null) {
-        martArgs.add("--catalog=" + options.getCatalog());
-      }
-      martArgs.add("--warehouse=" + catalog.warehouse());
-      int martCode = MartCommand.run(martArgs.toArray(String[]::new));
-      if (martCode != 0) {
-        throw new IllegalStateException("the mart step failed with exit code " + martCode);
-      }
+      // The same options seen as the mart's: runner, profile and catalog flags carry over.
+      RunSummary mart = MartRun.run(options.as(MartOptions.class), catalog);
+      mart.print(System.out);
+      mart.writeJson(demoDir.resolve("mart-summary.json").toString());
 
       step(4, "the sample queries (./lakehouse sql -f sql/queries/...)");
       for (String query : List.of("daily_revenue_by_store.sql", "recent_raw_events.sql")) {
-        runSampleQuery(query, demoDir);
+        runSampleQuery(query, dataDir);
       }
 
       step(5, "reconcile with the generator's manifest");
@@ -140,6 +143,7 @@ public final class DemoCommand {
       summary.writeJson(options.getSummaryJson());
       long lost = ((Number) summary.get("lost")).longValue();
       long mismatches = ((Number) summary.get("mart_mismatches")).longValue();
+      printNextSteps(dataDir);
       return lost == 0 && mismatches == 0 ? 0 : 1;
     }
   }
@@ -207,7 +211,7 @@ public final class DemoCommand {
   }
 
   /** Runs one sample query file through the sql launcher (embedded Spark SQL), output inline. */
-  private static void runSampleQuery(String file, Path demoDir) throws Exception {
+  private static void runSampleQuery(String file, Path dataDir) throws Exception {
     Path home = PipelineArgs.home();
     Path query = home.resolve("sql").resolve("queries").resolve(file);
     System.out.println("-- " + home.relativize(query) + ":");
@@ -218,7 +222,7 @@ public final class DemoCommand {
                 "sql",
                 "-f",
                 query.toString(),
-                "--data-dir=" + demoDir)
+                "--data-dir=" + dataDir)
             .inheritIO()
             .start();
     int code = sql.waitFor();
@@ -227,18 +231,61 @@ public final class DemoCommand {
     }
   }
 
-  private static void step(int n, String what) {
-    System.out.printf("%n== demo step %d/5: %s ==%n", n, what);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+  /**
+   * Where the demo starts: an empty data folder, or (with --fresh) one whose demo topic and tables
+   * were just deleted. A folder that already holds them is refused rather than mixed into: the
+   * reconciliation compares the tables with this run's manifest.
+   */
+  private static void startFrom(
+      DemoOptions options, String bootstrap, CatalogSettings catalog, Path dataDir) {
+    List<TableIdentifier> tables =
+        List.of(
+            RawTable.DEFINITION.identifier(),
+            DeadLetterTable.DEFINITION.identifier(),
+            DailySalesSummaryTable.DEFINITION.identifier());
+    try (KafkaPositions topic = new KafkaPositions(bootstrap, options.getTopic())) {
+      if (options.getFresh()) {
+        System.err.println(
+            "lakehouse demo: --fresh: deleting topic "
+                + options.getTopic()
+                + " and the demo tables in "
+                + catalog.describe());
+        topic.deleteTopic();
+        for (TableIdentifier id : tables) {
+          catalog.catalog().dropTable(id, true);
+        }
+        return;
+      }
+      boolean used =
+          topic.holdsMessages()
+              || tables.stream().anyMatch(id -> catalog.catalog().tableExists(id));
+      if (used) {
+        throw new UsageException(
+            dataDir
+                + " already holds the topic "
+                + options.getTopic()
+                + " or the demo tables (an earlier demo?): add --fresh to start over there, or"
+                + " pass another --data-dir");
       }
     }
+  }
+
+  /** What a newcomer can try next on the same data folder. */
+  private static void printNextSteps(Path dataDir) {
+    Path home = PipelineArgs.home();
+    String dir = dataDir.equals(home.resolve("lakehouse-data")) ? "" : " --data-dir " + dataDir;
+    System.out.printf(
+        "%nThe topic and tables stay in %s. Try next:%n"
+            + "  ./lakehouse sql%s \"SELECT store_id, sale_date, SUM(total_sales) AS revenue"
+            + " FROM marts.daily_sales_summary GROUP BY store_id, sale_date ORDER BY 2, 1 LIMIT 10\"%n"
+            + "  ./lakehouse generate%s --count 20000 --late-rate 0.05   # more traffic%n"
+            + "  ./lakehouse ingest%s --until-caught-up                  # land it exactly once%n"
+            + "  ./lakehouse mart%s --changed-since-last-run             # rebuild changed days%n"
+            + "  ./lakehouse demo%s --fresh                              # start over%n",
+        dataDir, dir, dir, dir, dir, dir);
+  }
+
+  private static void step(int n, String what) {
+    System.out.printf("%n== demo step %d/5: %s ==%n", n, what);
   }
 }

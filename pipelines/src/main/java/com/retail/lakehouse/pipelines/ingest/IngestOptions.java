@@ -80,11 +80,17 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
   void setFutureTolerance(String value);
 
   @Description(
-      "Parallel readers of a catch-up run (Kafka partitions are dealt into this many groups; each"
-          + " group's task also writes its rows' files), or file writers per table of the"
-          + " streaming job. Set it to the runner's parallelism on a cluster.")
+      "Catch-up runs: parallel Kafka readers (whole partitions are dealt into this many groups; each"
+          + " group's task also de-duplicates and writes its rows' files). Set it to the runner's"
+          + " parallelism on a cluster.")
   @Default.Integer(2)
-  int getWriterShards();
+  int getReaders();
 
-  void setWriterShards(int value);
+  void setReaders(int value);
+
+  @Description("Streaming job: Parquet file writers per table and commit window.")
+  @Default.Integer(2)
+  int getWriters();
+
+  void setWriters(int value);
 }

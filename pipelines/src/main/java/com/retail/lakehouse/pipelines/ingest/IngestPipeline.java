@@ -1,18 +1,19 @@
 package com.retail.lakehouse.pipelines.ingest;
 
+import com.retail.lakehouse.common.Durations;
+import com.retail.lakehouse.transforms.commit.CommitToTable;
+import com.retail.lakehouse.transforms.commit.CommitWindowsInOrder;
+import com.retail.lakehouse.transforms.commit.CommittedOffsets;
+import com.retail.lakehouse.transforms.commit.SkipRowsAlreadyCommitted;
+import com.retail.lakehouse.transforms.commit.WrittenFiles;
+import com.retail.lakehouse.transforms.contract.EventContract;
 import com.retail.lakehouse.transforms.dedupe.DropDuplicateLinesInStream;
+import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
-import com.retail.lakehouse.transforms.tables.CommittedOffsets;
-import com.retail.lakehouse.transforms.tables.DeadLetterTable;
-import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.validate.ParseAndValidate;
 import com.retail.lakehouse.transforms.validate.RoutedRow;
-import com.retail.lakehouse.transforms.write.CommitToTable;
-import com.retail.lakehouse.transforms.write.CommitWindowsInOrder;
-import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import com.retail.lakehouse.transforms.write.WriteDataFiles;
-import com.retail.lakehouse.transforms.write.WrittenFiles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,39 +38,56 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * The streaming ingest job as a list of named steps: read Kafka, parse and validate, skip what the
- * tables already hold, drop duplicate lines, write data files, and commit each table once with the
- * Kafka position it reached. Invalid messages take the same path into the dead-letter table.
+ * The two ingest jobs as lists of named steps, for any event contract: read Kafka, parse and
+ * validate, skip what the tables already hold, drop duplicate lines, write data files, and commit
+ * each table with the Kafka position it reached. Invalid messages take the same path into the
+ * dead-letter table. The catch-up job commits once per table; the streaming job once per table and
+ * commit window.
  */
 public final class IngestPipeline {
   private IngestPipeline() {}
 
-  /** What one run needs to know beyond the options: where to read and where each table stands. */
-  public record RunPlan(
-      String bootstrapServers,
-      java.util.List<ReadPosMessages.PartitionRange> ranges,
+  /**
+   * What a catch-up run needs beyond the options: the offset ranges it reads (empty for a source
+   * whose offsets are not known up front), where each table stands, the keys committed within the
+   * de-duplication horizon, and the run id its commits carry.
+   */
+  public record CatchUpPlan(
+      List<ReadPosMessages.PartitionRange> ranges,
       Duration maxReadTime,
       CatalogSettings catalog,
+      EventContract contract,
       CommittedOffsets rawPosition,
       CommittedOffsets deadLetterPosition,
-      com.retail.lakehouse.transforms.dedupe.RecentLineKeys recentKeys,
+      RecentLineKeys recentKeys,
       String runId) {}
 
-  static Pipeline build(IngestOptions options, RunPlan plan) {
-    return build(
-        options,
-        plan,
-        new ReadPosMessages(
-            plan.bootstrapServers(), plan.ranges(), plan.maxReadTime(), options.getWriterShards()));
-  }
+  /**
+   * What the streaming job needs beyond the options: where each table stands when it starts, the
+   * keys committed within the horizon, the run id, the commit window and the de-duplication
+   * horizon, and how many empty windows in a row pass before one is committed anyway.
+   */
+  public record StreamingPlan(
+      CatalogSettings catalog,
+      EventContract contract,
+      CommittedOffsets rawPosition,
+      CommittedOffsets deadLetterPosition,
+      RecentLineKeys recentKeys,
+      String runId,
+      Duration commitInterval,
+      Duration dedupeHorizon,
+      int emptyCommitEvery) {}
 
   /**
-   * The same job over another source of messages (the smoke test feeds it from memory). Duplicate
-   * lines are dropped within bundles, so the source must emit all messages of a Kafka partition
-   * from one element, as the Kafka reader does: a runner keeps one element's outputs in one bundle.
+   * The catch-up job over a source of messages: Kafka's planned ranges ({@link ReadPosMessages}),
+   * or memory in the smoke test. Duplicate lines are dropped within bundles, so the source must
+   * emit all messages of a Kafka partition from one element, as the Kafka reader does: a runner
+   * keeps one element's outputs in one bundle.
    */
-  public static Pipeline build(
-      IngestOptions options, RunPlan plan, PTransform<PBegin, PCollection<SourceMessage>> source) {
+  public static Pipeline buildCatchUp(
+      IngestOptions options,
+      CatchUpPlan plan,
+      PTransform<PBegin, PCollection<SourceMessage>> source) {
     Pipeline p = Pipeline.create(options);
     String topic = options.getTopic();
 
@@ -86,7 +104,8 @@ public final class IngestPipeline {
     // reads whole partitions, and messages are keyed by store, so each bundle holds every copy of
     // its lines.
     PCollection<RoutedRow> rows =
-        messages.apply("ParseAndValidate", parseAndValidate(options).inOneCollection());
+        messages.apply(
+            "ParseAndValidate", parseAndValidate(options, plan.contract()).inOneCollection());
     if (readsSomethingATableHolds(plan)) {
       rows =
           rows.apply(
@@ -96,15 +115,20 @@ public final class IngestPipeline {
     PCollection<WrittenFiles> written =
         rows.apply(
             "DropDuplicateLinesAndWriteFiles",
-            WriteDataFiles.eachBundleOfRoutedRows(plan.catalog())
+            WriteDataFiles.eachBundleOfRoutedRows(plan.catalog(), plan.contract())
                 .droppingDuplicateLines(plan.recentKeys()));
     written.apply(
         "CommitRawTable",
-        CommitToTable.of(plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
+        CommitToTable.of(
+            plan.catalog(), plan.contract().rawTable(), topic, plan.runId(), lastOffsetRead));
     written.apply(
         "CommitDeadLetterTable",
         CommitToTable.of(
-            plan.catalog(), DeadLetterTable.DEFINITION, topic, plan.runId(), lastOffsetRead));
+            plan.catalog(),
+            plan.contract().deadLetterTable(),
+            topic,
+            plan.runId(),
+            lastOffsetRead));
     return p;
   }
 
@@ -115,16 +139,13 @@ public final class IngestPipeline {
    */
   public static Pipeline buildStreaming(
       IngestOptions options,
-      RunPlan plan,
-      PTransform<PBegin, PCollection<SourceMessage>> source,
-      Duration commitInterval,
-      Duration dedupeHorizon,
-      int emptyCommitEvery) {
+      StreamingPlan plan,
+      PTransform<PBegin, PCollection<SourceMessage>> source) {
     options.as(StreamingOptions.class).setStreaming(true);
     Pipeline p = Pipeline.create(options);
     String topic = options.getTopic();
     FixedWindows commitWindows =
-        FixedWindows.of(org.joda.time.Duration.millis(commitInterval.toMillis()));
+        FixedWindows.of(org.joda.time.Duration.millis(plan.commitInterval().toMillis()));
 
     PCollection<SourceMessage> messages = p.apply("ReadPosEvents", source);
 
@@ -133,23 +154,29 @@ public final class IngestPipeline {
             .apply("OffsetsIntoCommitWindows", Window.into(commitWindows))
             .apply("LastOffsetPerPartition", Max.longsPerKey());
 
-    PCollectionTuple parsed = messages.apply("ParseAndValidate", parseAndValidate(options));
+    PCollectionTuple parsed =
+        messages.apply("ParseAndValidate", parseAndValidate(options, plan.contract()));
 
     parsed
         .get(ParseAndValidate.VALID)
         .apply("SkipRowsAlreadyInRaw", SkipRowsAlreadyCommitted.inRaw(plan.rawPosition()))
         .apply(
             "DropDuplicateLines",
-            DropDuplicateLinesInStream.within(dedupeHorizon).withCommittedKeys(plan.recentKeys()))
+            DropDuplicateLinesInStream.within(plan.dedupeHorizon())
+                .withCommittedKeys(plan.recentKeys()))
         .apply("RowsIntoCommitWindows", Window.into(commitWindows))
         .apply(
             "WriteRawFiles",
-            WriteDataFiles.to(plan.catalog(), RawTable.DEFINITION, options.getWriterShards()))
+            WriteDataFiles.to(plan.catalog(), plan.contract().rawTable(), options.getWriters()))
         .apply(
             "CommitRawTable",
             CommitWindowsInOrder.of(
-                    plan.catalog(), RawTable.DEFINITION, topic, plan.runId(), lastOffsetPerWindow)
-                .withEmptyCommitEvery(emptyCommitEvery));
+                    plan.catalog(),
+                    plan.contract().rawTable(),
+                    topic,
+                    plan.runId(),
+                    lastOffsetPerWindow)
+                .withEmptyCommitEvery(plan.emptyCommitEvery()));
 
     parsed
         .get(ParseAndValidate.INVALID)
@@ -159,16 +186,16 @@ public final class IngestPipeline {
         .apply("DeadLettersIntoCommitWindows", Window.into(commitWindows))
         .apply(
             "WriteDeadLetterFiles",
-            WriteDataFiles.to(plan.catalog(), DeadLetterTable.DEFINITION, 1))
+            WriteDataFiles.to(plan.catalog(), plan.contract().deadLetterTable(), 1))
         .apply(
             "CommitDeadLetterTable",
             CommitWindowsInOrder.of(
                     plan.catalog(),
-                    DeadLetterTable.DEFINITION,
+                    plan.contract().deadLetterTable(),
                     topic,
                     plan.runId(),
                     lastOffsetPerWindow)
-                .withEmptyCommitEvery(emptyCommitEvery));
+                .withEmptyCommitEvery(plan.emptyCommitEvery()));
     return p;
   }
 
@@ -178,7 +205,8 @@ public final class IngestPipeline {
    * from the messages leaves the messages a single consumer: on Spark a second one made the runner
    * cache all messages and, under memory pressure, read Kafka twice.
    */
-  private static PCollection<KV<Integer, Long>> lastOffsetOfEachRange(Pipeline p, RunPlan plan) {
+  private static PCollection<KV<Integer, Long>> lastOffsetOfEachRange(
+      Pipeline p, CatchUpPlan plan) {
     List<KV<Integer, Long>> last = new ArrayList<>();
     for (ReadPosMessages.PartitionRange range : plan.ranges()) {
       last.add(KV.of(range.partition(), range.end() - 1));
@@ -204,7 +232,7 @@ public final class IngestPipeline {
    * tables' commits (a run resumes from the lower one). Otherwise the skip step is left out: it
    * would check every row and drop none.
    */
-  private static boolean readsSomethingATableHolds(RunPlan plan) {
+  private static boolean readsSomethingATableHolds(CatchUpPlan plan) {
     for (ReadPosMessages.PartitionRange range : plan.ranges()) {
       int p = range.partition();
       if (plan.rawPosition().holds(p, range.start())
@@ -215,11 +243,9 @@ public final class IngestPipeline {
     return plan.ranges().isEmpty(); // messages from another source: offsets not known up front
   }
 
-  private static ParseAndValidate parseAndValidate(IngestOptions options) {
-    return ParseAndValidate.withDefaults()
+  private static ParseAndValidate parseAndValidate(IngestOptions options, EventContract contract) {
+    return ParseAndValidate.of(contract)
         .withMaxPayloadBytes(options.getMaxPayloadBytes())
-        .withFutureTolerance(
-            com.retail.lakehouse.pipelines.cli.Durations.parse(
-                "future-tolerance", options.getFutureTolerance()));
+        .withFutureTolerance(Durations.parse("future-tolerance", options.getFutureTolerance()));
   }
 }

@@ -1,7 +1,7 @@
 package com.retail.lakehouse.pipelines.ingest;
 
-import com.retail.lakehouse.pipelines.cli.PipelineArgs.UsageException;
-import com.retail.lakehouse.transforms.tables.CommittedOffsets;
+import com.retail.lakehouse.common.UsageException;
+import com.retail.lakehouse.transforms.commit.CommittedOffsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +23,11 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * What Kafka knows about a topic's positions (first and next offsets per partition) and the
  * consumer group's committed offsets, through Kafka's Admin API.
  */
-final class KafkaPositions implements AutoCloseable {
+public final class KafkaPositions implements AutoCloseable {
   private final Admin admin;
   private final String topic;
 
-  KafkaPositions(String bootstrapServers, String topic) {
+  public KafkaPositions(String bootstrapServers, String topic) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
@@ -121,6 +121,43 @@ final class KafkaPositions implements AutoCloseable {
       return result;
     } catch (ExecutionException | InterruptedException | TimeoutException e) {
       throw new IllegalStateException("cannot list offsets of " + topic + ": " + e, e);
+    }
+  }
+
+  /** Whether the topic exists and holds at least one message. */
+  public boolean holdsMessages() {
+    try {
+      if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+        return false;
+      }
+    } catch (ExecutionException | InterruptedException | TimeoutException e) {
+      throw new IllegalStateException("Kafka did not answer listing topics: " + e, e);
+    }
+    List<Integer> partitions = partitions();
+    Map<Integer, Long> latest = latest(partitions);
+    return partitions.stream().anyMatch(p -> latest.get(p) > 0);
+  }
+
+  /** Deletes the topic and waits until Kafka no longer lists it (no-op if it does not exist). */
+  public void deleteTopic() {
+    try {
+      if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+        return;
+      }
+      admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "Kafka still lists topic " + topic + " after deleting it");
+        }
+        Thread.sleep(200);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot delete topic " + topic + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while deleting topic " + topic, e);
     }
   }
 

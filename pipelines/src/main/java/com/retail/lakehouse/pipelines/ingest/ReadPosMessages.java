@@ -83,7 +83,10 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
    * reaches one reader.
    */
   static List<List<PartitionRange>> groups(List<PartitionRange> ranges, int readers) {
-    int n = Math.max(1, Math.min(readers, ranges.size()));
+    if (readers < 1) {
+      throw new IllegalArgumentException("a catch-up run needs at least 1 reader, got " + readers);
+    }
+    int n = Math.max(1, Math.min(readers, ranges.size())); // no ranges: one empty group
     List<List<PartitionRange>> groups = new ArrayList<>();
     long[] load = new long[n];
     for (int i = 0; i < n; i++) {

@@ -1,30 +1,25 @@
 package com.retail.lakehouse.pipelines.ingest;
 
-import com.retail.lakehouse.pipelines.cli.Durations;
-import com.retail.lakehouse.pipelines.cli.PipelineArgs;
-import com.retail.lakehouse.pipelines.cli.PipelineArgs.UsageException;
-import com.retail.lakehouse.pipelines.cli.RunSummary;
+import com.retail.lakehouse.common.Durations;
+import com.retail.lakehouse.common.UsageException;
+import com.retail.lakehouse.pipelines.run.PipelineArgs;
+import com.retail.lakehouse.pipelines.run.RunSummary;
+import com.retail.lakehouse.transforms.commit.CommittedOffsets;
+import com.retail.lakehouse.transforms.contract.EventContract;
+import com.retail.lakehouse.transforms.contract.PosContract;
 import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
-import com.retail.lakehouse.transforms.tables.CommittedOffsets;
-import com.retail.lakehouse.transforms.tables.DeadLetterTable;
-import com.retail.lakehouse.transforms.tables.RawTable;
-import com.retail.lakehouse.transforms.validate.DeadLetterReason;
-import com.retail.lakehouse.transforms.write.AppendWithPosition;
-import com.retail.lakehouse.transforms.write.SkipRowsAlreadyCommitted;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.Table;
 
 /**
  * {@code ./lakehouse ingest --mode=streaming}: one continuous KafkaIO job on the direct or flink
@@ -99,21 +94,15 @@ public final class StreamingIngest {
               + " --max-read-time");
     }
     String topic = options.getTopic();
+    EventContract contract = PosContract.INSTANCE;
     Duration commitInterval = Durations.parse("commit-interval", options.getCommitInterval());
     Duration horizon = Durations.parse("dedupe-horizon", options.getDedupeHorizon());
-    Duration maxReadTime =
-        options.getMaxReadTime() == null || options.getMaxReadTime().isBlank()
-            ? null
-            : Durations.parse("max-read-time", options.getMaxReadTime());
-    Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
-    Table deadLetters = DeadLetterTable.DEFINITION.createOrLoad(catalog.catalog());
+    Duration maxReadTime = Durations.optional("max-read-time", options.getMaxReadTime());
+    IngestTables tables = IngestTables.open(catalog, contract, topic);
     String runId = UUID.randomUUID().toString();
-    // From here on a previous job still committing (a zombie) is refused by the tables, so the
-    // positions read next are final.
-    AppendWithPosition.claim(raw, runId);
-    AppendWithPosition.claim(deadLetters, runId);
-    CommittedOffsets rawPosition = CommittedOffsets.of(raw, topic);
-    CommittedOffsets deadLetterPosition = CommittedOffsets.of(deadLetters, topic);
+    tables.claim(runId);
+    CommittedOffsets rawPosition = tables.rawPosition();
+    CommittedOffsets deadLetterPosition = tables.deadLetterPosition();
 
     Map<Integer, Long> start;
     try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
@@ -122,24 +111,23 @@ public final class StreamingIngest {
       kafka.setGroupOffsets(options.getConsumerGroup(), start);
     }
 
-    IngestPipeline.RunPlan plan =
-        new IngestPipeline.RunPlan(
-            bootstrap,
-            List.of(),
-            maxReadTime,
+    IngestPipeline.StreamingPlan plan =
+        new IngestPipeline.StreamingPlan(
             catalog,
+            contract,
             rawPosition,
             deadLetterPosition,
-            RecentLineKeys.load(raw, horizon, Instant.now()),
-            runId);
+            RecentLineKeys.load(tables.raw(), contract.lineKey(), horizon, Instant.now()),
+            runId,
+            commitInterval,
+            horizon,
+            // a bounded job commits every window, so being caught up shows at once
+            bounded || maxReadTime != null ? 1 : 10);
     Pipeline pipeline =
         IngestPipeline.buildStreaming(
             options,
             plan,
-            new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup(), start),
-            commitInterval,
-            horizon,
-            bounded || maxReadTime != null ? 1 : 10);
+            new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup(), start));
     System.err.printf(
         "lakehouse: streaming ingest job %s: reading %s from offsets %s (consumer group %s),"
             + " committing every %s into %s%n",
@@ -177,7 +165,7 @@ public final class StreamingIngest {
       // The tables' positions are read only when something needs them (two metadata reads, which
       // on S3 are requests): the caught-up check once the end is known, and the progress line.
       Map<Integer, Long> position =
-          end != null || progressDue ? position(raw, deadLetters, topic, start.keySet()) : null;
+          end != null || progressDue ? tables.position(start.keySet()) : null;
       if (end != null && reached(position, end)) {
         caughtUp = true;
         stopReason = "caught up with the end offsets " + end;
@@ -193,12 +181,12 @@ public final class StreamingIngest {
         System.err.printf(
             "ingest: read %,d  %,.0f events/s  dead letters %,d  duplicates %,d  rows written %,d"
                 + "  commits %d  committed up to %s  %.0fs%n",
-            LiveCounters.get("read"),
-            LiveCounters.get("read") / Math.max(seconds, 1e-9),
-            LiveCounters.get("invalid"),
-            LiveCounters.get("duplicates_dropped"),
-            LiveCounters.get("rows_written"),
-            LiveCounters.get("commits"),
+            LiveCounters.get(MetricNames.READ),
+            LiveCounters.get(MetricNames.READ) / Math.max(seconds, 1e-9),
+            LiveCounters.get(MetricNames.INVALID),
+            LiveCounters.get(MetricNames.DUPLICATES_DROPPED),
+            LiveCounters.get(MetricNames.ROWS_WRITTEN),
+            LiveCounters.get(MetricNames.COMMITS),
             position,
             seconds);
       }
@@ -212,7 +200,7 @@ public final class StreamingIngest {
       // already gone; a commit still in flight is refused by the next job's claim anyway
     }
 
-    Map<Integer, Long> position = position(raw, deadLetters, topic, start.keySet());
+    Map<Integer, Long> position = tables.position(start.keySet());
     if (end == null) {
       end = latest(bootstrap, topic);
     }
@@ -222,39 +210,26 @@ public final class StreamingIngest {
       consumed += Math.max(0, position.get(p) - start.get(p));
       lag += Math.max(0, end.get(p) - position.get(p));
     }
-    List<Snapshot> rawCommits = IngestCommand.snapshotsOfRun(raw, runId);
-    List<Snapshot> deadCommits = IngestCommand.snapshotsOfRun(deadLetters, runId);
-    long rawWritten = sum(rawCommits, "added-records");
-    long deadWritten = sum(deadCommits, "added-records");
+    IngestTables.RunCommits commits = tables.commitsOf(runId);
     RunSummary summary = new RunSummary("ingest summary (streaming)");
     summary.put("runner", PipelineArgs.classpathRunner());
     summary.put("mode", "streaming");
     summary.put("topic", topic);
     summary.put("catalog", catalog.describe());
-    // Messages whose offsets the tables now cover; counts below are from the tables' commits.
-    summary.put("read", consumed);
-    summary.put("raw_written", rawWritten);
-    summary.put("dead_letters", deadWritten);
-    long duplicates = LiveCounters.get("duplicates_dropped");
-    long skipped = LiveCounters.get(SkipRowsAlreadyCommitted.SKIPPED);
-    summary.put("duplicates_dropped", duplicates);
-    summary.put("skipped_already_committed", skipped);
-    summary.put("unaccounted", consumed - rawWritten - deadWritten - duplicates - skipped);
-    Map<String, Long> byReason = new TreeMap<>();
-    for (DeadLetterReason reason : DeadLetterReason.values()) {
-      long n = LiveCounters.get("dead_letters_" + reason.name());
-      if (n > 0) {
-        byReason.put(reason.name(), n);
-      }
-    }
-    summary.put("dead_letters_by_reason", byReason);
-    summary.put("events_per_second", Math.round(consumed / Math.max(seconds, 1e-9)));
+    // read = messages whose offsets the tables now cover; counts are from the tables' commits.
+    IngestTables.putCounts(
+        summary,
+        consumed,
+        commits.rawRows(),
+        commits.deadLetterRows(),
+        LiveCounters.get(MetricNames.DUPLICATES_DROPPED),
+        LiveCounters.get(MetricNames.SKIPPED_ALREADY_COMMITTED),
+        IngestTables.deadLettersByReason(LiveCounters::get),
+        consumed / Math.max(seconds, 1e-9));
     summary.put("seconds", Math.round(seconds * 10) / 10.0);
-    summary.put("commits", rawCommits.size() + deadCommits.size());
-    summary.put(
-        "data_files", sum(rawCommits, "added-data-files") + sum(deadCommits, "added-data-files"));
-    summary.put(
-        "data_bytes", sum(rawCommits, "added-files-size") + sum(deadCommits, "added-files-size"));
+    summary.put("commits", commits.commits());
+    summary.put("data_files", commits.dataFiles());
+    summary.put("data_bytes", commits.dataBytes());
     summary.put("start_offsets", start);
     summary.put("end_offsets", position);
     summary.put("lag", lag);
@@ -269,24 +244,8 @@ public final class StreamingIngest {
     }
   }
 
-  /** Per partition, the offset up to which both tables hold everything. */
-  private static Map<Integer, Long> position(
-      Table raw, Table deadLetters, String topic, Iterable<Integer> partitions) {
-    CommittedOffsets r = CommittedOffsets.of(raw, topic);
-    CommittedOffsets d = CommittedOffsets.of(deadLetters, topic);
-    Map<Integer, Long> position = new TreeMap<>();
-    for (int p : partitions) {
-      position.put(p, Math.min(r.next(p), d.next(p)));
-    }
-    return position;
-  }
-
   private static boolean reached(Map<Integer, Long> position, Map<Integer, Long> end) {
     return end.entrySet().stream()
         .allMatch(e -> position.getOrDefault(e.getKey(), 0L) >= e.getValue());
-  }
-
-  private static long sum(List<Snapshot> snapshots, String key) {
-    return snapshots.stream().mapToLong(s -> IngestCommand.added(s, key)).sum();
   }
 }

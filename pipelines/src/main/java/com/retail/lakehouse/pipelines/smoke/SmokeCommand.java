@@ -1,29 +1,31 @@
 package com.retail.lakehouse.pipelines.smoke;
 
+import com.retail.lakehouse.common.Folders;
 import com.retail.lakehouse.generator.GeneratedMessage;
 import com.retail.lakehouse.generator.GeneratorConfig;
 import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.generator.ManifestTally;
 import com.retail.lakehouse.generator.PosTrafficSimulator;
-import com.retail.lakehouse.pipelines.cli.PipelineArgs;
-import com.retail.lakehouse.pipelines.cli.RunSummary;
-import com.retail.lakehouse.pipelines.ingest.IngestCommand;
 import com.retail.lakehouse.pipelines.ingest.IngestOptions;
 import com.retail.lakehouse.pipelines.ingest.IngestPipeline;
+import com.retail.lakehouse.pipelines.run.PipelineArgs;
+import com.retail.lakehouse.pipelines.run.PipelineCounters;
+import com.retail.lakehouse.pipelines.run.RunSnapshots;
+import com.retail.lakehouse.pipelines.run.RunSummary;
+import com.retail.lakehouse.transforms.commit.CommittedOffsets;
+import com.retail.lakehouse.transforms.contract.PosContract;
+import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
-import com.retail.lakehouse.transforms.tables.CommittedOffsets;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -34,7 +36,6 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 
 /**
@@ -66,7 +67,7 @@ public final class SmokeCommand {
     SmokeOptions options = PipelineArgs.parse("smoke", args, SmokeOptions.class);
     String runner = PipelineArgs.classpathRunner();
     Path warehouse = Path.of(options.getDataDir()).resolve("smoke-" + runner).toAbsolutePath();
-    deleteRecursively(warehouse);
+    Folders.deleteRecursively(warehouse);
     CatalogSettings catalog =
         CatalogSettings.of(CatalogSettings.Kind.HADOOP, warehouse.toString(), null, Map.of());
 
@@ -95,16 +96,16 @@ public final class SmokeCommand {
     Table deadLetters = DeadLetterTable.DEFINITION.createOrLoad(catalog.catalog());
     String runId = UUID.randomUUID().toString();
     Pipeline pipeline =
-        IngestPipeline.build(
+        IngestPipeline.buildCatchUp(
             options,
-            new IngestPipeline.RunPlan(
-                null,
+            new IngestPipeline.CatchUpPlan(
                 List.of(),
                 null,
                 catalog,
+                PosContract.INSTANCE,
                 CommittedOffsets.none(options.getTopic()),
                 CommittedOffsets.none(options.getTopic()),
-                com.retail.lakehouse.transforms.dedupe.RecentLineKeys.none(),
+                RecentLineKeys.none(),
                 runId),
             new InMemoryPartition(messages));
     long t0 = System.nanoTime();
@@ -112,12 +113,9 @@ public final class SmokeCommand {
     result.waitUntilFinish();
     double seconds = (System.nanoTime() - t0) / 1e9;
 
-    Snapshot rawCommit = IngestCommand.snapshotOfRun(raw, runId);
-    Snapshot deadCommit = IngestCommand.snapshotOfRun(deadLetters, runId);
-    long rawRows = rawCommit == null ? 0 : Long.parseLong(rawCommit.summary().get("added-records"));
-    long deadRows =
-        deadCommit == null ? 0 : Long.parseLong(deadCommit.summary().get("added-records"));
-    Map<String, Long> counters = IngestCommand.counters(result);
+    long rawRows = RunSnapshots.count(RunSnapshots.onlyOf(raw, runId), "added-records");
+    long deadRows = RunSnapshots.count(RunSnapshots.onlyOf(deadLetters, runId), "added-records");
+    PipelineCounters counters = PipelineCounters.of(result);
     boolean ok =
         result.getState() == PipelineResult.State.DONE
             && rawRows == manifest.counts().valid()
@@ -132,7 +130,7 @@ public final class SmokeCommand {
     summary.put("expected_dead_letters", manifest.counts().malformed());
     summary.put("dead_letters", deadRows);
     summary.put("duplicates_expected", manifest.counts().duplicates());
-    summary.put("read_metric", counters.getOrDefault("read", 0L));
+    summary.put("read_metric", counters.get(MetricNames.READ));
     summary.put("seconds", Math.round(seconds * 10) / 10.0);
     summary.put("warehouse", warehouse.toString());
     summary.put("result", ok ? "OK" : "MISMATCH");
@@ -162,17 +160,6 @@ public final class SmokeCommand {
                   .withCoder(ListCoder.of(SourceMessage.Coder.of())))
           .apply("Messages", Flatten.iterables())
           .setCoder(SourceMessage.Coder.of());
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

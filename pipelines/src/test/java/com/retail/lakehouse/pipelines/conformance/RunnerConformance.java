@@ -11,7 +11,7 @@ import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.generator.ProgressSink;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
-import com.retail.lakehouse.transforms.write.CrashPoint;
+import com.retail.lakehouse.transforms.commit.CrashPoint;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;

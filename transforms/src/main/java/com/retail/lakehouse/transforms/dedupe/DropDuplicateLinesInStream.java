@@ -1,12 +1,12 @@
 package com.retail.lakehouse.transforms.dedupe;
 
-import com.retail.lakehouse.transforms.event.PosEventSchema;
+import com.retail.lakehouse.transforms.contract.LineKey;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -24,8 +24,8 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * The streaming form of {@link DropDuplicateLines}: keeps the first copy of each sale line
- * (transaction_id, line_number) and drops copies that arrive within the horizon after it, across
+ * Streaming de-duplication: keeps the first copy of each line (its contract's line key, for POS
+ * transaction_id and line_number) and drops copies that arrive within the horizon after it, across
  * commit windows, with one state cell per line key that an event-time timer clears once the horizon
  * has passed. Lines that earlier jobs committed within the horizon ({@link RecentLineKeys}, loaded
  * from the raw table when the job starts) are dropped too, so a restarted job does not re-add them.
@@ -49,7 +49,15 @@ public final class DropDuplicateLinesInStream
   /** Drops copies arriving within {@code horizon} of the first copy of their line. */
   public static DropDuplicateLinesInStream within(java.time.Duration horizon) {
     return new DropDuplicateLinesInStream(
-        Duration.millis(Math.max(1, horizon.toMillis())), RecentLineKeys.none());
+        Duration.millis(positive(horizon).toMillis()), RecentLineKeys.none());
+  }
+
+  private static java.time.Duration positive(java.time.Duration horizon) {
+    if (horizon == null || horizon.isNegative() || horizon.isZero()) {
+      throw new IllegalArgumentException(
+          "the de-duplication horizon must be positive, got " + horizon);
+    }
+    return horizon;
   }
 
   /** Also drops lines that earlier jobs committed within the horizon. */
@@ -60,19 +68,24 @@ public final class DropDuplicateLinesInStream
   @Override
   public PCollection<Row> expand(PCollection<Row> lines) {
     return lines
-        .apply("KeyByLine", ParDo.of(new KeyByLineFn()))
+        .apply("KeyByLine", ParDo.of(new KeyByLineFn(committed.key())))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), lines.getCoder()))
         .apply("KeepFirstCopyWithinHorizon", ParDo.of(new KeepFirstCopyFn(horizon, committed)))
         .setCoder(lines.getCoder());
   }
 
   static final class KeyByLineFn extends DoFn<Row, KV<String, Row>> {
-    private final Counter in = Metrics.counter("lakehouse", DropDuplicateLines.LINES_IN);
+    private final Counter in = MetricNames.counter(MetricNames.LINES_IN);
+    private final LineKey key;
+
+    KeyByLineFn(LineKey key) {
+      this.key = key;
+    }
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<String, Row>> out) {
       in.inc();
-      out.output(KV.of(DropDuplicateLines.lineKey(row), row));
+      out.output(KV.of(key.asString(row), row));
     }
   }
 
@@ -80,7 +93,7 @@ public final class DropDuplicateLinesInStream
   static final class KeepFirstCopyFn extends DoFn<KV<String, Row>, Row> {
     private final Duration horizon;
     private final RecentLineKeys committed;
-    private final Counter out = Metrics.counter("lakehouse", DropDuplicateLines.LINES_OUT);
+    private final Counter out = MetricNames.counter(MetricNames.LINES_OUT);
 
     @StateId("seen")
     private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
@@ -101,15 +114,14 @@ public final class DropDuplicateLinesInStream
         @TimerId("forget") Timer forget,
         OutputReceiver<Row> output) {
       if (seen.read() != null) {
-        LiveCounters.add("duplicates_dropped", 1);
+        LiveCounters.add(MetricNames.DUPLICATES_DROPPED, 1);
         return;
       }
       seen.write(true);
       forget.set(readAt.plus(horizon));
       Row row = line.getValue();
-      if (committed.contains(
-          row.getString(PosEventSchema.TRANSACTION_ID), row.getInt32(PosEventSchema.LINE_NUMBER))) {
-        LiveCounters.add("duplicates_dropped", 1);
+      if (committed.contains(row)) {
+        LiveCounters.add(MetricNames.DUPLICATES_DROPPED, 1);
         return;
       }
       out.inc();

@@ -1,6 +1,7 @@
 package com.retail.lakehouse.transforms.dedupe;
 
-import com.retail.lakehouse.transforms.event.PosEventSchema;
+import com.retail.lakehouse.transforms.contract.LineKey;
+import com.retail.lakehouse.transforms.contract.PosContract;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.io.IOException;
 import java.io.Serializable;
@@ -26,22 +27,34 @@ import org.apache.iceberg.io.CloseableIterable;
  * columns of files whose ingest_time range overlaps the horizon.
  */
 public final class RecentLineKeys implements Serializable {
+  private final LineKey key;
   private final long[] sortedHashes;
 
-  private RecentLineKeys(long[] sortedHashes) {
+  private RecentLineKeys(LineKey key, long[] sortedHashes) {
+    this.key = key;
     this.sortedHashes = sortedHashes;
   }
 
-  /** No keys: the first run, or de-duplication across runs switched off. */
+  /** No POS keys: the first run, or de-duplication across runs switched off. */
   public static RecentLineKeys none() {
-    return new RecentLineKeys(new long[0]);
+    return none(PosContract.LINE_KEY);
+  }
+
+  /** No keys of a contract's line key. */
+  public static RecentLineKeys none(LineKey key) {
+    return new RecentLineKeys(key, new long[0]);
+  }
+
+  /** POS keys of raw rows ingested at or after {@code now - horizon}. */
+  public static RecentLineKeys load(Table raw, Duration horizon, Instant now) {
+    return load(raw, PosContract.LINE_KEY, horizon, now);
   }
 
   /** Keys of raw rows ingested at or after {@code now - horizon}. */
-  public static RecentLineKeys load(Table raw, Duration horizon, Instant now) {
+  public static RecentLineKeys load(Table raw, LineKey key, Duration horizon, Instant now) {
     raw.refresh();
     if (raw.currentSnapshot() == null || horizon.isZero()) {
-      return none();
+      return none(key);
     }
     LocalDateTime since = LocalDateTime.ofInstant(now.minus(horizon), ZoneOffset.UTC);
     long micros = ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), since);
@@ -50,23 +63,37 @@ public final class RecentLineKeys implements Serializable {
     try (CloseableIterable<Record> rows =
         IcebergGenerics.read(raw)
             .where(Expressions.greaterThanOrEqual(RawTable.INGEST_TIME, micros))
-            .select(PosEventSchema.TRANSACTION_ID, PosEventSchema.LINE_NUMBER, RawTable.INGEST_TIME)
+            .select(selected(key))
             .build()) {
       for (Record r : rows) {
         if (n == hashes.length) {
           hashes = Arrays.copyOf(hashes, n * 2);
         }
-        hashes[n++] =
-            hash(
-                (String) r.getField(PosEventSchema.TRANSACTION_ID),
-                (Integer) r.getField(PosEventSchema.LINE_NUMBER));
+        Object line = key.lineField() == null ? null : r.getField(key.lineField());
+        hashes[n++] = hash((String) r.getField(key.idField()), line == null ? 0 : (Integer) line);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Reading recent line keys of " + raw.name() + " failed", e);
     }
     long[] sorted = Arrays.copyOf(hashes, n);
     Arrays.sort(sorted);
-    return new RecentLineKeys(sorted);
+    return new RecentLineKeys(key, sorted);
+  }
+
+  private static java.util.List<String> selected(LineKey key) {
+    return key.lineField() == null
+        ? java.util.List.of(key.idField(), RawTable.INGEST_TIME)
+        : java.util.List.of(key.idField(), key.lineField(), RawTable.INGEST_TIME);
+  }
+
+  /** The line key these keys are of. */
+  public LineKey key() {
+    return key;
+  }
+
+  /** Whether a row's line was committed within the horizon. */
+  public boolean contains(org.apache.beam.sdk.values.Row row) {
+    return sortedHashes.length > 0 && contains(key.id(row), key.line(row));
   }
 
   /** How many keys are held. */

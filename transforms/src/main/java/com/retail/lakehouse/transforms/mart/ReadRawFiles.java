@@ -3,6 +3,7 @@ package com.retail.lakehouse.transforms.mart;
 import com.retail.lakehouse.transforms.event.EventType;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -40,9 +40,6 @@ import org.apache.iceberg.parquet.Parquet;
  * columns a sale line needs (matched by field id, not position).
  */
 public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines>> {
-  /** Metric: raw rows read. */
-  public static final String ROWS_READ = "mart_raw_rows_read";
-
   /** The raw columns {@link SaleLines} are made of. */
   static final List<String> COLUMNS =
       List.of(
@@ -87,7 +84,7 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
   /** Reads the files of one day slice into its sale lines. */
   static final class ReadSliceFn extends DoFn<RawFilePlan.DaySlice, SaleLines> {
     private final CatalogSettings catalog;
-    private final Counter read = Metrics.counter("lakehouse", ROWS_READ);
+    private final Counter read = MetricNames.counter(MetricNames.MART_RAW_ROWS_READ);
     private transient Table table;
 
     ReadSliceFn(CatalogSettings catalog) {
@@ -121,7 +118,7 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
       if (slice.slice() == 0) {
         // every slice of a date reads all its files: count each raw row once
         read.inc(rows);
-        LiveCounters.add(ROWS_READ, rows);
+        LiveCounters.add(MetricNames.MART_RAW_ROWS_READ, rows);
       }
       out.output(lines.build());
     }

@@ -1,11 +1,11 @@
 package com.retail.lakehouse.transforms.mart;
 
+import com.retail.lakehouse.transforms.commit.CommitResult;
+import com.retail.lakehouse.transforms.commit.GatherWrittenFiles;
+import com.retail.lakehouse.transforms.commit.WrittenFiles;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
-import com.retail.lakehouse.transforms.write.CommitResult;
-import com.retail.lakehouse.transforms.write.GatherWrittenFiles;
-import com.retail.lakehouse.transforms.write.WrittenFiles;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.SortedSet;

@@ -2,6 +2,7 @@ package com.retail.lakehouse.transforms.mart;
 
 import static com.retail.lakehouse.transforms.tables.DailySalesSummaryTable.DEFINITION;
 
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.SchemaCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -40,9 +40,6 @@ import org.joda.time.Instant;
  */
 public final class SummarizeDailySales
     extends PTransform<PCollection<SaleLines>, PCollection<List<Row>>> {
-  /** Metric: raw rows dropped because the same sale line was already counted. */
-  public static final String DUPLICATES = "mart_duplicate_lines_dropped";
-
   private final Instant computedAt;
 
   private SummarizeDailySales(Instant computedAt) {
@@ -212,7 +209,7 @@ public final class SummarizeDailySales
    */
   static final class DailySalesFn extends DoFn<SaleLines, List<Row>> {
     private final Instant computedAt;
-    private final Counter duplicates = Metrics.counter("lakehouse", DUPLICATES);
+    private final Counter duplicates = MetricNames.counter(MetricNames.MART_DUPLICATES);
 
     DailySalesFn(Instant computedAt) {
       this.computedAt = computedAt;

@@ -1,7 +1,9 @@
 package com.retail.lakehouse.transforms.tables;
 
+import com.retail.lakehouse.common.CatalogFlags;
 import java.io.Serializable;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +39,11 @@ public final class CatalogSettings implements Serializable {
     this.properties = Map.copyOf(properties);
   }
 
+  /** Settings from the catalog flags (the one mapping of flags to catalog properties). */
+  public static CatalogSettings of(CatalogFlags flags) {
+    return new CatalogSettings(Kind.valueOf(flags.kind().name()), "lakehouse", flags.properties());
+  }
+
   /**
    * Settings from launcher-level values. {@code warehouse} is a folder or URI ({@code s3://...} for
    * glue); {@code uri} is the JDBC URL or REST endpoint; {@code extra} are passed to the catalog as
@@ -44,33 +51,11 @@ public final class CatalogSettings implements Serializable {
    */
   public static CatalogSettings of(
       Kind kind, String warehouse, String uri, Map<String, String> extra) {
-    Map<String, String> props = new LinkedHashMap<>();
-    switch (kind) {
-      case HADOOP ->
-          props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_HADOOP);
-      case REST ->
-          props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_REST);
-      case JDBC -> props.put(CatalogProperties.CATALOG_IMPL, "org.apache.iceberg.jdbc.JdbcCatalog");
-      case GLUE -> {
-        props.put(CatalogProperties.CATALOG_IMPL, "org.apache.iceberg.aws.glue.GlueCatalog");
-        props.put(CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.aws.s3.S3FileIO");
-        // Glue's optimistic locking is the only safe lock with Glue (see STACK.md).
-      }
-    }
-    if (kind == Kind.JDBC) {
-      // Creates Iceberg's own tables in the JDBC database on first use; v1 schema adds views.
-      props.put("jdbc.schema-version", "V1");
-    }
-    if (warehouse != null && !warehouse.isBlank()) {
-      props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
-    }
-    if (uri != null && !uri.isBlank()) {
-      props.put(CatalogProperties.URI, uri);
-    }
+    List<String> pairs = new ArrayList<>();
     if (extra != null) {
-      props.putAll(extra);
+      extra.forEach((k, v) -> pairs.add(k + "=" + v));
     }
-    return new CatalogSettings(kind, "lakehouse", props);
+    return of(CatalogFlags.of(kind.name(), null, warehouse, uri, pairs));
   }
 
   public Kind kind() {

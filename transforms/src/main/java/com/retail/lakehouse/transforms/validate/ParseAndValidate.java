@@ -1,11 +1,13 @@
 package com.retail.lakehouse.transforms.validate;
 
-import com.retail.lakehouse.transforms.event.PosEvent;
-import com.retail.lakehouse.transforms.event.PosEventJson;
+import com.retail.lakehouse.transforms.contract.EventContract;
+import com.retail.lakehouse.transforms.contract.PosContract;
+import com.retail.lakehouse.transforms.event.DeadLetterReason;
+import com.retail.lakehouse.transforms.event.PosEventRules;
+import com.retail.lakehouse.transforms.event.Rejection;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.source.SourceMessage;
-import com.retail.lakehouse.transforms.tables.DeadLetterTable;
-import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,9 +17,7 @@ import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -42,41 +42,60 @@ public final class ParseAndValidate
   /** Rejected messages as rows of the dead-letter table's schema. */
   public static final TupleTag<Row> INVALID = new TupleTag<>() {};
 
-  /** Metric namespace of every ingest counter. */
-  public static final String METRICS_NAMESPACE = "lakehouse";
-
   /** Default largest payload accepted as an event. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
   /** Largest prefix of a rejected payload kept in the dead-letter table. */
   public static final int DEFAULT_DEAD_LETTER_KEEP_BYTES = 64 * 1024;
 
+  private final EventContract contract;
   private final int maxPayloadBytes;
   private final int deadLetterKeepBytes;
   private final Duration futureTolerance;
 
-  private ParseAndValidate(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
+  private ParseAndValidate(
+      EventContract contract,
+      int maxPayloadBytes,
+      int deadLetterKeepBytes,
+      Duration futureTolerance) {
+    this.contract = contract;
     this.maxPayloadBytes = maxPayloadBytes;
     this.deadLetterKeepBytes = deadLetterKeepBytes;
     this.futureTolerance = futureTolerance;
   }
 
-  /** The transform with the default limits and rules. */
-  public static ParseAndValidate withDefaults() {
+  /** The transform for a contract, with the default limits and rules. */
+  public static ParseAndValidate of(EventContract contract) {
+    if (contract == null) {
+      throw new IllegalArgumentException("ParseAndValidate needs an event contract");
+    }
     return new ParseAndValidate(
+        contract,
         DEFAULT_MAX_PAYLOAD_BYTES,
         DEFAULT_DEAD_LETTER_KEEP_BYTES,
         PosEventRules.DEFAULT_FUTURE_TOLERANCE);
   }
 
+  /** The transform for the POS contract with the default limits and rules. */
+  public static ParseAndValidate withDefaults() {
+    return of(PosContract.INSTANCE);
+  }
+
   /** The same transform with another maximum payload size. */
   public ParseAndValidate withMaxPayloadBytes(int bytes) {
-    return new ParseAndValidate(bytes, Math.min(deadLetterKeepBytes, bytes), futureTolerance);
+    if (bytes < 1) {
+      throw new IllegalArgumentException("the maximum payload size must be at least 1 byte");
+    }
+    return new ParseAndValidate(
+        contract, bytes, Math.min(deadLetterKeepBytes, bytes), futureTolerance);
   }
 
   /** The same transform with another allowance for event times ahead of the wall clock. */
   public ParseAndValidate withFutureTolerance(Duration tolerance) {
-    return new ParseAndValidate(maxPayloadBytes, deadLetterKeepBytes, tolerance);
+    if (tolerance == null || tolerance.isNegative()) {
+      throw new IllegalArgumentException("the future tolerance must be zero or positive");
+    }
+    return new ParseAndValidate(contract, maxPayloadBytes, deadLetterKeepBytes, tolerance);
   }
 
   @Override
@@ -84,10 +103,9 @@ public final class ParseAndValidate
     PCollectionTuple outputs =
         messages.apply(
             "ParseValidateRoute",
-            ParDo.of(new ParseFn(maxPayloadBytes, deadLetterKeepBytes, futureTolerance))
-                .withOutputTags(VALID, TupleTagList.of(INVALID)));
-    outputs.get(VALID).setCoder(TableRowCoder.of(RawTable.DEFINITION));
-    outputs.get(INVALID).setCoder(TableRowCoder.of(DeadLetterTable.DEFINITION));
+            ParDo.of(new ParseFn(router())).withOutputTags(VALID, TupleTagList.of(INVALID)));
+    outputs.get(VALID).setCoder(TableRowCoder.of(contract.rawTable()));
+    outputs.get(INVALID).setCoder(TableRowCoder.of(contract.deadLetterTable()));
     return outputs;
   }
 
@@ -101,24 +119,22 @@ public final class ParseAndValidate
       @Override
       public PCollection<RoutedRow> expand(PCollection<SourceMessage> messages) {
         return messages
-            .apply(
-                "ParseValidateRoute",
-                ParDo.of(
-                    new RouteFn(
-                        settings.maxPayloadBytes,
-                        settings.deadLetterKeepBytes,
-                        settings.futureTolerance)))
-            .setCoder(RoutedRow.Coder.of());
+            .apply("ParseValidateRoute", ParDo.of(new RouteFn(settings.router())))
+            .setCoder(RoutedRow.Coder.of(settings.contract));
       }
     };
+  }
+
+  private Router router() {
+    return new Router(contract, maxPayloadBytes, deadLetterKeepBytes, futureTolerance);
   }
 
   /** Routes one message to the valid or the dead-letter output. */
   static final class ParseFn extends DoFn<SourceMessage, Row> {
     private final Router router;
 
-    ParseFn(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
-      this.router = new Router(maxPayloadBytes, deadLetterKeepBytes, futureTolerance);
+    ParseFn(Router router) {
+      this.router = router;
     }
 
     @Setup
@@ -142,8 +158,8 @@ public final class ParseAndValidate
   static final class RouteFn extends DoFn<SourceMessage, RoutedRow> {
     private final Router router;
 
-    RouteFn(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
-      this.router = new Router(maxPayloadBytes, deadLetterKeepBytes, futureTolerance);
+    RouteFn(Router router) {
+      this.router = router;
     }
 
     @Setup
@@ -164,14 +180,15 @@ public final class ParseAndValidate
 
   /** Parses, validates and counts one message; shared by both forms of the transform. */
   static final class Router implements java.io.Serializable {
+    private final EventContract contract;
     private final int maxPayloadBytes;
     private final int deadLetterKeepBytes;
     private final Duration futureTolerance;
-    private final Counter read = Metrics.counter(METRICS_NAMESPACE, "read");
-    private final Counter valid = Metrics.counter(METRICS_NAMESPACE, "valid");
-    private final Counter bytes = Metrics.counter(METRICS_NAMESPACE, "bytes_read");
+    private final Counter read = MetricNames.counter(MetricNames.READ);
+    private final Counter valid = MetricNames.counter(MetricNames.VALID);
+    private final Counter bytes = MetricNames.counter(MetricNames.BYTES_READ);
     private transient Map<DeadLetterReason, Counter> invalidByReason;
-    private transient PosEventRules rules;
+    private transient EventContract.Validator validator;
     private transient Schema rawSchema;
     private transient Schema deadLetterSchema;
     // Counted here and handed to the metrics in batches: three metric updates per message were a
@@ -181,20 +198,24 @@ public final class ParseAndValidate
     private transient long pendingBytes;
     private transient long pendingLive;
 
-    Router(int maxPayloadBytes, int deadLetterKeepBytes, Duration futureTolerance) {
+    Router(
+        EventContract contract,
+        int maxPayloadBytes,
+        int deadLetterKeepBytes,
+        Duration futureTolerance) {
+      this.contract = contract;
       this.maxPayloadBytes = maxPayloadBytes;
       this.deadLetterKeepBytes = deadLetterKeepBytes;
       this.futureTolerance = futureTolerance;
     }
 
     void setup() {
-      rules = new PosEventRules(futureTolerance);
-      rawSchema = RawTable.DEFINITION.beamSchema();
-      deadLetterSchema = DeadLetterTable.DEFINITION.beamSchema();
+      validator = contract.newValidator(maxPayloadBytes, futureTolerance);
+      rawSchema = contract.rawTable().beamSchema();
+      deadLetterSchema = contract.deadLetterTable().beamSchema();
       invalidByReason = new EnumMap<>(DeadLetterReason.class);
       for (DeadLetterReason reason : DeadLetterReason.values()) {
-        invalidByReason.put(
-            reason, Metrics.counter(METRICS_NAMESPACE, "dead_letters_" + reason.name()));
+        invalidByReason.put(reason, MetricNames.counter(MetricNames.deadLetters(reason)));
       }
     }
 
@@ -203,7 +224,7 @@ public final class ParseAndValidate
       read.inc(pendingRead);
       valid.inc(pendingValid);
       bytes.inc(pendingBytes);
-      LiveCounters.add("read", pendingLive);
+      LiveCounters.add(MetricNames.READ, pendingLive);
       pendingRead = 0;
       pendingValid = 0;
       pendingBytes = 0;
@@ -214,7 +235,7 @@ public final class ParseAndValidate
       pendingRead++;
       pendingBytes += message.value() == null ? 0 : message.value().length;
       if (++pendingLive == 1024) { // the launcher's progress line reads these while the job runs
-        LiveCounters.add("read", pendingLive);
+        LiveCounters.add(MetricNames.READ, pendingLive);
         pendingLive = 0;
       }
       Instant now = Instant.now();
@@ -222,27 +243,22 @@ public final class ParseAndValidate
       if (message.key() == null || message.key().length == 0) {
         rejection = Rejection.of(DeadLetterReason.MISSING_KEY, "record key is null or empty");
       } else {
-        PosEventJson.Parsed parsed = PosEventJson.parse(message.value(), maxPayloadBytes);
-        if (parsed.isValid()) {
-          Optional<Rejection> broken = rules.check(parsed.event(), now);
-          if (broken.isEmpty()) {
-            pendingValid++;
-            return RoutedRow.valid(toRawRow(parsed.event(), message, now));
-          }
-          rejection = broken.get();
-        } else {
-          rejection = parsed.rejection();
+        EventContract.Outcome outcome = validator.validate(message.value(), now);
+        if (outcome.isValid()) {
+          pendingValid++;
+          return RoutedRow.valid(toRawRow(outcome.values(), message, now));
         }
+        rejection = outcome.rejection();
       }
       invalidByReason.get(rejection.reason()).inc();
-      LiveCounters.add("invalid", 1);
-      LiveCounters.add("dead_letters_" + rejection.reason().name(), 1);
+      LiveCounters.add(MetricNames.INVALID, 1);
+      LiveCounters.add(MetricNames.deadLetters(rejection.reason()), 1);
       return RoutedRow.deadLetter(toDeadLetterRow(message, rejection, now));
     }
 
-    private Row toRawRow(PosEvent e, SourceMessage m, Instant now) {
+    private Row toRawRow(List<Object> fieldValues, SourceMessage m, Instant now) {
       List<Object> values = new ArrayList<>(rawSchema.getFieldCount());
-      values.addAll(e.rowValues());
+      values.addAll(fieldValues);
       values.add(new org.joda.time.Instant(now.toEpochMilli()));
       values.add(m.topic());
       values.add(m.partition());

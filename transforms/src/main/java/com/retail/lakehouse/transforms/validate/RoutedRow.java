@@ -1,7 +1,7 @@
 package com.retail.lakehouse.transforms.validate;
 
-import com.retail.lakehouse.transforms.tables.DeadLetterTable;
-import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.contract.EventContract;
+import com.retail.lakehouse.transforms.contract.PosContract;
 import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,18 +28,29 @@ public record RoutedRow(boolean valid, Row row) {
 
   /** Encodes the destination as one byte, then the row with its table's {@link TableRowCoder}. */
   public static final class Coder extends CustomCoder<RoutedRow> {
-    private static final Coder INSTANCE = new Coder();
-    private static final TableRowCoder RAW = TableRowCoder.of(RawTable.DEFINITION);
-    private static final TableRowCoder DEAD_LETTER = TableRowCoder.of(DeadLetterTable.DEFINITION);
+    private static final Coder POS = new Coder(PosContract.INSTANCE);
+    private final TableRowCoder raw;
+    private final TableRowCoder deadLetter;
 
+    private Coder(EventContract contract) {
+      this.raw = TableRowCoder.of(contract.rawTable());
+      this.deadLetter = TableRowCoder.of(contract.deadLetterTable());
+    }
+
+    /** The coder of the POS contract's rows. */
     public static Coder of() {
-      return INSTANCE;
+      return POS;
+    }
+
+    /** The coder of a contract's rows. */
+    public static Coder of(EventContract contract) {
+      return contract == PosContract.INSTANCE ? POS : new Coder(contract);
     }
 
     @Override
     public void encode(RoutedRow value, OutputStream out) throws IOException {
       out.write(value.valid() ? 1 : 0);
-      (value.valid() ? RAW : DEAD_LETTER).encode(value.row(), out);
+      (value.valid() ? raw : deadLetter).encode(value.row(), out);
     }
 
     @Override
@@ -49,7 +60,7 @@ public record RoutedRow(boolean valid, Row row) {
         throw new java.io.EOFException("end of stream before a routed row");
       }
       boolean valid = destination == 1;
-      return new RoutedRow(valid, (valid ? RAW : DEAD_LETTER).decode(in));
+      return new RoutedRow(valid, (valid ? raw : deadLetter).decode(in));
     }
 
     @Override

@@ -1,6 +1,9 @@
 package com.retail.lakehouse.transforms.write;
 
+import com.retail.lakehouse.transforms.commit.CrashPoint;
+import com.retail.lakehouse.transforms.commit.WrittenFiles;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -75,7 +78,7 @@ final class PartitionedFileWriter {
     writer.write(row);
     rows++;
     if ((rows & 1023) == 0) {
-      LiveCounters.add("rows_written", 1024);
+      LiveCounters.add(MetricNames.ROWS_WRITTEN, 1024);
     }
     // Parquet's length() walks its buffers: ask every 10,000 rows, not every row.
     if (rows % 10_000 == 0 && writer.length() >= targetBytes) {
@@ -108,7 +111,7 @@ final class PartitionedFileWriter {
       CrashPoint.WHILE_WRITING_FILES.maybeCrash();
     }
     open.clear();
-    LiveCounters.add("rows_written", rows & 1023);
+    LiveCounters.add(MetricNames.ROWS_WRITTEN, rows & 1023);
     return new WrittenFiles(definition.identifier().toString(), List.copyOf(done), rows);
   }
 }

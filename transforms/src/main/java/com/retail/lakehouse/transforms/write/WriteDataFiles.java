@@ -1,10 +1,13 @@
 package com.retail.lakehouse.transforms.write;
 
-import com.retail.lakehouse.transforms.dedupe.DropDuplicateLines;
+import com.retail.lakehouse.transforms.commit.CommitToTable;
+import com.retail.lakehouse.transforms.commit.CommitWindowsInOrder;
+import com.retail.lakehouse.transforms.commit.WrittenFiles;
+import com.retail.lakehouse.transforms.contract.EventContract;
 import com.retail.lakehouse.transforms.dedupe.FirstCopies;
 import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
-import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import com.retail.lakehouse.transforms.tables.TableRowCoder;
@@ -20,7 +23,6 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -35,13 +37,15 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.iceberg.Table;
 
 /**
- * Writes rows into Parquet data files of a table without committing them: rows are spread over a
- * few writer shards (or come in batches already, see {@link #eachBatchTo}, or are written where
- * they are, see {@link #eachBundleOfRoutedRows}), each writer writes one file per table partition
- * (rolling at the table's target file size), and the files' metadata goes on to {@link
- * CommitToTable}, {@link CommitWindowsInOrder} or the mart's ReplaceMartDays. Written through
- * Iceberg's Parquet writer ({@link PartitionedFileWriter}) rather than IcebergIO because IcebergIO
- * commits by itself, and the exactly-once design needs the commit to also record Kafka offsets.
+ * Writes rows into Parquet data files of a table without committing them (and, for the catch-up
+ * ingest, routes each row to its table's files and drops duplicate lines on the way, see {@link
+ * #eachBundleOfRoutedRows}): rows are spread over a few writer shards (or come in batches already,
+ * see {@link #eachBatchTo}, or are written where they are, see {@link #eachBundleOfRoutedRows}),
+ * each writer writes one file per table partition (rolling at the table's target file size), and
+ * the files' metadata goes on to {@link CommitToTable}, {@link CommitWindowsInOrder} or the mart's
+ * ReplaceMartDays. Written through Iceberg's Parquet writer ({@link PartitionedFileWriter}) rather
+ * than IcebergIO because IcebergIO commits by itself, and the exactly-once design needs the commit
+ * to also record Kafka offsets.
  */
 public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollection<WrittenFiles>> {
   private final CatalogSettings catalog;
@@ -56,7 +60,10 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
   /** Writes rows of {@code table} with {@code shards} parallel writers, after a shuffle. */
   public static WriteDataFiles to(CatalogSettings catalog, TableDefinition table, int shards) {
-    return new WriteDataFiles(catalog, table, Math.max(1, shards));
+    if (shards < 1) {
+      throw new IllegalArgumentException("writers per table must be at least 1, got " + shards);
+    }
+    return new WriteDataFiles(catalog, table, shards);
   }
 
   /**
@@ -65,30 +72,43 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
    * global window whose bundles are large (on Flink and Spark a bundle is a whole task's share of
    * the data), as the catch-up ingest's rows are.
    */
-  public static WriteBundles eachBundleOfRoutedRows(CatalogSettings catalog) {
-    return new WriteBundles(catalog, null);
+  public static WriteBundles eachBundleOfRoutedRows(
+      CatalogSettings catalog, EventContract contract) {
+    if (contract == null) {
+      throw new IllegalArgumentException("eachBundleOfRoutedRows needs the rows' event contract");
+    }
+    return new WriteBundles(catalog, contract, null);
   }
 
   /** See {@link #eachBundleOfRoutedRows}. */
   public static final class WriteBundles
       extends PTransform<PCollection<RoutedRow>, PCollection<WrittenFiles>> {
     private final CatalogSettings catalog;
+    private final EventContract contract;
     private final RecentLineKeys dedupe;
 
-    private WriteBundles(CatalogSettings catalog, RecentLineKeys dedupe) {
+    private WriteBundles(CatalogSettings catalog, EventContract contract, RecentLineKeys dedupe) {
       this.catalog = catalog;
+      this.contract = contract;
       this.dedupe = dedupe;
     }
 
     /**
-     * Also drops duplicate sale lines while writing (what {@link DropDuplicateLines} does), within
-     * each bundle, and lines committed within the horizon: correct only if every copy of a line is
-     * in one bundle. The catch-up ingest guarantees it: a reader reads whole Kafka partitions,
-     * messages are keyed by store, and the rows stay on the reader's task from read to write.
-     * Measured on the ingest benchmark, this removes the rows' only shuffle (see README).
+     * Also drops duplicate lines (by the contract's line key) while writing, within each bundle,
+     * and lines committed within the horizon: correct only if every copy of a line is in one
+     * bundle. The catch-up ingest guarantees it: a reader reads whole Kafka partitions, messages
+     * are keyed by store, and the rows stay on the reader's task from read to write. Measured on
+     * the ingest benchmark, this removes the rows' only shuffle (see README).
      */
     public WriteBundles droppingDuplicateLines(RecentLineKeys committedWithinHorizon) {
-      return new WriteBundles(catalog, committedWithinHorizon);
+      if (!committedWithinHorizon.key().equals(contract.lineKey())) {
+        throw new IllegalArgumentException(
+            "the committed keys are of "
+                + committedWithinHorizon.key()
+                + ", not of "
+                + contract.name());
+      }
+      return new WriteBundles(catalog, contract, committedWithinHorizon);
     }
 
     @Override
@@ -98,7 +118,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
             "eachBundleOfRoutedRows writes rows of the global window only; use WriteDataFiles.to");
       }
       return rows.apply(
-              "WriteParquetFilesPerBundle", ParDo.of(new WriteBundleFilesFn(catalog, dedupe)))
+              "WriteParquetFilesPerBundle",
+              ParDo.of(new WriteBundleFilesFn(catalog, contract, dedupe)))
           .setCoder(SerializableCoder.of(WrittenFiles.class));
     }
   }
@@ -169,7 +190,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
   static final class WriteFilesFn extends DoFn<KV<Integer, Iterable<Row>>, WrittenFiles> {
     private final CatalogSettings catalog;
     private final TableDefinition definition;
-    private final Counter filesWritten = Metrics.counter("lakehouse", "data_files_written");
+    private final Counter filesWritten = MetricNames.counter(MetricNames.DATA_FILES_WRITTEN);
     private transient Table table;
 
     WriteFilesFn(CatalogSettings catalog, TableDefinition definition) {
@@ -206,10 +227,11 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
    */
   static final class WriteBundleFilesFn extends DoFn<RoutedRow, WrittenFiles> {
     private final CatalogSettings catalog;
+    private final EventContract contract;
     private final RecentLineKeys dedupe;
-    private final Counter filesWritten = Metrics.counter("lakehouse", "data_files_written");
-    private final Counter linesIn = Metrics.counter("lakehouse", DropDuplicateLines.LINES_IN);
-    private final Counter linesOut = Metrics.counter("lakehouse", DropDuplicateLines.LINES_OUT);
+    private final Counter filesWritten = MetricNames.counter(MetricNames.DATA_FILES_WRITTEN);
+    private final Counter linesIn = MetricNames.counter(MetricNames.LINES_IN);
+    private final Counter linesOut = MetricNames.counter(MetricNames.LINES_OUT);
     private transient Table rawTable;
     private transient Table deadLetterTable;
     private transient PartitionedFileWriter rawWriter;
@@ -220,15 +242,16 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     private transient long in;
     private transient long kept;
 
-    WriteBundleFilesFn(CatalogSettings catalog, RecentLineKeys dedupe) {
+    WriteBundleFilesFn(CatalogSettings catalog, EventContract contract, RecentLineKeys dedupe) {
       this.catalog = catalog;
+      this.contract = contract;
       this.dedupe = dedupe;
     }
 
     @Setup
     public void setup() {
-      rawTable = catalog.catalog().loadTable(RawTable.DEFINITION.identifier());
-      deadLetterTable = catalog.catalog().loadTable(DeadLetterTable.DEFINITION.identifier());
+      rawTable = catalog.catalog().loadTable(contract.rawTable().identifier());
+      deadLetterTable = catalog.catalog().loadTable(contract.deadLetterTable().identifier());
     }
 
     @StartBundle
@@ -246,7 +269,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     public void process(@Element RoutedRow routed) throws IOException {
       if (!routed.valid()) {
         if (deadLetterWriter == null) {
-          deadLetterWriter = newWriter(deadLetterTable, DeadLetterTable.DEFINITION);
+          deadLetterWriter = newWriter(deadLetterTable, contract.deadLetterTable());
         }
         deadLetterWriter.write(routed.row());
         return;
@@ -264,7 +287,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
         kept++;
       }
       if (rawWriter == null) {
-        rawWriter = newWriter(rawTable, RawTable.DEFINITION);
+        rawWriter = newWriter(rawTable, contract.rawTable());
       }
       rawWriter.write(routed.row());
     }

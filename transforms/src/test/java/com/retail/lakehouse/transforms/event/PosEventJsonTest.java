@@ -6,7 +6,6 @@ import static com.retail.lakehouse.transforms.TestEvents.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.retail.lakehouse.transforms.TestEvents;
-import com.retail.lakehouse.transforms.validate.DeadLetterReason;
 import com.retail.lakehouse.transforms.validate.ParseAndValidate;
 import java.math.BigDecimal;
 import java.time.Instant;

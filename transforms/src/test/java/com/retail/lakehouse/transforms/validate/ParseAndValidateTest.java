@@ -6,6 +6,7 @@ import static com.retail.lakehouse.transforms.TestEvents.saleJsonMap;
 import static com.retail.lakehouse.transforms.TestEvents.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.retail.lakehouse.transforms.event.DeadLetterReason;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;

@@ -5,6 +5,7 @@ import static com.retail.lakehouse.transforms.TestEvents.sale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.retail.lakehouse.transforms.IcebergTestTables;
+import com.retail.lakehouse.transforms.commit.WrittenFiles;
 import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;

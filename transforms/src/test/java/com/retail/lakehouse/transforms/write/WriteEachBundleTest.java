@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.retail.lakehouse.transforms.IcebergTestTables;
 import com.retail.lakehouse.transforms.TestEvents;
-import com.retail.lakehouse.transforms.dedupe.DropDuplicateLines;
+import com.retail.lakehouse.transforms.commit.CommitToTable;
+import com.retail.lakehouse.transforms.commit.WrittenFiles;
+import com.retail.lakehouse.transforms.contract.PosContract;
 import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.event.PosEventJson;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
@@ -77,7 +80,7 @@ class WriteEachBundleTest {
         messages
             .apply(ParseAndValidate.withDefaults().inOneCollection())
             .apply(
-                WriteDataFiles.eachBundleOfRoutedRows(catalog)
+                WriteDataFiles.eachBundleOfRoutedRows(catalog, PosContract.INSTANCE)
                     .droppingDuplicateLines(RecentLineKeys.none()));
     written.apply(
         "CommitRaw",
@@ -99,8 +102,8 @@ class WriteEachBundleTest {
         .containsExactlyInAnyOrder(0L, 1L); // the first copy is the one kept
     List<Record> deadLetterRows = IcebergTestTables.readAll(deadLetters);
     assertThat(deadLetterRows).extracting(r -> r.getField("kafka_offset")).containsExactly(3L);
-    assertThat(counter(result, DropDuplicateLines.LINES_IN)).isEqualTo(4);
-    assertThat(counter(result, DropDuplicateLines.LINES_OUT)).isEqualTo(3);
+    assertThat(counter(result, MetricNames.LINES_IN)).isEqualTo(4);
+    assertThat(counter(result, MetricNames.LINES_OUT)).isEqualTo(3);
     raw.refresh();
     deadLetters.refresh();
     assertThat(raw.currentSnapshot().summary().get("added-records")).isEqualTo("3");
@@ -114,7 +117,7 @@ class WriteEachBundleTest {
             .metrics()
             .queryMetrics(
                 MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named("lakehouse", name))
+                    .addNameFilter(MetricNameFilter.named(MetricNames.NAMESPACE, name))
                     .build())
             .getCounters()) {
       sum += c.getAttempted();
