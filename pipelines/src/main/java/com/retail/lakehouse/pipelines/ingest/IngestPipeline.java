@@ -120,15 +120,17 @@ public final class IngestPipeline {
     written.apply(
         "CommitRawTable",
         CommitToTable.of(
-            plan.catalog(), plan.contract().rawTable(), topic, plan.runId(), lastOffsetRead));
+                plan.catalog(), plan.contract().rawTable(), topic, plan.runId(), lastOffsetRead)
+            .startingFrom(plan.rawPosition()));
     written.apply(
         "CommitDeadLetterTable",
         CommitToTable.of(
-            plan.catalog(),
-            plan.contract().deadLetterTable(),
-            topic,
-            plan.runId(),
-            lastOffsetRead));
+                plan.catalog(),
+                plan.contract().deadLetterTable(),
+                topic,
+                plan.runId(),
+                lastOffsetRead)
+            .startingFrom(plan.deadLetterPosition()));
     return p;
   }
 

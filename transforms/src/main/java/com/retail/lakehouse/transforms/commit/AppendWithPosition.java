@@ -2,21 +2,29 @@ package com.retail.lakehouse.transforms.commit;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
-import org.apache.iceberg.AppendFiles;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.iceberg.BaseOverwriteFiles;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.util.Tasks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one way data enters a raw table: an Iceberg append of data files whose snapshot summary also
- * records the Kafka position those files complete, so data and position land atomically. A commit
- * whose position the table already covers is skipped (a retried or re-executed commit never appends
- * twice). Shared by the catch-up committer ({@link CommitToTable}) and the streaming one ({@link
- * CommitWindowsInOrder}).
+ * records the Kafka position those files complete, so data and position land atomically. Two checks
+ * run inside Iceberg's optimistic commit, against the very table metadata the commit replaces, so
+ * no other commit can slip in between check and append: the table is still claimed by this run, and
+ * its position is still the one this run's files start from. A commit whose position the table
+ * already covers is skipped (a retried or re-executed commit never appends twice). Shared by the
+ * catch-up committer ({@link CommitToTable}) and the streaming one ({@link CommitWindowsInOrder}).
  */
 public final class AppendWithPosition {
   private static final Logger LOG = LoggerFactory.getLogger(AppendWithPosition.class);
@@ -26,26 +34,33 @@ public final class AppendWithPosition {
   /** Table property naming the ingest run or job that may commit to the table. */
   public static final String OWNER_PROPERTY = "lakehouse.ingest-owner";
 
+  /** Attempts of a claim or commit that met a concurrent commit (e.g. table maintenance). */
   private static final int ATTEMPTS = 10;
+
+  /**
+   * Test hook: runs after a commit has checked the claim and read the position, right before it
+   * asks Iceberg to commit, so a test can interleave a competing claim or commit there.
+   */
+  static volatile Runnable beforeIcebergCommit = () -> {};
 
   /**
    * Makes {@code runId} the only ingest that may commit to {@code table}: a run or job claims its
    * tables when it starts, so a stopped job whose last commit is still in flight (a "zombie": a
    * cancelled local job, or an old Flink job a supervisor replaced) cannot append rows its
-   * successor also reads. Also turns off Iceberg's automatic commit retries on the table (which
-   * would rebase an append onto the claim); {@link #commit} retries by itself, re-checking the
-   * claim and the position each time.
+   * successor also reads. Iceberg's own commit retries stay on for every writer of the table (the
+   * fence is checked inside each attempt); a table on which an earlier version of ingest turned
+   * them off gets them back.
    */
   public static void claim(Table table, String runId) {
     retryingConflicts(
         table.name(),
         () -> {
           table.refresh();
-          table
-              .updateProperties()
-              .set(OWNER_PROPERTY, runId)
-              .set(TableProperties.COMMIT_NUM_RETRIES, "0")
-              .commit();
+          UpdateProperties update = table.updateProperties().set(OWNER_PROPERTY, runId);
+          if ("0".equals(table.properties().get(TableProperties.COMMIT_NUM_RETRIES))) {
+            update.remove(TableProperties.COMMIT_NUM_RETRIES);
+          }
+          update.commit();
           return null;
         });
   }
@@ -53,36 +68,39 @@ public final class AppendWithPosition {
   /**
    * Appends to {@code table} (named {@code tableName} in results and logs) {@code files} ({@code
    * rows} rows) and advances the table's position of {@code topic} to {@code next} (partition ->
-   * next offset), unless the table already covers {@code next}. Fails when another run has claimed
-   * the table since this one did.
+   * next offset), unless the table already covers {@code next}. {@code from} is the position the
+   * files' rows were read from (null: the table's position when the commit starts); the commit
+   * fails when the table's position differs from it, or when another run has claimed the table.
    */
   static CommitResult commit(
       Table table,
       String tableName,
       String topic,
       String runId,
+      CommittedOffsets from,
       List<DataFile> files,
       long rows,
       Map<Integer, Long> next) {
     return retryingConflicts(
-        tableName, () -> tryCommit(table, tableName, topic, runId, files, rows, next));
+        tableName, () -> tryCommit(table, tableName, topic, runId, from, files, rows, next));
   }
 
   /**
    * Runs {@code attempt} (which refreshes the table first) again when another commit got in between
-   * (a claim, or table maintenance), up to {@link #ATTEMPTS} times.
+   * (a claim, table maintenance, or a position that moved under a commit), with exponential
+   * backoff, up to {@link #ATTEMPTS} times: Iceberg's own retry utility, the one retry loop of the
+   * commit protocol.
    */
-  private static <T> T retryingConflicts(String tableName, Supplier<T> attempt) {
-    for (int n = 1; ; n++) {
-      try {
-        return attempt.get();
-      } catch (CommitFailedException e) {
-        if (n == ATTEMPTS) {
-          throw e;
-        }
-        LOG.info("{}: concurrent commit, retrying ({})", tableName, e.getMessage());
-      }
-    }
+  private static <T> T retryingConflicts(String tableName, java.util.function.Supplier<T> attempt) {
+    AtomicReference<T> result = new AtomicReference<>();
+    Tasks.foreach(tableName)
+        .retry(ATTEMPTS - 1)
+        .exponentialBackoff(50, 5_000, 120_000, 2.0)
+        .onlyRetryOn(CommitFailedException.class, PositionMoved.class)
+        .onFailure((name, e) -> LOG.warn("{}: commit failed: {}", name, e.getMessage()))
+        .throwFailureWhenFinished()
+        .run(name -> result.set(attempt.get()));
+    return result.get();
   }
 
   private static CommitResult tryCommit(
@@ -90,21 +108,12 @@ public final class AppendWithPosition {
       String tableName,
       String topic,
       String runId,
+      CommittedOffsets from,
       List<DataFile> files,
       long rows,
       Map<Integer, Long> next) {
     table.refresh();
-    String owner = table.properties().get(OWNER_PROPERTY);
-    if (owner != null && !owner.equals(runId)) {
-      throw new IllegalStateException(
-          tableName
-              + " was claimed by ingest run "
-              + owner
-              + " after this run ("
-              + runId
-              + ") started: this run stops without committing; the newer run reads its"
-              + " messages again");
-    }
+    checkClaim(table.properties().get(OWNER_PROPERTY), tableName, runId);
     CommittedOffsets current = CommittedOffsets.of(table, topic);
     long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     if (next.isEmpty() || current.covers(next)) {
@@ -112,12 +121,26 @@ public final class AppendWithPosition {
       LOG.info("{}: nothing new to commit (position {})", tableName, current);
       return new CommitResult(tableName, -1, 0, 0, 0, current.nextOffsets(), !next.isEmpty());
     }
+    CommittedOffsets start = from == null ? current : from;
+    if (!current.samePositionAs(start)) {
+      throw new IllegalStateException(
+          tableName
+              + "'s Kafka position moved from "
+              + start
+              + " to "
+              + current
+              + " after this run ("
+              + runId
+              + ") read its messages: another ingest committed them; this run stops without"
+              + " committing; run ingest again, it resumes from the tables");
+    }
     CrashPoint.BEFORE_COMMIT.maybeCrash();
-    CommittedOffsets advanced = current.advancedTo(next);
-    AppendFiles append = table.newAppend();
-    files.forEach(append::appendFile);
+    CommittedOffsets advanced = start.advancedTo(next);
+    FencedAppend append = new FencedAppend(table, tableName, runId, start);
+    files.forEach(append::addFile);
     append.set(CommittedOffsets.SUMMARY_KEY, advanced.toSummaryJson());
     append.set(CommittedOffsets.RUN_ID_KEY, runId);
+    beforeIcebergCommit.run();
     append.commit();
     long snapshotId = table.currentSnapshot().snapshotId();
     LOG.info(
@@ -130,5 +153,65 @@ public final class AppendWithPosition {
     CrashPoint.AFTER_COMMIT.maybeCrash();
     return new CommitResult(
         tableName, snapshotId, files.size(), rows, bytes, advanced.nextOffsets(), false);
+  }
+
+  private static void checkClaim(String owner, String tableName, String runId) {
+    if (owner != null && !owner.equals(runId)) {
+      throw new ClaimLost(
+          tableName
+              + " was claimed by ingest run "
+              + owner
+              + " after this run ("
+              + runId
+              + ") started: this run stops without committing; the newer run reads its"
+              + " messages again");
+    }
+  }
+
+  /**
+   * An append (Iceberg's overwrite operation with added files only, recorded as an {@code append}
+   * snapshot) that re-checks the claim and the position in {@link #validate}, which Iceberg calls
+   * on every attempt with the metadata that attempt will replace: the check and the append are one
+   * atomic step, even when Iceberg retries after a concurrent commit.
+   */
+  private static final class FencedAppend extends BaseOverwriteFiles {
+    private final String tableName;
+    private final String runId;
+    private final CommittedOffsets from;
+
+    FencedAppend(Table table, String tableName, String runId, CommittedOffsets from) {
+      super(table.name(), ((HasTableOperations) table).operations());
+      this.tableName = tableName;
+      this.runId = runId;
+      this.from = from;
+    }
+
+    @Override
+    protected void validate(TableMetadata base, Snapshot parent) {
+      super.validate(base, parent);
+      checkClaim(base.properties().get(OWNER_PROPERTY), tableName, runId);
+      CommittedOffsets position = CommittedOffsets.of(base, from.topic());
+      if (!position.samePositionAs(from)) {
+        throw new PositionMoved(
+            tableName + "'s position moved from " + from + " to " + position + " under a commit");
+      }
+    }
+  }
+
+  /** The table was claimed by a newer run: never retried. */
+  static final class ClaimLost extends ValidationException {
+    ClaimLost(String message) {
+      super("%s", message);
+    }
+  }
+
+  /**
+   * The table's position changed between reading it and committing: retried from the start, where
+   * it becomes "already committed" or a clear failure.
+   */
+  static final class PositionMoved extends ValidationException {
+    PositionMoved(String message) {
+      super("%s", message);
+    }
   }
 }

@@ -27,18 +27,21 @@ public final class CommitToTable
   private final String topic;
   private final String runId;
   private final PCollectionView<Map<Integer, Long>> lastOffsetRead;
+  private final CommittedOffsets startedFrom;
 
   private CommitToTable(
       CatalogSettings catalog,
       TableDefinition table,
       String topic,
       String runId,
-      PCollectionView<Map<Integer, Long>> lastOffsetRead) {
+      PCollectionView<Map<Integer, Long>> lastOffsetRead,
+      CommittedOffsets startedFrom) {
     this.catalog = catalog;
     this.table = table;
     this.topic = topic;
     this.runId = runId;
     this.lastOffsetRead = lastOffsetRead;
+    this.startedFrom = startedFrom;
   }
 
   /**
@@ -52,7 +55,20 @@ public final class CommitToTable
       String topic,
       String runId,
       PCollectionView<Map<Integer, Long>> lastOffsetRead) {
-    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead);
+    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, null);
+  }
+
+  /**
+   * The same commit, refused (atomically, inside Iceberg's commit) unless the table's position is
+   * still {@code position}: the one the run planned its reads from. Without it, the position the
+   * table has when the commit starts is taken.
+   */
+  public CommitToTable startingFrom(CommittedOffsets position) {
+    if (position == null || !position.topic().equals(topic)) {
+      throw new IllegalArgumentException(
+          "the starting position must be one of topic " + topic + ", got " + position);
+    }
+    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, position);
   }
 
   @Override
@@ -66,7 +82,7 @@ public final class CommitToTable
         .setCoder(SerializableCoder.of(WrittenFiles.class))
         .apply(
             "CommitOnce",
-            ParDo.of(new CommitFn(catalog, table, topic, runId, lastOffsetRead))
+            ParDo.of(new CommitFn(catalog, table, topic, runId, lastOffsetRead, startedFrom))
                 .withSideInputs(lastOffsetRead))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
@@ -78,18 +94,21 @@ public final class CommitToTable
     private final String topic;
     private final String runId;
     private final PCollectionView<Map<Integer, Long>> lastOffsetRead;
+    private final CommittedOffsets startedFrom;
 
     CommitFn(
         CatalogSettings catalog,
         TableDefinition definition,
         String topic,
         String runId,
-        PCollectionView<Map<Integer, Long>> lastOffsetRead) {
+        PCollectionView<Map<Integer, Long>> lastOffsetRead,
+        CommittedOffsets startedFrom) {
       this.catalog = catalog;
       this.definition = definition;
       this.topic = topic;
       this.runId = runId;
       this.lastOffsetRead = lastOffsetRead;
+      this.startedFrom = startedFrom;
     }
 
     @ProcessElement
@@ -100,7 +119,14 @@ public final class CommitToTable
       Table table = catalog.catalog().loadTable(definition.identifier());
       context.output(
           AppendWithPosition.commit(
-              table, definition.toString(), topic, runId, written.files(), written.rows(), next));
+              table,
+              definition.toString(),
+              topic,
+              runId,
+              startedFrom,
+              written.files(),
+              written.rows(),
+              next));
     }
   }
 }

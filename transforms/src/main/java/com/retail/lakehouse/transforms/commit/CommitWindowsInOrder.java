@@ -310,6 +310,7 @@ public final class CommitWindowsInOrder
               definition.toString(),
               topic,
               runId,
+              null, // windows commit one after another: each starts where the last one ended
               merged.files(),
               merged.rows(),
               merged.nextOffsets());

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongFunction;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
 
 /**
  * The Kafka position a table holds: per partition, the next offset not yet in the table. It is
@@ -25,10 +27,24 @@ public final class CommittedOffsets implements Serializable {
 
   private final String topic;
   private final TreeMap<Integer, Long> nextOffsets;
+  // Positions of the other topics the same snapshot recorded: kept as they are by every commit
+  // of this topic, so that one table can be fed by several topics.
+  private final TreeMap<String, Map<Integer, Long>> otherTopics;
 
   public CommittedOffsets(String topic, Map<Integer, Long> nextOffsets) {
+    this(topic, nextOffsets, Map.of());
+  }
+
+  private CommittedOffsets(
+      String topic, Map<Integer, Long> nextOffsets, Map<String, Map<Integer, Long>> otherTopics) {
+    if (topic == null || topic.isBlank()) {
+      throw new IllegalArgumentException("a Kafka position needs a topic");
+    }
     this.topic = topic;
     this.nextOffsets = new TreeMap<>(nextOffsets);
+    this.otherTopics = new TreeMap<>();
+    otherTopics.forEach((t, offsets) -> this.otherTopics.put(t, new TreeMap<>(offsets)));
+    this.otherTopics.remove(topic);
   }
 
   /** No position yet: a table that has never been written by ingest. */
@@ -39,14 +55,27 @@ public final class CommittedOffsets implements Serializable {
   /** The position recorded by the newest snapshot of {@code table} that records one. */
   public static CommittedOffsets of(Table table, String topic) {
     table.refresh();
-    Snapshot snapshot = table.currentSnapshot();
+    return newestRecorded(table.currentSnapshot(), table::snapshot, topic);
+  }
+
+  /**
+   * The position in table metadata as a commit is about to replace it: what a commit validates
+   * against inside Iceberg's optimistic commit.
+   */
+  static CommittedOffsets of(TableMetadata metadata, String topic) {
+    return newestRecorded(metadata.currentSnapshot(), metadata::snapshot, topic);
+  }
+
+  private static CommittedOffsets newestRecorded(
+      Snapshot snapshot, LongFunction<Snapshot> byId, String topic) {
     while (snapshot != null) {
       String json = snapshot.summary().get(SUMMARY_KEY);
       if (json != null) {
-        return new CommittedOffsets(topic, parse(json).getOrDefault(topic, Map.of()));
+        Map<String, Map<Integer, Long>> all = parse(json);
+        return new CommittedOffsets(topic, all.getOrDefault(topic, Map.of()), all);
       }
       Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
+      snapshot = parent == null ? null : byId.apply(parent);
     }
     return none(topic);
   }
@@ -74,7 +103,14 @@ public final class CommittedOffsets implements Serializable {
   public CommittedOffsets advancedTo(Map<Integer, Long> next) {
     TreeMap<Integer, Long> merged = new TreeMap<>(nextOffsets);
     next.forEach((p, o) -> merged.merge(p, o, Math::max));
-    return new CommittedOffsets(topic, merged);
+    return new CommittedOffsets(topic, merged, otherTopics);
+  }
+
+  /** Whether {@code other} is the same position: this topic's and every other topic's offsets. */
+  public boolean samePositionAs(CommittedOffsets other) {
+    return topic.equals(other.topic)
+        && nextOffsets.equals(other.nextOffsets)
+        && otherTopics.equals(other.otherTopics);
   }
 
   /** Whether this position covers every partition offset of {@code other}. */
@@ -85,7 +121,9 @@ public final class CommittedOffsets implements Serializable {
   /** The summary value to store with a commit. */
   public String toSummaryJson() {
     try {
-      return JSON.writeValueAsString(Map.of(topic, nextOffsets));
+      Map<String, Map<Integer, Long>> all = new TreeMap<>(otherTopics);
+      all.put(topic, nextOffsets);
+      return JSON.writeValueAsString(all);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
