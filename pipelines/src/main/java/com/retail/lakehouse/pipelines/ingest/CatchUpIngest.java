@@ -56,6 +56,9 @@ public final class CatchUpIngest {
       CommittedOffsets rawPosition = tables.rawPosition();
       CommittedOffsets deadLetterPosition = tables.deadLetterPosition();
       Map<Integer, Long> start = kafka.resumeOffsets(partitions, rawPosition, deadLetterPosition);
+      // Offsets Kafka deleted before this run could read them: counted, never silently skipped.
+      Map<Integer, List<Long>> lost =
+          IngestTables.deletedBeforeRead(start, rawPosition, deadLetterPosition);
       long pending = 0;
       for (int p : partitions) {
         pending += Math.max(0, end.get(p) - start.get(p));
@@ -67,6 +70,7 @@ public final class CatchUpIngest {
       if (pending == 0) {
         System.err.println("lakehouse: ingest is caught up: nothing new in " + topic);
         IngestTables.putCounts(summary, 0, 0, 0, 0, 0, Map.of(), 0.0);
+        IngestTables.putLost(summary, lost);
         summary.put("start_offsets", start);
         summary.put("end_offsets", end);
         summary.put("lag", 0);
@@ -130,6 +134,18 @@ public final class CatchUpIngest {
           // The planned ranges are exactly what the reader reads; Beam's attempted counters can
           // count twice where a runner recomputes a dataset (Spark under memory pressure).
           planned / Math.max(seconds, 1e-9));
+      // Offsets deleted while the run read: a prefix of a planned range, [start, start + lost).
+      for (ReadPosMessages.PartitionRange range : ranges) {
+        long n = counters.get(MetricNames.lostToRetention(range.partition()));
+        if (n > 0) {
+          long from =
+              lost.containsKey(range.partition())
+                  ? lost.get(range.partition()).get(0)
+                  : range.start();
+          lost.put(range.partition(), List.of(from, range.start() + n));
+        }
+      }
+      IngestTables.putLost(summary, lost);
       summary.put("seconds", Math.round(seconds * 10) / 10.0);
       summary.put("raw_snapshot_id", rawCommit == null ? null : rawCommit.snapshotId());
       summary.put("dlq_snapshot_id", deadCommit == null ? null : deadCommit.snapshotId());

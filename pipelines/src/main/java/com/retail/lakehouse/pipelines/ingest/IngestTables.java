@@ -144,4 +144,41 @@ final class IngestTables {
     }
     return byReason;
   }
+
+  /**
+   * Per partition, the offsets [position, start) that Kafka deleted before a run could read them (a
+   * run starts at the log's start when retention passed the tables' position).
+   */
+  static Map<Integer, List<Long>> deletedBeforeRead(
+      Map<Integer, Long> start, CommittedOffsets raw, CommittedOffsets deadLetters) {
+    Map<Integer, List<Long>> lost = new TreeMap<>();
+    start.forEach(
+        (p, from) -> {
+          long position = Math.min(raw.next(p), deadLetters.next(p));
+          if (from > position) {
+            lost.put(p, List.of(position, from));
+          }
+        });
+    return lost;
+  }
+
+  /**
+   * {@code lost_to_retention}: messages Kafka deleted before ingest read them (not part of {@code
+   * read}); {@code lost_to_retention_ranges}: partition -> [from, to) offsets. Warns on stderr.
+   */
+  static void putLost(RunSummary summary, Map<Integer, List<Long>> lost) {
+    long n = 0;
+    for (List<Long> range : lost.values()) {
+      n += range.get(1) - range.get(0);
+    }
+    summary.put("lost_to_retention", n);
+    summary.put("lost_to_retention_ranges", lost);
+    if (n > 0) {
+      System.err.printf(
+          "lakehouse: WARNING %,d messages were deleted by Kafka retention before ingest read"
+              + " them: %s (partition -> [from, to)); raise the topic's retention or run ingest"
+              + " more often%n",
+          n, lost);
+    }
+  }
 }

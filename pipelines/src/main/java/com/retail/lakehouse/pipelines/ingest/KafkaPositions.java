@@ -66,9 +66,8 @@ public final class KafkaPositions implements AutoCloseable {
   }
 
   /**
-   * Where ingest resumes, per partition: the lower of the two tables' positions, or the first
-   * offset still in the log when Kafka's retention deleted messages ingest never read (which it
-   * reports as a warning; they cannot be recovered).
+   * Where a run starts per partition: the lower of the two tables' positions, or the log's start
+   * where Kafka already deleted the messages below it (the caller reports those as lost).
    */
   Map<Integer, Long> resumeOffsets(
       List<Integer> partitions, CommittedOffsets raw, CommittedOffsets deadLetters) {
@@ -76,12 +75,6 @@ public final class KafkaPositions implements AutoCloseable {
     Map<Integer, Long> start = new TreeMap<>();
     for (int p : partitions) {
       long resume = Math.min(raw.next(p), deadLetters.next(p));
-      if (earliest.get(p) > resume) {
-        System.err.printf(
-            "lakehouse: WARNING partition %d: offsets %d..%d were deleted by Kafka retention"
-                + " before ingest read them%n",
-            p, resume, earliest.get(p) - 1);
-      }
       start.put(p, Math.max(earliest.get(p), resume));
     }
     return start;

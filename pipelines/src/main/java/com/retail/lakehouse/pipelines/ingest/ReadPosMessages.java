@@ -1,5 +1,7 @@
 package com.retail.lakehouse.pipelines.ingest;
 
+import com.retail.lakehouse.transforms.metrics.LiveCounters;
+import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import java.io.Serializable;
 import java.time.Duration;
@@ -23,8 +25,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads exact offset ranges of a topic's partitions, one range per partition, as a bounded
@@ -140,6 +145,8 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
    * offset (or until the read time is up), in offset order within each partition.
    */
   static final class ReadGroupFn extends DoFn<ReadGroup, SourceMessage> {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadGroupFn.class);
+
     private final String bootstrapServers;
     private final long maxReadMillis;
 
@@ -161,6 +168,9 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
       props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
       props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
       props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+      // Never jump: an offset Kafka no longer holds is an error the reader handles itself (the
+      // default, latest, would skip to the log end and the commit would cover unread messages).
+      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
       Map<TopicPartition, Long> ends = new HashMap<>();
       for (PartitionRange range : group.ranges()) {
         ends.put(new TopicPartition(range.topic(), range.partition()), range.end());
@@ -173,7 +183,13 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
         }
         Set<TopicPartition> reading = new HashSet<>(ends.keySet());
         while (!reading.isEmpty() && Instant.now().isBefore(deadline)) {
-          ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+          ConsumerRecords<byte[], byte[]> records;
+          try {
+            records = consumer.poll(Duration.ofMillis(500));
+          } catch (OffsetOutOfRangeException e) {
+            skipDeletedOffsets(consumer, e, ends, reading);
+            continue;
+          }
           for (TopicPartition tp : records.partitions()) {
             long end = ends.get(tp);
             for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
@@ -193,6 +209,54 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
               it.remove();
             }
           }
+        }
+      }
+    }
+
+    /**
+     * Kafka deleted (by retention, or deleteRecords) the offsets a partition was about to be read
+     * from: counts them as lost to retention (never silently: a summary reports them and the
+     * position only covers what was read or is gone), logs the range, and goes on from the log's
+     * new start. An offset above the log end means the topic was deleted and re-created under the
+     * tables' position: that stops the run.
+     */
+    private void skipDeletedOffsets(
+        KafkaConsumer<byte[], byte[]> consumer,
+        OffsetOutOfRangeException e,
+        Map<TopicPartition, Long> ends,
+        Set<TopicPartition> reading) {
+      Map<TopicPartition, Long> logStarts = consumer.beginningOffsets(e.partitions());
+      for (Map.Entry<TopicPartition, Long> out : e.offsetOutOfRangePartitions().entrySet()) {
+        TopicPartition tp = out.getKey();
+        long from = out.getValue();
+        long logStart = logStarts.get(tp);
+        if (logStart <= from) {
+          throw new IllegalStateException(
+              "partition "
+                  + tp
+                  + " has no offset "
+                  + from
+                  + " although its log starts at "
+                  + logStart
+                  + ": the topic was deleted and re-created below the tables' position; ingest it"
+                  + " into new tables (another --warehouse) or drop the old ones");
+        }
+        long end = ends.get(tp);
+        long lost = Math.min(logStart, end) - from;
+        MetricNames.counter(MetricNames.LOST_TO_RETENTION).inc(lost);
+        MetricNames.counter(MetricNames.lostToRetention(tp.partition())).inc(lost);
+        LiveCounters.add(MetricNames.LOST_TO_RETENTION, lost);
+        LOG.warn(
+            "partition {}: offsets {}..{} were deleted by Kafka before this run read them;"
+                + " counted as lost_to_retention",
+            tp,
+            from,
+            from + lost - 1);
+        if (logStart >= end) {
+          consumer.pause(List.of(tp));
+          reading.remove(tp);
+        } else {
+          consumer.seek(tp, logStart);
         }
       }
     }

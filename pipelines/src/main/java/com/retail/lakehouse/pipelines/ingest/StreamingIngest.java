@@ -105,8 +105,10 @@ public final class StreamingIngest {
     CommittedOffsets deadLetterPosition = tables.deadLetterPosition();
 
     Map<Integer, Long> start;
+    Map<Integer, List<Long>> lost;
     try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
       start = kafka.resumeOffsets(kafka.partitions(), rawPosition, deadLetterPosition);
+      lost = IngestTables.deletedBeforeRead(start, rawPosition, deadLetterPosition);
       // The job reads from `start` itself; the group is moved there too, for lag tools.
       kafka.setGroupOffsets(options.getConsumerGroup(), start);
     }
@@ -226,6 +228,7 @@ public final class StreamingIngest {
         LiveCounters.get(MetricNames.SKIPPED_ALREADY_COMMITTED),
         IngestTables.deadLettersByReason(LiveCounters::get),
         consumed / Math.max(seconds, 1e-9));
+    IngestTables.putLost(summary, lost);
     summary.put("seconds", Math.round(seconds * 10) / 10.0);
     summary.put("commits", commits.commits());
     summary.put("data_files", commits.dataFiles());

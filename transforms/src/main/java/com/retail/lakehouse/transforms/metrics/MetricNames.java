@@ -53,6 +53,11 @@ public final class MetricNames {
   /** Duplicate raw lines the mart dropped. */
   public static final String MART_DUPLICATES = "mart_duplicate_lines_dropped";
 
+  /**
+   * Messages Kafka deleted (retention) before ingest read them: counted, never silently skipped.
+   */
+  public static final String LOST_TO_RETENTION = "lost_to_retention";
+
   private static final String DEAD_LETTERS_PREFIX = "dead_letters_";
 
   private MetricNames() {}
@@ -60,6 +65,11 @@ public final class MetricNames {
   /** The counter name of dead letters with one reason. */
   public static String deadLetters(DeadLetterReason reason) {
     return DEAD_LETTERS_PREFIX + reason.name();
+  }
+
+  /** The counter name of messages of one partition lost to retention. */
+  public static String lostToRetention(int partition) {
+    return LOST_TO_RETENTION + "_p" + partition;
   }
 
   /** A Beam counter of the lakehouse namespace. */
