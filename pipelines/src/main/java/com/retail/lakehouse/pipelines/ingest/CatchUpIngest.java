@@ -44,6 +44,7 @@ public final class CatchUpIngest {
     String topic = options.getTopic();
     IngestTables tables = IngestTables.open(catalog, contract, topic);
     String runId = UUID.randomUUID().toString();
+    tables.recoverPositionIfAsked(options, runId);
 
     try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
       List<Integer> partitions = kafka.partitions();
@@ -55,6 +56,7 @@ public final class CatchUpIngest {
       }
       CommittedOffsets rawPosition = tables.rawPosition();
       CommittedOffsets deadLetterPosition = tables.deadLetterPosition();
+      IngestTables.checkPositionsWithin(end, rawPosition, deadLetterPosition, topic);
       Map<Integer, Long> start = kafka.resumeOffsets(partitions, rawPosition, deadLetterPosition);
       // Offsets Kafka deleted before this run could read them: counted, never silently skipped.
       Map<Integer, List<Long>> lost =

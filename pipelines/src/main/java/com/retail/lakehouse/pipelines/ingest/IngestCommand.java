@@ -68,6 +68,9 @@ public final class IngestCommand {
         run++;
         long started = System.nanoTime();
         RunSummary summary = CatchUpIngest.run(options, kafka.bootstrapServers(), catalog);
+        // A position is recovered or set once, by the first run; later runs resume from it.
+        options.setRecoverPosition(false);
+        options.setStartFrom(null);
         summary.print(System.out);
         summary.writeJson(options.getSummaryJson());
         if (options.getUntilCaughtUp() || (options.getRuns() > 0 && run >= options.getRuns())) {

@@ -93,4 +93,19 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
   int getWriters();
 
   void setWriters(int value);
+
+  @Description(
+      "Recover a Kafka position that table maintenance expired: set both tables' position to one"
+          + " past the highest kafka_offset their rows hold per partition, then ingest.")
+  @Default.Boolean(false)
+  boolean getRecoverPosition();
+
+  void setRecoverPosition(boolean value);
+
+  @Description(
+      "Set both tables' Kafka position explicitly before ingesting, as partition:offset pairs"
+          + " (e.g. 0:1200,1:1188); the next offset to read per partition.")
+  String getStartFrom();
+
+  void setStartFrom(String value);
 }

@@ -178,7 +178,8 @@ public final class IngestPipeline {
                     topic,
                     plan.runId(),
                     lastOffsetPerWindow)
-                .withEmptyCommitEvery(plan.emptyCommitEvery()));
+                .withEmptyCommitEvery(plan.emptyCommitEvery())
+                .startingFrom(plan.rawPosition()));
 
     parsed
         .get(ParseAndValidate.INVALID)
@@ -197,7 +198,8 @@ public final class IngestPipeline {
                     topic,
                     plan.runId(),
                     lastOffsetPerWindow)
-                .withEmptyCommitEvery(plan.emptyCommitEvery()));
+                .withEmptyCommitEvery(plan.emptyCommitEvery())
+                .startingFrom(plan.deadLetterPosition()));
     return p;
   }
 

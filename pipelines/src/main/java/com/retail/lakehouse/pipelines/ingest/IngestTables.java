@@ -1,5 +1,6 @@
 package com.retail.lakehouse.pipelines.ingest;
 
+import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.pipelines.run.RunSnapshots;
 import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.commit.AppendWithPosition;
@@ -8,6 +9,8 @@ import com.retail.lakehouse.transforms.contract.EventContract;
 import com.retail.lakehouse.transforms.event.DeadLetterReason;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -180,5 +183,97 @@ final class IngestTables {
               + " more often%n",
           n, lost);
     }
+  }
+
+  /**
+   * Refuses to go on when a table's position is beyond a partition's log end: the topic was deleted
+   * and re-created (or another cluster is behind --bootstrap-servers), so the offsets the tables
+   * recorded no longer name the same messages. Reading on would silently skip or duplicate; a
+   * one-line error says what to do instead.
+   */
+  static void checkPositionsWithin(
+      Map<Integer, Long> logEnd, CommittedOffsets raw, CommittedOffsets deadLetters, String topic) {
+    for (Map.Entry<Integer, Long> e : logEnd.entrySet()) {
+      long position = Math.max(raw.next(e.getKey()), deadLetters.next(e.getKey()));
+      if (position > e.getValue()) {
+        throw new IllegalStateException(
+            "the tables hold offsets of "
+                + topic
+                + " up to "
+                + position
+                + " in partition "
+                + e.getKey()
+                + ", but its log ends at "
+                + e.getValue()
+                + ": the topic was deleted and re-created (or --bootstrap-servers names another"
+                + " cluster); ingest it into new tables (another --warehouse) or another --topic");
+      }
+    }
+  }
+
+  /**
+   * Sets both tables' Kafka position, claimed by {@code runId}, when the options ask for it: {@code
+   * --start-from} explicitly, or {@code --recover-position} from the rows the tables hold (the
+   * union of both: one past the highest offset per partition). The one way out of a position that
+   * table maintenance expired; a no-op otherwise.
+   */
+  void recoverPositionIfAsked(IngestOptions options, String runId) {
+    String explicit = options.getStartFrom();
+    boolean fromRows = options.getRecoverPosition();
+    if (!fromRows && (explicit == null || explicit.isBlank())) {
+      return;
+    }
+    if (fromRows && explicit != null && !explicit.isBlank()) {
+      throw new UsageException("use either --recover-position or --start-from, not both");
+    }
+    Map<Integer, Long> next = fromRows ? provenByRows() : parseStartFrom(explicit);
+    claim(runId);
+    CommittedOffsets position = new CommittedOffsets(topic, next);
+    AppendWithPosition.recordPosition(raw, runId, position);
+    AppendWithPosition.recordPosition(deadLetters, runId, position);
+    System.err.println(
+        "lakehouse: ingest: Kafka position of "
+            + topic
+            + " set to "
+            + next
+            + (fromRows ? " (from the rows both tables hold)" : " (--start-from)"));
+  }
+
+  private Map<Integer, Long> provenByRows() {
+    Map<Integer, Long> next =
+        new TreeMap<>(
+            CommittedOffsets.provenByRows(
+                raw, RawTable.KAFKA_TOPIC, RawTable.KAFKA_PARTITION, RawTable.KAFKA_OFFSET, topic));
+    CommittedOffsets.provenByRows(
+            deadLetters,
+            DeadLetterTable.KAFKA_TOPIC,
+            DeadLetterTable.KAFKA_PARTITION,
+            DeadLetterTable.KAFKA_OFFSET,
+            topic)
+        .forEach((p, o) -> next.merge(p, o, Math::max));
+    return next;
+  }
+
+  /** {@code 0:1200,1:1188} as partition -> next offset; a usage error otherwise. */
+  static Map<Integer, Long> parseStartFrom(String text) {
+    Map<Integer, Long> next = new TreeMap<>();
+    for (String pair : text.split(",")) {
+      String[] parts = pair.strip().split(":");
+      try {
+        if (parts.length != 2) {
+          throw new NumberFormatException();
+        }
+        int partition = Integer.parseInt(parts[0].strip());
+        long offset = Long.parseLong(parts[1].strip());
+        if (partition < 0 || offset < 0) {
+          throw new NumberFormatException();
+        }
+        next.put(partition, offset);
+      } catch (NumberFormatException e) {
+        throw new UsageException(
+            "--start-from wants partition:offset pairs like 0:1200,1:1188, got '" + text + "'");
+      }
+    }
+    return next;
   }
 }

@@ -100,6 +100,7 @@ public final class StreamingIngest {
     Duration maxReadTime = Durations.optional("max-read-time", options.getMaxReadTime());
     IngestTables tables = IngestTables.open(catalog, contract, topic);
     String runId = UUID.randomUUID().toString();
+    tables.recoverPositionIfAsked(options, runId);
     tables.claim(runId);
     CommittedOffsets rawPosition = tables.rawPosition();
     CommittedOffsets deadLetterPosition = tables.deadLetterPosition();
@@ -107,6 +108,8 @@ public final class StreamingIngest {
     Map<Integer, Long> start;
     Map<Integer, List<Long>> lost;
     try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
+      IngestTables.checkPositionsWithin(
+          kafka.latest(kafka.partitions()), rawPosition, deadLetterPosition, topic);
       start = kafka.resumeOffsets(kafka.partitions(), rawPosition, deadLetterPosition);
       lost = IngestTables.deletedBeforeRead(start, rawPosition, deadLetterPosition);
       // The job reads from `start` itself; the group is moved there too, for lag tools.

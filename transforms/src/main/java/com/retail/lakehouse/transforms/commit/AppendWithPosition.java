@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.iceberg.BaseOverwriteFiles;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -12,7 +13,6 @@ import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.util.Tasks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,6 +155,35 @@ public final class AppendWithPosition {
         tableName, snapshotId, files.size(), rows, bytes, advanced.nextOffsets(), false);
   }
 
+  /**
+   * Records {@code position} as the table's Kafka position of its topic in an empty commit,
+   * whatever the table recorded before (or lost): the explicit recovery of a position that table
+   * maintenance expired ({@code ingest --recover-position} or {@code --start-from}). Only the claim
+   * is checked. Returns the snapshot id.
+   */
+  public static long recordPosition(Table table, String runId, CommittedOffsets position) {
+    if (position == null) {
+      throw new IllegalArgumentException("recordPosition needs a position");
+    }
+    return retryingConflicts(
+        table.name(),
+        () -> {
+          table.refresh();
+          checkClaim(table.properties().get(OWNER_PROPERTY), table.name(), runId);
+          FencedAppend append = new FencedAppend(table, table.name(), runId, null);
+          append.set(CommittedOffsets.SUMMARY_KEY, position.toSummaryJson());
+          append.set(CommittedOffsets.RUN_ID_KEY, runId);
+          append.set(RECOVERED_KEY, "true");
+          append.commit();
+          table.refresh();
+          LOG.warn("{}: Kafka position set to {} by recovery", table.name(), position);
+          return table.currentSnapshot().snapshotId();
+        });
+  }
+
+  /** Snapshot summary key marking a position recorded by recovery, not by a data commit. */
+  public static final String RECOVERED_KEY = "lakehouse.position-recovered";
+
   private static void checkClaim(String owner, String tableName, String runId) {
     if (owner != null && !owner.equals(runId)) {
       throw new ClaimLost(
@@ -186,10 +215,19 @@ public final class AppendWithPosition {
       this.from = from;
     }
 
+    /** Always an append, with or without files (readers that follow appends keep working). */
+    @Override
+    protected String operation() {
+      return DataOperations.APPEND;
+    }
+
     @Override
     protected void validate(TableMetadata base, Snapshot parent) {
       super.validate(base, parent);
       checkClaim(base.properties().get(OWNER_PROPERTY), tableName, runId);
+      if (from == null) {
+        return; // recordPosition: the claim alone
+      }
       CommittedOffsets position = CommittedOffsets.of(base, from.topic());
       if (!position.samePositionAs(from)) {
         throw new PositionMoved(
@@ -198,10 +236,17 @@ public final class AppendWithPosition {
     }
   }
 
+  // Neither exception is an Iceberg ValidationException on purpose: that one is a
+  // CleanableFailure, on which Iceberg deletes the attempt's manifests. When a commit that did
+  // land is reported as failed (a dropped JDBC connection, a rename that threw after it
+  // succeeded), Iceberg's retry meets the moved position, and deleting "its" manifests would
+  // delete those of the table's current snapshot. Left alone, at worst a few manifests are
+  // orphans that orphan-file cleanup removes.
+
   /** The table was claimed by a newer run: never retried. */
-  static final class ClaimLost extends ValidationException {
+  static final class ClaimLost extends IllegalStateException {
     ClaimLost(String message) {
-      super("%s", message);
+      super(message);
     }
   }
 
@@ -209,9 +254,9 @@ public final class AppendWithPosition {
    * The table's position changed between reading it and committing: retried from the start, where
    * it becomes "already committed" or a clear failure.
    */
-  static final class PositionMoved extends ValidationException {
+  static final class PositionMoved extends IllegalStateException {
     PositionMoved(String message) {
-      super("%s", message);
+      super(message);
     }
   }
 }

@@ -62,6 +62,7 @@ public final class CommitWindowsInOrder
   private final String runId;
   private final PCollection<KV<Integer, Long>> lastOffsetPerWindow;
   private final int emptyCommitEvery;
+  private final CommittedOffsets startedFrom;
 
   private CommitWindowsInOrder(
       CatalogSettings catalog,
@@ -69,13 +70,15 @@ public final class CommitWindowsInOrder
       String topic,
       String runId,
       PCollection<KV<Integer, Long>> lastOffsetPerWindow,
-      int emptyCommitEvery) {
+      int emptyCommitEvery,
+      CommittedOffsets startedFrom) {
     this.catalog = catalog;
     this.table = table;
     this.topic = topic;
     this.runId = runId;
     this.lastOffsetPerWindow = lastOffsetPerWindow;
     this.emptyCommitEvery = emptyCommitEvery;
+    this.startedFrom = startedFrom;
   }
 
   /**
@@ -88,7 +91,22 @@ public final class CommitWindowsInOrder
       String topic,
       String runId,
       PCollection<KV<Integer, Long>> lastOffsetPerWindow) {
-    return new CommitWindowsInOrder(catalog, table, topic, runId, lastOffsetPerWindow, 10);
+    return new CommitWindowsInOrder(catalog, table, topic, runId, lastOffsetPerWindow, 10, null);
+  }
+
+  /**
+   * The same commits, each refused (atomically) unless the table's position is exactly where this
+   * job's previous commit left it, the first one where the job started ({@code position}): a window
+   * that vanished from the table (a rollback, a commit another process overwrote) stops the job
+   * instead of being skipped over.
+   */
+  public CommitWindowsInOrder startingFrom(CommittedOffsets position) {
+    if (position == null || !position.topic().equals(topic)) {
+      throw new IllegalArgumentException(
+          "the starting position must be one of topic " + topic + ", got " + position);
+    }
+    return new CommitWindowsInOrder(
+        catalog, table, topic, runId, lastOffsetPerWindow, emptyCommitEvery, position);
   }
 
   /** Commits a window without files only every {@code n}-th time in a row (1: always). */
@@ -96,7 +114,8 @@ public final class CommitWindowsInOrder
     if (n < 1) {
       throw new IllegalArgumentException("an empty commit every n windows needs n >= 1, got " + n);
     }
-    return new CommitWindowsInOrder(catalog, table, topic, runId, lastOffsetPerWindow, n);
+    return new CommitWindowsInOrder(
+        catalog, table, topic, runId, lastOffsetPerWindow, n, startedFrom);
   }
 
   @Override
@@ -121,7 +140,13 @@ public final class CommitWindowsInOrder
             "CommitInWindowOrder",
             ParDo.of(
                 new CommitInOrderFn(
-                    catalog, table, topic, runId, emptyCommitEvery, windowMillis(written))))
+                    catalog,
+                    table,
+                    topic,
+                    runId,
+                    emptyCommitEvery,
+                    windowMillis(written),
+                    startedFrom)))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
 
@@ -206,7 +231,14 @@ public final class CommitWindowsInOrder
     private final String runId;
     private final int emptyCommitEvery;
     private final long windowMillis;
+    private final CommittedOffsets startedFrom;
     private transient Table table;
+
+    // Where this job's last commit left the table (state is never restored: a failed job is
+    // restarted from the tables, so this is right for the job's whole life).
+    @StateId("position")
+    private final StateSpec<ValueState<CommittedOffsets>> positionSpec =
+        StateSpecs.value(SerializableCoder.of(CommittedOffsets.class));
 
     @StateId("pending")
     private final StateSpec<BagState<CommitPart>> pendingSpec =
@@ -231,13 +263,15 @@ public final class CommitWindowsInOrder
         String topic,
         String runId,
         int emptyCommitEvery,
-        long windowMillis) {
+        long windowMillis,
+        CommittedOffsets startedFrom) {
       this.catalog = catalog;
       this.definition = definition;
       this.topic = topic;
       this.runId = runId;
       this.emptyCommitEvery = emptyCommitEvery;
       this.windowMillis = windowMillis;
+      this.startedFrom = startedFrom;
     }
 
     @Setup
@@ -267,6 +301,7 @@ public final class CommitWindowsInOrder
         @StateId("dueAt") ValueState<Long> dueAt,
         @StateId("emptyInARow") ValueState<Integer> emptyInARow,
         @StateId("emptySince") ValueState<Long> emptySince,
+        @StateId("position") ValueState<CommittedOffsets> position,
         @TimerId("commitDue") Timer commitDue,
         OutputReceiver<CommitResult> out) {
       long now = context.fireTimestamp().getMillis();
@@ -304,16 +339,21 @@ public final class CommitWindowsInOrder
       }
       emptyInARow.clear();
       emptySince.clear();
+      CommittedOffsets from = position.read() != null ? position.read() : startedFrom;
       CommitResult result =
           AppendWithPosition.commit(
               table,
               definition.toString(),
               topic,
               runId,
-              null, // windows commit one after another: each starts where the last one ended
+              from,
               merged.files(),
               merged.rows(),
               merged.nextOffsets());
+      position.write(
+          from != null && result.snapshotId() >= 0
+              ? from.advancedTo(merged.nextOffsets())
+              : CommittedOffsets.of(table, topic));
       LiveCounters.add(MetricNames.COMMITS, result.snapshotId() < 0 ? 0 : 1);
       out.output(result);
     }

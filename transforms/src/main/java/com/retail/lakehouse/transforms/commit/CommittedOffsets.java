@@ -9,6 +9,10 @@ import java.util.function.LongFunction;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * The Kafka position a table holds: per partition, the next offset not yet in the table. It is
@@ -47,6 +51,35 @@ public final class CommittedOffsets implements Serializable {
     this.otherTopics.remove(topic);
   }
 
+  /**
+   * The position the rows of {@code table} prove for {@code topic}: per partition, one past the
+   * highest {@code kafka_offset} of a row from that topic (a full scan of three columns). Used only
+   * to recover a position that was lost; exact except where the last messages before the lost
+   * position were all duplicates (those are read again and dropped as duplicates within the
+   * de-duplication horizon).
+   */
+  public static Map<Integer, Long> provenByRows(
+      Table table, String topicColumn, String partitionColumn, String offsetColumn, String topic) {
+    table.refresh();
+    Map<Integer, Long> next = new TreeMap<>();
+    if (table.currentSnapshot() == null) {
+      return next;
+    }
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(table)
+            .where(Expressions.equal(topicColumn, topic))
+            .select(topicColumn, partitionColumn, offsetColumn)
+            .build()) {
+      for (Record r : rows) {
+        next.merge(
+            (Integer) r.getField(partitionColumn), (Long) r.getField(offsetColumn) + 1, Math::max);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("reading the Kafka offsets of " + table.name(), e);
+    }
+    return next;
+  }
+
   /** No position yet: a table that has never been written by ingest. */
   public static CommittedOffsets none(String topic) {
     return new CommittedOffsets(topic, Map.of());
@@ -75,9 +108,29 @@ public final class CommittedOffsets implements Serializable {
         return new CommittedOffsets(topic, all.getOrDefault(topic, Map.of()), all);
       }
       Long parent = snapshot.parentId();
+      if (parent != null && byId.apply(parent) == null) {
+        // The snapshot that recorded the position was expired under newer ones without it
+        // (another engine's compaction): starting over would re-read the whole topic.
+        throw new PositionUnknownException(
+            "the Kafka position of this table was in a snapshot that has been expired (snapshot "
+                + parent
+                + ", below "
+                + snapshot.snapshotId()
+                + " from a '"
+                + snapshot.operation()
+                + "' commit); ingest stops rather than re-read the topic: see README 'Recovering"
+                + " a lost position'");
+      }
       snapshot = parent == null ? null : byId.apply(parent);
     }
     return none(topic);
+  }
+
+  /** A table whose Kafka position cannot be read any more; ingest must not start over. */
+  public static final class PositionUnknownException extends IllegalStateException {
+    PositionUnknownException(String message) {
+      super(message);
+    }
   }
 
   public String topic() {

@@ -131,6 +131,44 @@ class CommitFenceTest {
   }
 
   @Test
+  void aCommitThatStartsWhereAVanishedCommitEndedFails() {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    AppendWithPosition.claim(table, "job");
+    commit(table, "job", 5, Map.of(0, 5L));
+    long first = table.currentSnapshot().snapshotId();
+    commit(table, "job", 5, Map.of(0, 10L));
+    // an operator rolls the table back to the first window: offsets 5..9 are no longer in it
+    table.manageSnapshots().rollbackTo(first).commit();
+
+    CommittedOffsets whereTheJobLeftIt = new CommittedOffsets(TOPIC, Map.of(0, 10L));
+    assertThatThrownBy(
+            () ->
+                AppendWithPosition.commit(
+                    table,
+                    table.name(),
+                    TOPIC,
+                    "job",
+                    whereTheJobLeftIt,
+                    List.of(file(table, 10)),
+                    10,
+                    Map.of(0, 20L)))
+        .hasMessageContaining("position moved");
+    assertThat(CommittedOffsets.of(table, TOPIC).nextOffsets()).isEqualTo(Map.of(0, 5L));
+  }
+
+  @Test
+  void emptyCommitsAreAppendSnapshots() {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    AppendWithPosition.claim(table, "job");
+    AppendWithPosition.commit(table, table.name(), TOPIC, "job", null, List.of(), 0, Map.of(0, 7L));
+
+    table.refresh();
+    assertThat(table.currentSnapshot().operation()).isEqualTo("append");
+  }
+
+  @Test
   void claimsLeaveIcebergsCommitRetriesToOtherWriters() {
     CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
