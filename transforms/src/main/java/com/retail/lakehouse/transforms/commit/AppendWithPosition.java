@@ -81,9 +81,20 @@ public final class AppendWithPosition {
       List<DataFile> files,
       long rows,
       Map<Integer, Long> next) {
-    return retryingConflicts(
-        tableName, () -> tryCommit(table, tableName, topic, runId, from, files, rows, next));
+    Request request = new Request(table, tableName, topic, runId, from, files, rows, next);
+    return retryingConflicts(tableName, () -> tryCommit(request));
   }
+
+  /** One commit's arguments, as {@link #commit} takes them. */
+  private record Request(
+      Table table,
+      String tableName,
+      String topic,
+      String runId,
+      CommittedOffsets from,
+      List<DataFile> files,
+      long rows,
+      Map<Integer, Long> next) {}
 
   /**
    * Runs {@code attempt} (which refreshes the table first) again when another commit got in between
@@ -103,15 +114,15 @@ public final class AppendWithPosition {
     return result.get();
   }
 
-  private static CommitResult tryCommit(
-      Table table,
-      String tableName,
-      String topic,
-      String runId,
-      CommittedOffsets from,
-      List<DataFile> files,
-      long rows,
-      Map<Integer, Long> next) {
+  private static CommitResult tryCommit(Request request) {
+    Table table = request.table();
+    String tableName = request.tableName();
+    String topic = request.topic();
+    String runId = request.runId();
+    CommittedOffsets from = request.from();
+    List<DataFile> files = request.files();
+    long rows = request.rows();
+    Map<Integer, Long> next = request.next();
     table.refresh();
     checkClaim(table.properties().get(OWNER_PROPERTY), tableName, runId);
     CommittedOffsets current = CommittedOffsets.of(table, topic);
