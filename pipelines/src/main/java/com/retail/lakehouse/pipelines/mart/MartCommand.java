@@ -3,6 +3,7 @@ package com.retail.lakehouse.pipelines.mart;
 import com.retail.lakehouse.pipelines.options.CatalogFromOptions;
 import com.retail.lakehouse.pipelines.run.PipelineArgs;
 import com.retail.lakehouse.pipelines.run.RunSummary;
+import com.retail.lakehouse.transforms.mart.ReplaceMartDays;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 
 /**
@@ -12,6 +13,12 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 public final class MartCommand {
   /** Exit code when raw.pos_transactions does not exist yet. */
   public static final int NO_RAW_TABLE = 4;
+
+  /**
+   * Exit code when another mart run replaced some of the run's dates after it planned: nothing was
+   * committed, and running the mart again rebuilds them from the newest raw data.
+   */
+  public static final int DATES_CHANGED_SINCE_PLAN = 5;
 
   private MartCommand() {}
 
@@ -36,6 +43,9 @@ public final class MartCommand {
     } catch (MartRun.NoRawTableException e) {
       System.err.println("lakehouse mart: " + e.getMessage());
       return NO_RAW_TABLE;
+    } catch (ReplaceMartDays.DatesChangedSincePlanException e) {
+      System.err.println("lakehouse mart: " + e.getMessage());
+      return DATES_CHANGED_SINCE_PLAN;
     }
     summary.print(System.out);
     summary.writeJson(options.getSummaryJson());

@@ -20,14 +20,17 @@ public final class MartPipeline {
   private MartPipeline() {}
 
   /**
-   * What one run needs beyond the options: the catalog, the raw files and dates, its identity, and
-   * whether its dates are all that raw changed (see ReplaceMartDays.CAUGHT_UP_KEY).
+   * What one run needs beyond the options: the catalog, the raw files and dates, its identity, the
+   * mart snapshot read before raw was planned (null: the mart was empty; the commit fails if the
+   * dates changed in the mart since), and whether its dates are all that raw changed (see
+   * ReplaceMartDays.CAUGHT_UP_KEY).
    */
   public record RunPlan(
       CatalogSettings catalog,
       RawFilePlan raw,
       String runId,
       Instant startedAt,
+      Long martSnapshotAtPlan,
       boolean caughtUp) {}
 
   public static Pipeline build(MartOptions options, RunPlan plan) {
@@ -44,6 +47,7 @@ public final class MartPipeline {
                 plan.raw().dates(),
                 plan.runId(),
                 plan.raw().rawSnapshotId(),
+                plan.martSnapshotAtPlan(),
                 plan.caughtUp()));
     return p;
   }

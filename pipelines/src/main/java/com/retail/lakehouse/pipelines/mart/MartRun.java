@@ -46,6 +46,12 @@ public final class MartRun {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Tests only: runs after a run has planned (read the mart and raw snapshots and chosen its dates)
+   * and before its pipeline starts, so a test can make another run commit in between.
+   */
+  static volatile Runnable afterPlanning = () -> {};
+
   private MartRun() {}
 
   /**
@@ -54,6 +60,8 @@ public final class MartRun {
    * leaves the mart as it was and is recorded too.
    *
    * @throws NoRawTableException if raw.pos_transactions does not exist yet
+   * @throws ReplaceMartDays.DatesChangedSincePlanException if another run replaced some of the
+   *     dates after this one planned (nothing committed; a new run rebuilds them)
    */
   public static RunSummary run(MartOptions options, CatalogSettings catalog) throws IOException {
     requestedDates(options); // flag errors before touching the catalog
@@ -76,9 +84,16 @@ public final class MartRun {
     summary.put("run_id", runId);
     summary.put("started_at", startedAt.toString());
 
+    // The mart first, then raw: a run that commits these dates after this read fails our commit
+    // (ReplaceMartDays validates from martAtPlan), and one that committed before it read a raw
+    // snapshot no newer than ours, so our older data never replaces its newer data.
+    mart.refresh();
+    Snapshot martAtPlan = mart.currentSnapshot();
+    Long martSnapshotAtPlan = martAtPlan == null ? null : martAtPlan.snapshotId();
+    summary.put("mart_snapshot_at_plan", martSnapshotAtPlan);
+    Snapshot previous = ReplaceMartDays.lastCaughtUpRun(mart, martAtPlan);
     raw.refresh();
     Snapshot rawNow = raw.currentSnapshot();
-    Snapshot previous = ReplaceMartDays.lastCaughtUpRun(mart);
     String mode = mode(options);
     summary.put("mode", mode);
     summary.put(
@@ -132,6 +147,7 @@ public final class MartRun {
         plan.fileCount(),
         plan.rawSnapshotId(),
         catalog.describe());
+    afterPlanning.run();
 
     Pipeline pipeline =
         MartPipeline.build(
@@ -141,6 +157,7 @@ public final class MartRun {
                 plan,
                 runId,
                 startedAt,
+                martSnapshotAtPlan,
                 // --date and --from/--to rebuild some dates only: they do not catch up with raw
                 options.getChangedSinceLastRun() || requestedDates(options).isEmpty()));
     LiveCounters.reset();
@@ -153,14 +170,21 @@ public final class MartRun {
       }
     } catch (RuntimeException e) {
       // operators see failed runs too; the table is unchanged (the commit is the last step)
+      RuntimeException failure = e;
+      String changed = ReplaceMartDays.DatesChangedSincePlanException.messageIn(e);
+      if (changed != null) {
+        // another run replaced our dates first: one clean line saying so (re-run), on any runner
+        failure = new ReplaceMartDays.DatesChangedSincePlanException(changed);
+        failure.addSuppressed(e);
+      }
       summary.put("dates", plan.dates().stream().map(LocalDate::toString).toList());
       summary.put("raw_snapshot_id", plan.rawSnapshotId());
       summary.put("committed", false);
       // runners wrap the worker's exception ("Pipeline execution failed")
-      summary.put("failed", Failures.oneLine(e));
+      summary.put("failed", Failures.oneLine(failure));
       summary.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
       appendRunRecord(Path.of(options.getDataDir()), summary);
-      throw e;
+      throw failure;
     }
     PipelineCounters counters = PipelineCounters.of(result);
     Snapshot commit = ReplaceMartDays.snapshotOfRun(mart, runId);

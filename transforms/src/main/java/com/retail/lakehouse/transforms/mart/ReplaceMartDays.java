@@ -7,7 +7,12 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -20,6 +25,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.slf4j.Logger;
@@ -33,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * commit leaves the table as it was (its written files are unreferenced orphans). The snapshot
  * summary records the run (id, dates, the raw snapshot it read), which is what {@code
  * --changed-since-last-run} starts from next time.
+ *
+ * <p>Two runs on the same dates: the commit is validated, inside Iceberg's atomic commit, against
+ * every commit since the mart snapshot the run read when it planned (before it read raw). If
+ * another run (or anyone) added or removed files of one of its dates since then, the commit fails
+ * with {@link DatesChangedSincePlanException} and changes nothing: the other run may have read
+ * newer raw data, which this run must not overwrite with older. Runs on other dates commit side by
+ * side.
  */
 public final class ReplaceMartDays
     extends PTransform<PCollection<WrittenFiles>, PCollection<CommitResult>> {
@@ -62,10 +75,51 @@ public final class ReplaceMartDays
    */
   public static final String FAIL_BEFORE_COMMIT = "MART_BEFORE_COMMIT";
 
+  /**
+   * The commit failed because the run's dates changed in the mart since the run planned (another
+   * mart run replaced them, possibly from newer raw data); nothing was committed, and a new run
+   * (which plans again) is the fix. Its message is one line saying so.
+   */
+  public static final class DatesChangedSincePlanException extends IllegalStateException {
+    /** Every message of this exception contains this, also after a runner re-wrapped it. */
+    static final String MARKER = "since this run planned";
+
+    public DatesChangedSincePlanException(String message) {
+      super(message);
+    }
+
+    /**
+     * The message of a {@link DatesChangedSincePlanException} in {@code failure}'s causes, or null.
+     * Runners wrap a worker's exception, and some (Flink) replace it with a serialized copy of
+     * another class, so the message marks it as well as the class.
+     */
+    public static String messageIn(Throwable failure) {
+      Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+      String innermost = null; // wrappers repeat the cause's "class: message"; keep the inner one
+      for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+        String message = t.getMessage();
+        if (message == null) {
+          continue;
+        }
+        String line = message.lines().findFirst().orElse(message);
+        if (t instanceof DatesChangedSincePlanException) {
+          return line;
+        }
+        if (line.contains(MARKER) && line.contains("re-run")) {
+          String name = DatesChangedSincePlanException.class.getSimpleName() + ": ";
+          int at = line.indexOf(name);
+          innermost = at < 0 ? line : line.substring(at + name.length());
+        }
+      }
+      return innermost;
+    }
+  }
+
   private final CatalogSettings catalog;
   private final SortedSet<LocalDate> dates;
   private final String runId;
   private final long rawSnapshotId;
+  private final Long martSnapshotAtPlan;
   private final boolean caughtUp;
 
   private ReplaceMartDays(
@@ -73,26 +127,31 @@ public final class ReplaceMartDays
       SortedSet<LocalDate> dates,
       String runId,
       long rawSnapshotId,
+      Long martSnapshotAtPlan,
       boolean caughtUp) {
     this.catalog = catalog;
     this.dates = new TreeSet<>(dates);
     this.runId = runId;
     this.rawSnapshotId = rawSnapshotId;
+    this.martSnapshotAtPlan = martSnapshotAtPlan;
     this.caughtUp = caughtUp;
   }
 
   /**
    * Replaces {@code dates} of the mart with the files written by run {@code runId}, which read raw
-   * at {@code rawSnapshotId}; {@code caughtUp} when those dates are every date raw changed since
-   * the last caught-up run (or all dates), so the next --changed-since-last-run starts there.
+   * at {@code rawSnapshotId} after reading the mart at {@code martSnapshotAtPlan} (null: the mart
+   * had no snapshot yet); the commit fails if the dates changed in the mart since that snapshot.
+   * {@code caughtUp} when those dates are every date raw changed since the last caught-up run (or
+   * all dates), so the next --changed-since-last-run starts there.
    */
   public static ReplaceMartDays of(
       CatalogSettings catalog,
       SortedSet<LocalDate> dates,
       String runId,
       long rawSnapshotId,
+      Long martSnapshotAtPlan,
       boolean caughtUp) {
-    return new ReplaceMartDays(catalog, dates, runId, rawSnapshotId, caughtUp);
+    return new ReplaceMartDays(catalog, dates, runId, rawSnapshotId, martSnapshotAtPlan, caughtUp);
   }
 
   @Override
@@ -111,6 +170,7 @@ public final class ReplaceMartDays
                     dates,
                     runId,
                     rawSnapshotId,
+                    martSnapshotAtPlan,
                     caughtUp)))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
@@ -134,7 +194,15 @@ public final class ReplaceMartDays
    */
   public static Snapshot lastCaughtUpRun(Table table) {
     table.refresh();
-    for (Snapshot s = table.currentSnapshot();
+    return lastCaughtUpRun(table, table.currentSnapshot());
+  }
+
+  /**
+   * The newest mart commit that caught up with raw at or before mart snapshot {@code from} (null:
+   * an empty mart), or null.
+   */
+  public static Snapshot lastCaughtUpRun(Table table, Snapshot from) {
+    for (Snapshot s = from;
         s != null;
         s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
       if (s.summary().containsKey(CAUGHT_UP_KEY)) {
@@ -142,6 +210,93 @@ public final class ReplaceMartDays
       }
     }
     return null;
+  }
+
+  /**
+   * Why {@code dates} changed in {@code table} since snapshot {@code since} (null: since the table
+   * was empty), as the one-line message of a {@link DatesChangedSincePlanException}: the mart runs
+   * that replaced some of them, or the other commits that may have; null when only mart runs on
+   * other dates committed since (a failed validation then has another cause).
+   */
+  static String changedSincePlan(Table table, Long since, SortedSet<LocalDate> dates) {
+    table.refresh();
+    List<String> runs = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    SortedSet<LocalDate> replaced = new TreeSet<>();
+    boolean reachedPlan = since == null;
+    for (Snapshot s = table.currentSnapshot();
+        s != null;
+        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      if (since != null && s.snapshotId() == since) {
+        reachedPlan = true;
+        break;
+      }
+      String run = s.summary().get(RUN_ID_KEY);
+      String runDates = s.summary().get(DATES_KEY);
+      if (run != null && runDates != null) {
+        boolean overlaps = false;
+        for (String d : runDates.split(",")) {
+          if (!d.isBlank() && dates.contains(LocalDate.parse(d.strip()))) {
+            replaced.add(LocalDate.parse(d.strip()));
+            overlaps = true;
+          }
+        }
+        if (overlaps) {
+          runs.add(run.substring(0, Math.min(8, run.length())));
+        }
+      } else {
+        others.add(s.operation() + " snapshot " + s.snapshotId());
+      }
+    }
+    if (runs.isEmpty() && reachedPlan && others.isEmpty()) {
+      return null;
+    }
+    String retry =
+        "; this run committed nothing: re-run the mart (a new run plans from the newest raw data)";
+    if (!runs.isEmpty()) {
+      Collections.reverse(runs); // oldest first
+      return "another mart run ("
+          + String.join(", ", runs)
+          + ") replaced "
+          + describe(replaced)
+          + " "
+          + DatesChangedSincePlanException.MARKER
+          + retry;
+    }
+    if (!reachedPlan) {
+      return table.name()
+          + ": mart snapshot "
+          + since
+          + " that this run planned from is no longer in the table's history (expired or rolled"
+          + " back), so the run cannot tell whether another run replaced "
+          + describe(dates)
+          + " "
+          + DatesChangedSincePlanException.MARKER
+          + retry;
+    }
+    return table.name()
+        + " changed on "
+        + describe(dates)
+        + " "
+        + DatesChangedSincePlanException.MARKER
+        + " ("
+        + (others.isEmpty()
+            ? "a concurrent commit"
+            : String.join(", ", others.subList(0, Math.min(3, others.size())))
+                + (others.size() > 3 ? " and " + (others.size() - 3) + " more" : ""))
+        + ")"
+        + retry;
+  }
+
+  /** "sale date D", "sale dates D1, D2" or "N sale dates D1..Dn". */
+  static String describe(SortedSet<LocalDate> dates) {
+    if (dates.size() == 1) {
+      return "sale date " + dates.first();
+    }
+    if (dates.size() <= 5) {
+      return "sale dates " + String.join(", ", dates.stream().map(LocalDate::toString).toList());
+    }
+    return dates.size() + " sale dates " + dates.first() + ".." + dates.last();
   }
 
   /** sale_date in any of the dates. */
@@ -157,6 +312,7 @@ public final class ReplaceMartDays
     private final SortedSet<LocalDate> dates;
     private final String runId;
     private final long rawSnapshotId;
+    private final Long martSnapshotAtPlan;
     private final boolean caughtUp;
 
     ReplaceFn(
@@ -165,12 +321,14 @@ public final class ReplaceMartDays
         SortedSet<LocalDate> dates,
         String runId,
         long rawSnapshotId,
+        Long martSnapshotAtPlan,
         boolean caughtUp) {
       this.catalog = catalog;
       this.definition = definition;
       this.dates = dates;
       this.runId = runId;
       this.rawSnapshotId = rawSnapshotId;
+      this.martSnapshotAtPlan = martSnapshotAtPlan;
       this.caughtUp = caughtUp;
     }
 
@@ -191,26 +349,38 @@ public final class ReplaceMartDays
         throw new IllegalStateException(
             "injected failure " + FAIL_BEFORE_COMMIT + " (lakehouse.crash-at)");
       }
-      Snapshot base = table.currentSnapshot();
       OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(saleDateIn(dates));
       written.files().forEach(overwrite::addFile);
       // a new file outside the selected days would survive a later re-run of them: refuse it
       overwrite.validateAddedFilesMatchOverwriteFilter();
-      if (base != null) {
-        // a concurrent mart run that changed these days since we started fails this commit
-        overwrite
-            .validateFromSnapshot(base.snapshotId())
-            .conflictDetectionFilter(saleDateIn(dates))
-            .validateNoConflictingData()
-            .validateNoConflictingDeletes();
+      // Any commit since the mart snapshot read at plan time that added or removed files of these
+      // days fails this commit (checked against the final parent inside Iceberg's commit, retries
+      // included): it may hold newer raw data than this run read. Without a plan-time snapshot
+      // (the mart was empty) Iceberg checks the table's whole history.
+      if (martSnapshotAtPlan != null) {
+        overwrite.validateFromSnapshot(martSnapshotAtPlan);
       }
+      overwrite
+          .conflictDetectionFilter(saleDateIn(dates))
+          .validateNoConflictingData()
+          .validateNoConflictingDeletes();
       overwrite.set(RUN_ID_KEY, runId);
       overwrite.set(DATES_KEY, String.join(",", dates.stream().map(LocalDate::toString).toList()));
       overwrite.set(RAW_SNAPSHOT_KEY, Long.toString(rawSnapshotId));
       if (caughtUp) {
         overwrite.set(CAUGHT_UP_KEY, Long.toString(rawSnapshotId));
       }
-      overwrite.commit();
+      try {
+        overwrite.commit();
+      } catch (ValidationException e) {
+        String why = changedSincePlan(table, martSnapshotAtPlan, dates);
+        if (why == null) {
+          throw e; // not a concurrent change (e.g. a written file outside the dates)
+        }
+        DatesChangedSincePlanException failure = new DatesChangedSincePlanException(why);
+        failure.addSuppressed(e);
+        throw failure;
+      }
       long snapshotId = snapshotOfRun(table, runId).snapshotId();
       LOG.info(
           "{}: replaced {} sale date(s) with {} rows in {} files as snapshot {}",
