@@ -53,8 +53,8 @@ public final class AppendWithPosition {
   /**
    * Appends to {@code table} (named {@code tableName} in results and logs) {@code files} ({@code
    * rows} rows) and advances the table's position of {@code topic} to {@code next} (partition ->
-   * next offset), unless the table already covers {@code next}. Fails when another run has claimed
-   * the table since this one did.
+   * next offset), unless the table already covers {@code next}; {@code summary} goes into the
+   * snapshot summary as well. Fails when another run has claimed the table since this one did.
    */
   static CommitResult commit(
       Table table,
@@ -63,9 +63,10 @@ public final class AppendWithPosition {
       String runId,
       List<DataFile> files,
       long rows,
-      Map<Integer, Long> next) {
+      Map<Integer, Long> next,
+      Map<String, String> summary) {
     return retryingConflicts(
-        tableName, () -> tryCommit(table, tableName, topic, runId, files, rows, next));
+        tableName, () -> tryCommit(table, tableName, topic, runId, files, rows, next, summary));
   }
 
   /**
@@ -92,7 +93,8 @@ public final class AppendWithPosition {
       String runId,
       List<DataFile> files,
       long rows,
-      Map<Integer, Long> next) {
+      Map<Integer, Long> next,
+      Map<String, String> summary) {
     table.refresh();
     String owner = table.properties().get(OWNER_PROPERTY);
     if (owner != null && !owner.equals(runId)) {
@@ -118,6 +120,7 @@ public final class AppendWithPosition {
     files.forEach(append::appendFile);
     append.set(CommittedOffsets.SUMMARY_KEY, advanced.toSummaryJson());
     append.set(CommittedOffsets.RUN_ID_KEY, runId);
+    summary.forEach(append::set);
     append.commit();
     long snapshotId = table.currentSnapshot().snapshotId();
     LOG.info(

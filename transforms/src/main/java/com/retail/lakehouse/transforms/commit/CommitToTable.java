@@ -4,6 +4,7 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -27,18 +28,21 @@ public final class CommitToTable
   private final String topic;
   private final String runId;
   private final PCollectionView<Map<Integer, Long>> lastOffsetRead;
+  private final TreeMap<String, String> snapshotProperties;
 
   private CommitToTable(
       CatalogSettings catalog,
       TableDefinition table,
       String topic,
       String runId,
-      PCollectionView<Map<Integer, Long>> lastOffsetRead) {
+      PCollectionView<Map<Integer, Long>> lastOffsetRead,
+      Map<String, String> snapshotProperties) {
     this.catalog = catalog;
     this.table = table;
     this.topic = topic;
     this.runId = runId;
     this.lastOffsetRead = lastOffsetRead;
+    this.snapshotProperties = new TreeMap<>(snapshotProperties);
   }
 
   /**
@@ -52,7 +56,15 @@ public final class CommitToTable
       String topic,
       String runId,
       PCollectionView<Map<Integer, Long>> lastOffsetRead) {
-    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead);
+    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, Map.of());
+  }
+
+  /**
+   * The same committer, also recording {@code properties} in the snapshot summary (the ingest: the
+   * routing settings the run used).
+   */
+  public CommitToTable withSnapshotProperties(Map<String, String> properties) {
+    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, properties);
   }
 
   @Override
@@ -66,7 +78,7 @@ public final class CommitToTable
         .setCoder(SerializableCoder.of(WrittenFiles.class))
         .apply(
             "CommitOnce",
-            ParDo.of(new CommitFn(catalog, table, topic, runId, lastOffsetRead))
+            ParDo.of(new CommitFn(catalog, table, topic, runId, lastOffsetRead, snapshotProperties))
                 .withSideInputs(lastOffsetRead))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
@@ -78,18 +90,21 @@ public final class CommitToTable
     private final String topic;
     private final String runId;
     private final PCollectionView<Map<Integer, Long>> lastOffsetRead;
+    private final TreeMap<String, String> snapshotProperties;
 
     CommitFn(
         CatalogSettings catalog,
         TableDefinition definition,
         String topic,
         String runId,
-        PCollectionView<Map<Integer, Long>> lastOffsetRead) {
+        PCollectionView<Map<Integer, Long>> lastOffsetRead,
+        TreeMap<String, String> snapshotProperties) {
       this.catalog = catalog;
       this.definition = definition;
       this.topic = topic;
       this.runId = runId;
       this.lastOffsetRead = lastOffsetRead;
+      this.snapshotProperties = snapshotProperties;
     }
 
     @ProcessElement
@@ -100,7 +115,14 @@ public final class CommitToTable
       Table table = catalog.catalog().loadTable(definition.identifier());
       context.output(
           AppendWithPosition.commit(
-              table, definition.toString(), topic, runId, written.files(), written.rows(), next));
+              table,
+              definition.toString(),
+              topic,
+              runId,
+              written.files(),
+              written.rows(),
+              next,
+              snapshotProperties));
     }
   }
 }

@@ -62,6 +62,7 @@ public final class CommitWindowsInOrder
   private final String runId;
   private final PCollection<KV<Integer, Long>> lastOffsetPerWindow;
   private final int emptyCommitEvery;
+  private final TreeMap<String, String> snapshotProperties;
 
   private CommitWindowsInOrder(
       CatalogSettings catalog,
@@ -69,13 +70,15 @@ public final class CommitWindowsInOrder
       String topic,
       String runId,
       PCollection<KV<Integer, Long>> lastOffsetPerWindow,
-      int emptyCommitEvery) {
+      int emptyCommitEvery,
+      Map<String, String> snapshotProperties) {
     this.catalog = catalog;
     this.table = table;
     this.topic = topic;
     this.runId = runId;
     this.lastOffsetPerWindow = lastOffsetPerWindow;
     this.emptyCommitEvery = emptyCommitEvery;
+    this.snapshotProperties = new TreeMap<>(snapshotProperties);
   }
 
   /**
@@ -88,7 +91,8 @@ public final class CommitWindowsInOrder
       String topic,
       String runId,
       PCollection<KV<Integer, Long>> lastOffsetPerWindow) {
-    return new CommitWindowsInOrder(catalog, table, topic, runId, lastOffsetPerWindow, 10);
+    return new CommitWindowsInOrder(
+        catalog, table, topic, runId, lastOffsetPerWindow, 10, Map.of());
   }
 
   /** Commits a window without files only every {@code n}-th time in a row (1: always). */
@@ -96,7 +100,17 @@ public final class CommitWindowsInOrder
     if (n < 1) {
       throw new IllegalArgumentException("an empty commit every n windows needs n >= 1, got " + n);
     }
-    return new CommitWindowsInOrder(catalog, table, topic, runId, lastOffsetPerWindow, n);
+    return new CommitWindowsInOrder(
+        catalog, table, topic, runId, lastOffsetPerWindow, n, snapshotProperties);
+  }
+
+  /**
+   * Also records {@code properties} in every commit's snapshot summary (the ingest: the routing
+   * settings the job used).
+   */
+  public CommitWindowsInOrder withSnapshotProperties(Map<String, String> properties) {
+    return new CommitWindowsInOrder(
+        catalog, table, topic, runId, lastOffsetPerWindow, emptyCommitEvery, properties);
   }
 
   @Override
@@ -121,7 +135,13 @@ public final class CommitWindowsInOrder
             "CommitInWindowOrder",
             ParDo.of(
                 new CommitInOrderFn(
-                    catalog, table, topic, runId, emptyCommitEvery, windowMillis(written))))
+                    catalog,
+                    table,
+                    topic,
+                    runId,
+                    emptyCommitEvery,
+                    windowMillis(written),
+                    snapshotProperties)))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
 
@@ -206,6 +226,7 @@ public final class CommitWindowsInOrder
     private final String runId;
     private final int emptyCommitEvery;
     private final long windowMillis;
+    private final TreeMap<String, String> snapshotProperties;
     private transient Table table;
 
     @StateId("pending")
@@ -231,13 +252,15 @@ public final class CommitWindowsInOrder
         String topic,
         String runId,
         int emptyCommitEvery,
-        long windowMillis) {
+        long windowMillis,
+        TreeMap<String, String> snapshotProperties) {
       this.catalog = catalog;
       this.definition = definition;
       this.topic = topic;
       this.runId = runId;
       this.emptyCommitEvery = emptyCommitEvery;
       this.windowMillis = windowMillis;
+      this.snapshotProperties = snapshotProperties;
     }
 
     @Setup
@@ -312,7 +335,8 @@ public final class CommitWindowsInOrder
               runId,
               merged.files(),
               merged.rows(),
-              merged.nextOffsets());
+              merged.nextOffsets(),
+              snapshotProperties);
       LiveCounters.add(MetricNames.COMMITS, result.snapshotId() < 0 ? 0 : 1);
       out.output(result);
     }

@@ -51,6 +51,14 @@ public final class CommittedOffsets implements Serializable {
     return none(topic);
   }
 
+  /** The position {@code snapshot} records, or null when it records none (not an ingest commit). */
+  public static CommittedOffsets recordedIn(Snapshot snapshot, String topic) {
+    String json = snapshot.summary().get(SUMMARY_KEY);
+    return json == null
+        ? null
+        : new CommittedOffsets(topic, parse(json).getOrDefault(topic, Map.of()));
+  }
+
   public String topic() {
     return topic;
   }
