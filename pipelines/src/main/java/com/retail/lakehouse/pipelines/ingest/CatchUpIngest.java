@@ -94,6 +94,7 @@ public final class CatchUpIngest {
               contract,
               rawPosition,
               deadLetterPosition,
+              tables.gapRouting(rawPosition, deadLetterPosition),
               RecentLineKeys.load(
                   tables.raw(),
                   contract.lineKey(),

@@ -67,13 +67,17 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
 
   @Description(
       "Largest message accepted as an event; larger ones go to the dead-letter table, truncated,"
-          + " with their size.")
+          + " with their size. Recorded with each commit: messages re-read after a crash between"
+          + " the two tables' commits are routed with the value recorded for them.")
   @Default.Integer(1048576)
   int getMaxPayloadBytes();
 
   void setMaxPayloadBytes(int value);
 
-  @Description("Accept event_time at most this far ahead of the wall clock.")
+  @Description(
+      "Accept event_time at most this far ahead of the message's Kafka timestamp (not the wall"
+          + " clock, so a re-read message is judged the same). Recorded with each commit, like"
+          + " --max-payload-bytes.")
   @Default.String("1d")
   String getFutureTolerance();
 

@@ -11,6 +11,7 @@ import com.retail.lakehouse.transforms.dedupe.DropDuplicateLinesInStream;
 import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.validate.GapRouting;
 import com.retail.lakehouse.transforms.validate.ParseAndValidate;
 import com.retail.lakehouse.transforms.validate.RoutedRow;
 import com.retail.lakehouse.transforms.write.WriteDataFiles;
@@ -49,8 +50,9 @@ public final class IngestPipeline {
 
   /**
    * What a catch-up run needs beyond the options: the offset ranges it reads (empty for a source
-   * whose offsets are not known up front), where each table stands, the keys committed within the
-   * de-duplication horizon, and the run id its commits carry.
+   * whose offsets are not known up front), where each table stands, the routing settings recorded
+   * for the gap between them, the keys committed within the de-duplication horizon, and the run id
+   * its commits carry.
    */
   public record CatchUpPlan(
       List<ReadPosMessages.PartitionRange> ranges,
@@ -59,19 +61,22 @@ public final class IngestPipeline {
       EventContract contract,
       CommittedOffsets rawPosition,
       CommittedOffsets deadLetterPosition,
+      GapRouting gapRouting,
       RecentLineKeys recentKeys,
       String runId) {}
 
   /**
    * What the streaming job needs beyond the options: where each table stands when it starts, the
-   * keys committed within the horizon, the run id, the commit window and the de-duplication
-   * horizon, and how many empty windows in a row pass before one is committed anyway.
+   * routing settings recorded for the gap between them, the keys committed within the horizon, the
+   * run id, the commit window and the de-duplication horizon, and how many empty windows in a row
+   * pass before one is committed anyway.
    */
   public record StreamingPlan(
       CatalogSettings catalog,
       EventContract contract,
       CommittedOffsets rawPosition,
       CommittedOffsets deadLetterPosition,
+      GapRouting gapRouting,
       RecentLineKeys recentKeys,
       String runId,
       Duration commitInterval,
@@ -103,9 +108,9 @@ public final class IngestPipeline {
     // (a collection read by two steps would cross the network on Flink's batch mode), a reader
     // reads whole partitions, and messages are keyed by store, so each bundle holds every copy of
     // its lines.
-    PCollection<RoutedRow> rows =
-        messages.apply(
-            "ParseAndValidate", parseAndValidate(options, plan.contract()).inOneCollection());
+    ParseAndValidate parse = parseAndValidate(options, plan.contract(), plan.gapRouting());
+    Map<String, String> routingRecord = parse.settings().toSummary();
+    PCollection<RoutedRow> rows = messages.apply("ParseAndValidate", parse.inOneCollection());
     if (readsSomethingATableHolds(plan)) {
       rows =
           rows.apply(
@@ -121,7 +126,8 @@ public final class IngestPipeline {
         "CommitRawTable",
         CommitToTable.of(
                 plan.catalog(), plan.contract().rawTable(), topic, plan.runId(), lastOffsetRead)
-            .startingFrom(plan.rawPosition()));
+            .startingFrom(plan.rawPosition())
+            .withSnapshotProperties(routingRecord));
     written.apply(
         "CommitDeadLetterTable",
         CommitToTable.of(
@@ -130,7 +136,8 @@ public final class IngestPipeline {
                 topic,
                 plan.runId(),
                 lastOffsetRead)
-            .startingFrom(plan.deadLetterPosition()));
+            .startingFrom(plan.deadLetterPosition())
+            .withSnapshotProperties(routingRecord));
     return p;
   }
 
@@ -156,8 +163,9 @@ public final class IngestPipeline {
             .apply("OffsetsIntoCommitWindows", Window.into(commitWindows))
             .apply("LastOffsetPerPartition", Max.longsPerKey());
 
-    PCollectionTuple parsed =
-        messages.apply("ParseAndValidate", parseAndValidate(options, plan.contract()));
+    ParseAndValidate parse = parseAndValidate(options, plan.contract(), plan.gapRouting());
+    Map<String, String> routingRecord = parse.settings().toSummary();
+    PCollectionTuple parsed = messages.apply("ParseAndValidate", parse);
 
     parsed
         .get(ParseAndValidate.VALID)
@@ -179,7 +187,8 @@ public final class IngestPipeline {
                     plan.runId(),
                     lastOffsetPerWindow)
                 .withEmptyCommitEvery(plan.emptyCommitEvery())
-                .startingFrom(plan.rawPosition()));
+                .startingFrom(plan.rawPosition())
+                .withSnapshotProperties(routingRecord));
 
     parsed
         .get(ParseAndValidate.INVALID)
@@ -199,7 +208,8 @@ public final class IngestPipeline {
                     plan.runId(),
                     lastOffsetPerWindow)
                 .withEmptyCommitEvery(plan.emptyCommitEvery())
-                .startingFrom(plan.deadLetterPosition()));
+                .startingFrom(plan.deadLetterPosition())
+                .withSnapshotProperties(routingRecord));
     return p;
   }
 
@@ -247,9 +257,15 @@ public final class IngestPipeline {
     return plan.ranges().isEmpty(); // messages from another source: offsets not known up front
   }
 
-  private static ParseAndValidate parseAndValidate(IngestOptions options, EventContract contract) {
+  /**
+   * The router of both jobs: the flags' settings for new messages, the recorded ones for the gap
+   * between the tables' positions; every commit records the flags' settings for the next run.
+   */
+  private static ParseAndValidate parseAndValidate(
+      IngestOptions options, EventContract contract, GapRouting gap) {
     return ParseAndValidate.of(contract)
         .withMaxPayloadBytes(options.getMaxPayloadBytes())
-        .withFutureTolerance(Durations.parse("future-tolerance", options.getFutureTolerance()));
+        .withFutureTolerance(Durations.parse("future-tolerance", options.getFutureTolerance()))
+        .withGapRouting(gap);
   }
 }

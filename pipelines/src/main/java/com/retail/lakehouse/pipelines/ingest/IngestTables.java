@@ -5,12 +5,14 @@ import com.retail.lakehouse.pipelines.run.RunSnapshots;
 import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.commit.AppendWithPosition;
 import com.retail.lakehouse.transforms.commit.CommittedOffsets;
+import com.retail.lakehouse.transforms.commit.RecordedRouting;
 import com.retail.lakehouse.transforms.contract.EventContract;
 import com.retail.lakehouse.transforms.event.DeadLetterReason;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.validate.GapRouting;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,6 +67,24 @@ final class IngestTables {
 
   CommittedOffsets deadLetterPosition() {
     return CommittedOffsets.of(deadLetters, topic);
+  }
+
+  /**
+   * The routing settings recorded for the offsets one table holds and the other does not (the gap
+   * between the two positions, after a crash between the tables' commits or a stopped streaming
+   * job), so that a run re-reading them routes each as before; read after {@link #claim}. Says so
+   * on stderr when there is a gap.
+   */
+  GapRouting gapRouting(CommittedOffsets rawPosition, CommittedOffsets deadLetterPosition) {
+    GapRouting gap = RecordedRouting.ofGap(raw, rawPosition, deadLetters, deadLetterPosition);
+    if (!gap.isEmpty()) {
+      System.err.println(
+          "lakehouse: re-reading messages only one of the tables holds, routed as when they were"
+              + " committed ("
+              + gap
+              + ")");
+    }
+    return gap;
   }
 
   /** Whether both tables already hold every offset below {@code end}. */

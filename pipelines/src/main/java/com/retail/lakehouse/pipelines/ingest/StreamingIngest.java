@@ -122,6 +122,7 @@ public final class StreamingIngest {
             contract,
             rawPosition,
             deadLetterPosition,
+            tables.gapRouting(rawPosition, deadLetterPosition),
             RecentLineKeys.load(tables.raw(), contract.lineKey(), horizon, Instant.now()),
             runId,
             commitInterval,

@@ -20,6 +20,7 @@ import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.validate.GapRouting;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,6 +106,7 @@ public final class SmokeCommand {
                 PosContract.INSTANCE,
                 CommittedOffsets.none(options.getTopic()),
                 CommittedOffsets.none(options.getTopic()),
+                GapRouting.none(),
                 RecentLineKeys.none(),
                 runId),
             new InMemoryPartition(messages));

@@ -71,6 +71,7 @@ public final class AppendWithPosition {
    * next offset), unless the table already covers {@code next}. {@code from} is the position the
    * files' rows were read from (null: the table's position when the commit starts); the commit
    * fails when the table's position differs from it, or when another run has claimed the table.
+   * {@code summary} goes into the snapshot summary as well.
    */
   static CommitResult commit(
       Table table,
@@ -80,8 +81,9 @@ public final class AppendWithPosition {
       CommittedOffsets from,
       List<DataFile> files,
       long rows,
-      Map<Integer, Long> next) {
-    Request request = new Request(table, tableName, topic, runId, from, files, rows, next);
+      Map<Integer, Long> next,
+      Map<String, String> summary) {
+    Request request = new Request(table, tableName, topic, runId, from, files, rows, next, summary);
     return retryingConflicts(tableName, () -> tryCommit(request));
   }
 
@@ -94,7 +96,8 @@ public final class AppendWithPosition {
       CommittedOffsets from,
       List<DataFile> files,
       long rows,
-      Map<Integer, Long> next) {}
+      Map<Integer, Long> next,
+      Map<String, String> summary) {}
 
   /**
    * Runs {@code attempt} (which refreshes the table first) again when another commit got in between
@@ -149,6 +152,7 @@ public final class AppendWithPosition {
     CommittedOffsets advanced = start.advancedTo(next);
     FencedAppend append = new FencedAppend(table, tableName, runId, start);
     files.forEach(append::addFile);
+    request.summary().forEach(append::set);
     append.set(CommittedOffsets.SUMMARY_KEY, advanced.toSummaryJson());
     append.set(CommittedOffsets.RUN_ID_KEY, runId);
     beforeIcebergCommit.run();

@@ -4,6 +4,7 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -28,6 +29,7 @@ public final class CommitToTable
   private final String runId;
   private final PCollectionView<Map<Integer, Long>> lastOffsetRead;
   private final CommittedOffsets startedFrom;
+  private final TreeMap<String, String> snapshotProperties;
 
   private CommitToTable(
       CatalogSettings catalog,
@@ -35,13 +37,15 @@ public final class CommitToTable
       String topic,
       String runId,
       PCollectionView<Map<Integer, Long>> lastOffsetRead,
-      CommittedOffsets startedFrom) {
+      CommittedOffsets startedFrom,
+      Map<String, String> snapshotProperties) {
     this.catalog = catalog;
     this.table = table;
     this.topic = topic;
     this.runId = runId;
     this.lastOffsetRead = lastOffsetRead;
     this.startedFrom = startedFrom;
+    this.snapshotProperties = new TreeMap<>(snapshotProperties);
   }
 
   /**
@@ -55,7 +59,15 @@ public final class CommitToTable
       String topic,
       String runId,
       PCollectionView<Map<Integer, Long>> lastOffsetRead) {
-    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, null);
+    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, null, Map.of());
+  }
+
+  /**
+   * The same committer, also recording {@code properties} in the snapshot summary (the ingest: the
+   * routing settings the run used).
+   */
+  public CommitToTable withSnapshotProperties(Map<String, String> properties) {
+    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, startedFrom, properties);
   }
 
   /**
@@ -68,7 +80,8 @@ public final class CommitToTable
       throw new IllegalArgumentException(
           "the starting position must be one of topic " + topic + ", got " + position);
     }
-    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, position);
+    return new CommitToTable(
+        catalog, table, topic, runId, lastOffsetRead, position, snapshotProperties);
   }
 
   @Override
@@ -82,7 +95,15 @@ public final class CommitToTable
         .setCoder(SerializableCoder.of(WrittenFiles.class))
         .apply(
             "CommitOnce",
-            ParDo.of(new CommitFn(catalog, table, topic, runId, lastOffsetRead, startedFrom))
+            ParDo.of(
+                    new CommitFn(
+                        catalog,
+                        table,
+                        topic,
+                        runId,
+                        lastOffsetRead,
+                        startedFrom,
+                        snapshotProperties))
                 .withSideInputs(lastOffsetRead))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
@@ -95,6 +116,7 @@ public final class CommitToTable
     private final String runId;
     private final PCollectionView<Map<Integer, Long>> lastOffsetRead;
     private final CommittedOffsets startedFrom;
+    private final TreeMap<String, String> snapshotProperties;
 
     CommitFn(
         CatalogSettings catalog,
@@ -102,13 +124,15 @@ public final class CommitToTable
         String topic,
         String runId,
         PCollectionView<Map<Integer, Long>> lastOffsetRead,
-        CommittedOffsets startedFrom) {
+        CommittedOffsets startedFrom,
+        TreeMap<String, String> snapshotProperties) {
       this.catalog = catalog;
       this.definition = definition;
       this.topic = topic;
       this.runId = runId;
       this.lastOffsetRead = lastOffsetRead;
       this.startedFrom = startedFrom;
+      this.snapshotProperties = snapshotProperties;
     }
 
     @ProcessElement
@@ -126,7 +150,8 @@ public final class CommitToTable
               startedFrom,
               written.files(),
               written.rows(),
-              next));
+              next,
+              snapshotProperties));
     }
   }
 }

@@ -63,6 +63,7 @@ public final class CommitWindowsInOrder
   private final PCollection<KV<Integer, Long>> lastOffsetPerWindow;
   private final int emptyCommitEvery;
   private final CommittedOffsets startedFrom;
+  private final TreeMap<String, String> snapshotProperties;
 
   private CommitWindowsInOrder(
       CatalogSettings catalog,
@@ -71,7 +72,8 @@ public final class CommitWindowsInOrder
       String runId,
       PCollection<KV<Integer, Long>> lastOffsetPerWindow,
       int emptyCommitEvery,
-      CommittedOffsets startedFrom) {
+      CommittedOffsets startedFrom,
+      Map<String, String> snapshotProperties) {
     this.catalog = catalog;
     this.table = table;
     this.topic = topic;
@@ -79,6 +81,7 @@ public final class CommitWindowsInOrder
     this.lastOffsetPerWindow = lastOffsetPerWindow;
     this.emptyCommitEvery = emptyCommitEvery;
     this.startedFrom = startedFrom;
+    this.snapshotProperties = new TreeMap<>(snapshotProperties);
   }
 
   /**
@@ -91,7 +94,8 @@ public final class CommitWindowsInOrder
       String topic,
       String runId,
       PCollection<KV<Integer, Long>> lastOffsetPerWindow) {
-    return new CommitWindowsInOrder(catalog, table, topic, runId, lastOffsetPerWindow, 10, null);
+    return new CommitWindowsInOrder(
+        catalog, table, topic, runId, lastOffsetPerWindow, 10, null, Map.of());
   }
 
   /**
@@ -106,7 +110,30 @@ public final class CommitWindowsInOrder
           "the starting position must be one of topic " + topic + ", got " + position);
     }
     return new CommitWindowsInOrder(
-        catalog, table, topic, runId, lastOffsetPerWindow, emptyCommitEvery, position);
+        catalog,
+        table,
+        topic,
+        runId,
+        lastOffsetPerWindow,
+        emptyCommitEvery,
+        position,
+        snapshotProperties);
+  }
+
+  /**
+   * Also records {@code properties} in every commit's snapshot summary (the ingest: the routing
+   * settings the job used).
+   */
+  public CommitWindowsInOrder withSnapshotProperties(Map<String, String> properties) {
+    return new CommitWindowsInOrder(
+        catalog,
+        table,
+        topic,
+        runId,
+        lastOffsetPerWindow,
+        emptyCommitEvery,
+        startedFrom,
+        properties);
   }
 
   /** Commits a window without files only every {@code n}-th time in a row (1: always). */
@@ -115,7 +142,7 @@ public final class CommitWindowsInOrder
       throw new IllegalArgumentException("an empty commit every n windows needs n >= 1, got " + n);
     }
     return new CommitWindowsInOrder(
-        catalog, table, topic, runId, lastOffsetPerWindow, n, startedFrom);
+        catalog, table, topic, runId, lastOffsetPerWindow, n, startedFrom, snapshotProperties);
   }
 
   @Override
@@ -146,7 +173,8 @@ public final class CommitWindowsInOrder
                     runId,
                     emptyCommitEvery,
                     windowMillis(written),
-                    startedFrom)))
+                    startedFrom,
+                    snapshotProperties)))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
 
@@ -232,6 +260,7 @@ public final class CommitWindowsInOrder
     private final int emptyCommitEvery;
     private final long windowMillis;
     private final CommittedOffsets startedFrom;
+    private final TreeMap<String, String> snapshotProperties;
     private transient Table table;
 
     // Where this job's last commit left the table (state is never restored: a failed job is
@@ -264,7 +293,8 @@ public final class CommitWindowsInOrder
         String runId,
         int emptyCommitEvery,
         long windowMillis,
-        CommittedOffsets startedFrom) {
+        CommittedOffsets startedFrom,
+        TreeMap<String, String> snapshotProperties) {
       this.catalog = catalog;
       this.definition = definition;
       this.topic = topic;
@@ -272,6 +302,7 @@ public final class CommitWindowsInOrder
       this.emptyCommitEvery = emptyCommitEvery;
       this.windowMillis = windowMillis;
       this.startedFrom = startedFrom;
+      this.snapshotProperties = snapshotProperties;
     }
 
     @Setup
@@ -349,7 +380,8 @@ public final class CommitWindowsInOrder
               from,
               merged.files(),
               merged.rows(),
-              merged.nextOffsets());
+              merged.nextOffsets(),
+              snapshotProperties);
       position.write(
           from != null && result.snapshotId() >= 0
               ? from.advancedTo(merged.nextOffsets())

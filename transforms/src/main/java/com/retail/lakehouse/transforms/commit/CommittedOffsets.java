@@ -133,6 +133,16 @@ public final class CommittedOffsets implements Serializable {
     }
   }
 
+  /** The position {@code snapshot} records, or null when it records none (not an ingest commit). */
+  public static CommittedOffsets recordedIn(Snapshot snapshot, String topic) {
+    String json = snapshot.summary().get(SUMMARY_KEY);
+    if (json == null) {
+      return null;
+    }
+    Map<String, Map<Integer, Long>> all = parse(json);
+    return new CommittedOffsets(topic, all.getOrDefault(topic, Map.of()), all);
+  }
+
   public String topic() {
     return topic;
   }

@@ -32,17 +32,24 @@ public interface EventContract extends Serializable {
 
   /**
    * A validator for one worker: parses a payload and checks the contract's rules. Called once per
-   * DoFn instance; the validator need not be thread-safe.
+   * DoFn instance and set of routing settings; the validator need not be thread-safe.
    */
   Validator newValidator(int maxPayloadBytes, Duration futureTolerance);
 
-  /** Parses and checks one payload. */
+  /**
+   * Parses and checks one payload. Its outcome must depend only on the payload, the reference time
+   * and the settings the validator was made with, never on the wall clock or other state: a message
+   * read again after a crash must go to the same table (see {@code ParseAndValidate}).
+   */
   interface Validator {
     /**
      * The values of the contract's fields in {@link #rawTable()} column order (without the lineage
      * columns), or a rejection. Never throws for any payload.
+     *
+     * @param reference what time rules are judged against ("in the future" means more than the
+     *     future tolerance after it): the message's Kafka timestamp
      */
-    Outcome validate(byte[] payload, Instant now);
+    Outcome validate(byte[] payload, Instant reference);
   }
 
   /** Either the field values of a valid event or the reason it was rejected. */

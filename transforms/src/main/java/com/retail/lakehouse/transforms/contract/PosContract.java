@@ -49,16 +49,17 @@ public final class PosContract implements EventContract {
   @Override
   public Validator newValidator(int maxPayloadBytes, Duration futureTolerance) {
     PosEventRules rules = new PosEventRules(futureTolerance);
-    return (payload, now) -> validate(payload, now, maxPayloadBytes, rules);
+    return (payload, reference) -> validate(payload, reference, maxPayloadBytes, rules);
   }
 
   private static Outcome validate(
-      byte[] payload, Instant now, int maxPayloadBytes, PosEventRules rules) {
+      byte[] payload, Instant reference, int maxPayloadBytes, PosEventRules rules) {
     PosEventJson.Parsed parsed = PosEventJson.parse(payload, maxPayloadBytes);
     if (!parsed.isValid()) {
       return Outcome.rejected(parsed.rejection());
     }
-    Optional<Rejection> broken = rules.check(parsed.event(), now);
+    // the rules' "now" is the message's Kafka timestamp: routing never depends on the wall clock
+    Optional<Rejection> broken = rules.check(parsed.event(), reference);
     return broken.isPresent()
         ? Outcome.rejected(broken.get())
         : Outcome.valid(parsed.event().rowValues());

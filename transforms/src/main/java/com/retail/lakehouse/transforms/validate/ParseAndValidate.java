@@ -33,6 +33,18 @@ import org.apache.beam.sdk.values.TupleTagList;
  * the business rules, and sends every message that fails to the {@link #INVALID} output as a
  * dead-letter row with its original bytes, its reason and its Kafka coordinates. Nothing is
  * dropped: every input element leaves on exactly one of the two outputs.
+ *
+ * <p><b>Routing is a pure function of the message and its {@link RoutingSettings}</b>, never of
+ * when or by which run it is read: {@code event_time} is judged "in the future" against the
+ * message's Kafka timestamp (the producer's send time, or the broker's append time on a topic with
+ * {@code message.timestamp.type=LogAppendTime}), not against the wall clock, and the size limit and
+ * future tolerance are settings that every commit records ({@link RoutingSettings#SUMMARY_KEY}).
+ * Messages of the gap between the two tables' positions, which one table already holds after a
+ * crash between the two commits, are routed with the settings recorded for them ({@link
+ * GapRouting}); all others with this run's. So a re-read message goes to the table it went to the
+ * first time, and the skip step drops it there, or it lands in the table that does not hold it yet:
+ * never in both, never in neither. The wall clock only stamps {@code ingest_time} and {@code
+ * failed_at}, read once per bundle and every 1,024 messages.
  */
 public final class ParseAndValidate
     extends PTransform<PCollection<SourceMessage>, PCollectionTuple> {
@@ -49,19 +61,16 @@ public final class ParseAndValidate
   public static final int DEFAULT_DEAD_LETTER_KEEP_BYTES = 64 * 1024;
 
   private final EventContract contract;
-  private final int maxPayloadBytes;
+  private final RoutingSettings settings;
   private final int deadLetterKeepBytes;
-  private final Duration futureTolerance;
+  private final GapRouting gap;
 
   private ParseAndValidate(
-      EventContract contract,
-      int maxPayloadBytes,
-      int deadLetterKeepBytes,
-      Duration futureTolerance) {
+      EventContract contract, RoutingSettings settings, int deadLetterKeepBytes, GapRouting gap) {
     this.contract = contract;
-    this.maxPayloadBytes = maxPayloadBytes;
+    this.settings = settings;
     this.deadLetterKeepBytes = deadLetterKeepBytes;
-    this.futureTolerance = futureTolerance;
+    this.gap = gap;
   }
 
   /** The transform for a contract, with the default limits and rules. */
@@ -71,9 +80,9 @@ public final class ParseAndValidate
     }
     return new ParseAndValidate(
         contract,
-        DEFAULT_MAX_PAYLOAD_BYTES,
+        new RoutingSettings(DEFAULT_MAX_PAYLOAD_BYTES, PosEventRules.DEFAULT_FUTURE_TOLERANCE),
         DEFAULT_DEAD_LETTER_KEEP_BYTES,
-        PosEventRules.DEFAULT_FUTURE_TOLERANCE);
+        GapRouting.none());
   }
 
   /** The transform for the POS contract with the default limits and rules. */
@@ -83,19 +92,37 @@ public final class ParseAndValidate
 
   /** The same transform with another maximum payload size. */
   public ParseAndValidate withMaxPayloadBytes(int bytes) {
-    if (bytes < 1) {
-      throw new IllegalArgumentException("the maximum payload size must be at least 1 byte");
-    }
-    return new ParseAndValidate(
-        contract, bytes, Math.min(deadLetterKeepBytes, bytes), futureTolerance);
+    return withSettings(new RoutingSettings(bytes, settings.futureTolerance()));
   }
 
-  /** The same transform with another allowance for event times ahead of the wall clock. */
+  /**
+   * The same transform with another allowance for event times ahead of the message's Kafka
+   * timestamp.
+   */
   public ParseAndValidate withFutureTolerance(Duration tolerance) {
-    if (tolerance == null || tolerance.isNegative()) {
-      throw new IllegalArgumentException("the future tolerance must be zero or positive");
-    }
-    return new ParseAndValidate(contract, maxPayloadBytes, deadLetterKeepBytes, tolerance);
+    return withSettings(new RoutingSettings(settings.maxPayloadBytes(), tolerance));
+  }
+
+  /** The same transform routing with {@code routing} (outside the gap). */
+  public ParseAndValidate withSettings(RoutingSettings routing) {
+    return new ParseAndValidate(
+        contract,
+        routing,
+        Math.min(DEFAULT_DEAD_LETTER_KEEP_BYTES, routing.maxPayloadBytes()),
+        gap);
+  }
+
+  /**
+   * The same transform routing the messages of {@code recorded}'s gap with the settings recorded
+   * for them (a run re-reading offsets one table already holds).
+   */
+  public ParseAndValidate withGapRouting(GapRouting recorded) {
+    return new ParseAndValidate(contract, settings, deadLetterKeepBytes, recorded);
+  }
+
+  /** The settings this transform routes with outside the gap: what its commits must record. */
+  public RoutingSettings settings() {
+    return settings;
   }
 
   @Override
@@ -125,8 +152,9 @@ public final class ParseAndValidate
     };
   }
 
-  private Router router() {
-    return new Router(contract, maxPayloadBytes, deadLetterKeepBytes, futureTolerance);
+  /** The per-message logic, for both forms and for tests. */
+  Router router() {
+    return new Router(contract, settings, deadLetterKeepBytes, gap);
   }
 
   /** Routes one message to the valid or the dead-letter output. */
@@ -140,6 +168,11 @@ public final class ParseAndValidate
     @Setup
     public void setup() {
       router.setup();
+    }
+
+    @StartBundle
+    public void startBundle() {
+      router.readClock();
     }
 
     @ProcessElement
@@ -167,6 +200,11 @@ public final class ParseAndValidate
       router.setup();
     }
 
+    @StartBundle
+    public void startBundle() {
+      router.readClock();
+    }
+
     @ProcessElement
     public void process(@Element SourceMessage message, OutputReceiver<RoutedRow> out) {
       out.output(router.route(message));
@@ -180,17 +218,30 @@ public final class ParseAndValidate
 
   /** Parses, validates and counts one message; shared by both forms of the transform. */
   static final class Router implements java.io.Serializable {
+    /** How many messages may share one reading of the wall clock (besides one per bundle). */
+    static final int CLOCK_EVERY = 1024;
+
+    /**
+     * What a message without a Kafka timestamp (-1: the v0 message format, which Kafka 4 no longer
+     * has) is judged against: a time no event_time exceeds, so it is never "in the future".
+     */
+    static final Instant NO_KAFKA_TIMESTAMP = Instant.parse("9999-12-31T23:59:59.999Z");
+
     private final EventContract contract;
-    private final int maxPayloadBytes;
+    private final RoutingSettings settings;
     private final int deadLetterKeepBytes;
-    private final Duration futureTolerance;
+    private final GapRouting gap;
     private final Counter read = MetricNames.counter(MetricNames.READ);
     private final Counter valid = MetricNames.counter(MetricNames.VALID);
     private final Counter bytes = MetricNames.counter(MetricNames.BYTES_READ);
     private transient Map<DeadLetterReason, Counter> invalidByReason;
     private transient EventContract.Validator validator;
+    private transient EventContract.Validator[] gapValidators; // by GapRouting index
     private transient Schema rawSchema;
     private transient Schema deadLetterSchema;
+    // ingest_time and failed_at: the wall clock, read per bundle and every CLOCK_EVERY messages
+    private transient org.joda.time.Instant clock;
+    private transient int sinceClockRead;
     // Counted here and handed to the metrics in batches: three metric updates per message were a
     // measurable share of the ingest's CPU.
     private transient long pendingRead;
@@ -199,24 +250,36 @@ public final class ParseAndValidate
     private transient long pendingLive;
 
     Router(
-        EventContract contract,
-        int maxPayloadBytes,
-        int deadLetterKeepBytes,
-        Duration futureTolerance) {
+        EventContract contract, RoutingSettings settings, int deadLetterKeepBytes, GapRouting gap) {
       this.contract = contract;
-      this.maxPayloadBytes = maxPayloadBytes;
+      this.settings = settings;
       this.deadLetterKeepBytes = deadLetterKeepBytes;
-      this.futureTolerance = futureTolerance;
+      this.gap = gap;
     }
 
     void setup() {
-      validator = contract.newValidator(maxPayloadBytes, futureTolerance);
+      validator = contract.newValidator(settings.maxPayloadBytes(), settings.futureTolerance());
+      List<RoutingSettings> recorded = gap.recordedSettings();
+      gapValidators = new EventContract.Validator[recorded.size()];
+      for (int i = 0; i < gapValidators.length; i++) {
+        RoutingSettings r = recorded.get(i);
+        gapValidators[i] =
+            r.equals(settings)
+                ? validator
+                : contract.newValidator(r.maxPayloadBytes(), r.futureTolerance());
+      }
       rawSchema = contract.rawTable().beamSchema();
       deadLetterSchema = contract.deadLetterTable().beamSchema();
       invalidByReason = new EnumMap<>(DeadLetterReason.class);
       for (DeadLetterReason reason : DeadLetterReason.values()) {
         invalidByReason.put(reason, MetricNames.counter(MetricNames.deadLetters(reason)));
       }
+    }
+
+    /** Reads the wall clock that stamps the rows' ingest_time / failed_at. */
+    void readClock() {
+      clock = new org.joda.time.Instant(System.currentTimeMillis());
+      sinceClockRead = 0;
     }
 
     /** Hands the counts of the messages routed since the last call to the metrics. */
@@ -231,6 +294,12 @@ public final class ParseAndValidate
       pendingLive = 0;
     }
 
+    /** What {@code event_time} is judged against: the message's Kafka timestamp. */
+    static Instant reference(SourceMessage message) {
+      long timestamp = message.kafkaTimestampMillis();
+      return timestamp >= 0 ? Instant.ofEpochMilli(timestamp) : NO_KAFKA_TIMESTAMP;
+    }
+
     RoutedRow route(SourceMessage message) {
       pendingRead++;
       pendingBytes += message.value() == null ? 0 : message.value().length;
@@ -238,28 +307,37 @@ public final class ParseAndValidate
         LiveCounters.add(MetricNames.READ, pendingLive);
         pendingLive = 0;
       }
-      Instant now = Instant.now();
+      if (clock == null || ++sinceClockRead >= CLOCK_EVERY) {
+        readClock();
+      }
+      EventContract.Validator rules = validator;
+      if (!gap.isEmpty()) {
+        int recorded = gap.indexAt(message.partition(), message.offset());
+        if (recorded >= 0) {
+          rules = gapValidators[recorded];
+        }
+      }
       Rejection rejection;
       if (message.key() == null || message.key().length == 0) {
         rejection = Rejection.of(DeadLetterReason.MISSING_KEY, "record key is null or empty");
       } else {
-        EventContract.Outcome outcome = validator.validate(message.value(), now);
+        EventContract.Outcome outcome = rules.validate(message.value(), reference(message));
         if (outcome.isValid()) {
           pendingValid++;
-          return RoutedRow.valid(toRawRow(outcome.values(), message, now));
+          return RoutedRow.valid(toRawRow(outcome.values(), message, clock));
         }
         rejection = outcome.rejection();
       }
       invalidByReason.get(rejection.reason()).inc();
       LiveCounters.add(MetricNames.INVALID, 1);
       LiveCounters.add(MetricNames.deadLetters(rejection.reason()), 1);
-      return RoutedRow.deadLetter(toDeadLetterRow(message, rejection, now));
+      return RoutedRow.deadLetter(toDeadLetterRow(message, rejection, clock));
     }
 
-    private Row toRawRow(List<Object> fieldValues, SourceMessage m, Instant now) {
+    private Row toRawRow(List<Object> fieldValues, SourceMessage m, org.joda.time.Instant now) {
       List<Object> values = new ArrayList<>(rawSchema.getFieldCount());
       values.addAll(fieldValues);
-      values.add(new org.joda.time.Instant(now.toEpochMilli()));
+      values.add(now);
       values.add(m.topic());
       values.add(m.partition());
       values.add(m.offset());
@@ -269,7 +347,7 @@ public final class ParseAndValidate
       return Row.withSchema(rawSchema).attachValues(values);
     }
 
-    private Row toDeadLetterRow(SourceMessage m, Rejection rejection, Instant now) {
+    private Row toDeadLetterRow(SourceMessage m, Rejection rejection, org.joda.time.Instant now) {
       byte[] value = m.value();
       int size = value == null ? 0 : value.length;
       boolean truncated = size > deadLetterKeepBytes;
@@ -287,7 +365,7 @@ public final class ParseAndValidate
               truncated,
               rejection.reason().name(),
               rejection.message(),
-              new org.joda.time.Instant(now.toEpochMilli()))
+              now)
           .build();
     }
   }

@@ -52,7 +52,7 @@ class CommitFenceTest {
   private static CommitResult commit(
       Table table, String runId, long rows, Map<Integer, Long> next) {
     return AppendWithPosition.commit(
-        table, table.name(), TOPIC, runId, null, List.of(file(table, rows)), rows, next);
+        table, table.name(), TOPIC, runId, null, List.of(file(table, rows)), rows, next, Map.of());
   }
 
   private static List<Snapshot> snapshotsOf(Table table, String runId) {
@@ -115,17 +115,41 @@ class CommitFenceTest {
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     AppendWithPosition.claim(table, "run-a");
     AppendWithPosition.commit(
-        table, table.name(), "topic-a", "run-a", null, List.of(file(table, 3)), 3, Map.of(0, 3L));
+        table,
+        table.name(),
+        "topic-a",
+        "run-a",
+        null,
+        List.of(file(table, 3)),
+        3,
+        Map.of(0, 3L),
+        Map.of());
     AppendWithPosition.claim(table, "run-b");
     AppendWithPosition.commit(
-        table, table.name(), "topic-b", "run-b", null, List.of(file(table, 5)), 5, Map.of(1, 5L));
+        table,
+        table.name(),
+        "topic-b",
+        "run-b",
+        null,
+        List.of(file(table, 5)),
+        5,
+        Map.of(1, 5L),
+        Map.of());
 
     assertThat(CommittedOffsets.of(table, "topic-a").nextOffsets()).isEqualTo(Map.of(0, 3L));
     assertThat(CommittedOffsets.of(table, "topic-b").nextOffsets()).isEqualTo(Map.of(1, 5L));
     // topic a again: b's position stays
     AppendWithPosition.claim(table, "run-a2");
     AppendWithPosition.commit(
-        table, table.name(), "topic-a", "run-a2", null, List.of(file(table, 1)), 1, Map.of(0, 4L));
+        table,
+        table.name(),
+        "topic-a",
+        "run-a2",
+        null,
+        List.of(file(table, 1)),
+        1,
+        Map.of(0, 4L),
+        Map.of());
     assertThat(CommittedOffsets.of(table, "topic-a").nextOffsets()).isEqualTo(Map.of(0, 4L));
     assertThat(CommittedOffsets.of(table, "topic-b").nextOffsets()).isEqualTo(Map.of(1, 5L));
   }
@@ -152,7 +176,8 @@ class CommitFenceTest {
                     whereTheJobLeftIt,
                     List.of(file(table, 10)),
                     10,
-                    Map.of(0, 20L)))
+                    Map.of(0, 20L),
+                    Map.of()))
         .hasMessageContaining("position moved");
     assertThat(CommittedOffsets.of(table, TOPIC).nextOffsets()).isEqualTo(Map.of(0, 5L));
   }
@@ -162,7 +187,8 @@ class CommitFenceTest {
     CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     AppendWithPosition.claim(table, "job");
-    AppendWithPosition.commit(table, table.name(), TOPIC, "job", null, List.of(), 0, Map.of(0, 7L));
+    AppendWithPosition.commit(
+        table, table.name(), TOPIC, "job", null, List.of(), 0, Map.of(0, 7L), Map.of());
 
     table.refresh();
     assertThat(table.currentSnapshot().operation()).isEqualTo("append");

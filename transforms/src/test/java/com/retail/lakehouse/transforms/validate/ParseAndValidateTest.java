@@ -12,12 +12,14 @@ import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -242,5 +244,80 @@ class ParseAndValidateTest {
     assertThat(kept).hasSize(ParseAndValidate.DEFAULT_DEAD_LETTER_KEEP_BYTES);
     assertThat(kept).isEqualTo(Arrays.copyOf(fiveMegabytes(), kept.length));
     return null;
+  }
+
+  private static byte[] eventAt(String eventTime) {
+    Map<String, Object> m = saleJsonMap();
+    m.put("event_time", eventTime);
+    return json(m);
+  }
+
+  private static String routed(ParseAndValidate.Router router, SourceMessage m) {
+    RoutedRow r = router.route(m);
+    return r.valid() ? "raw" : r.row().getString(DeadLetterTable.REASON);
+  }
+
+  @Test
+  void eventTimeIsJudgedAgainstTheKafkaTimestampNotTheWallClock() {
+    ParseAndValidate.Router router = ParseAndValidate.withDefaults().router(); // tolerance 1 day
+    router.setup();
+    // sent 2024-03-01T12:34:56.789Z; both event times are long past by the wall clock
+    long sent = KAFKA_TS;
+    SourceMessage twoDaysAhead =
+        new SourceMessage(TOPIC, 0, 0, sent, KEY, eventAt("2024-03-03T12:34:56.789Z"));
+    SourceMessage halfADayAhead =
+        new SourceMessage(TOPIC, 0, 1, sent, KEY, eventAt("2024-03-02T00:34:56.789Z"));
+    // no timestamp (the v0 message format): nothing to judge against, never in the future
+    SourceMessage noTimestamp =
+        new SourceMessage(TOPIC, 0, 2, -1, KEY, eventAt("2999-01-01T00:00:00.000Z"));
+
+    assertThat(routed(router, twoDaysAhead)).isEqualTo("EVENT_TIME_IN_FUTURE");
+    assertThat(routed(router, halfADayAhead)).isEqualTo("raw");
+    assertThat(routed(router, noTimestamp)).isEqualTo("raw");
+    // the same message again, later: the same table
+    assertThat(routed(router, twoDaysAhead)).isEqualTo("EVENT_TIME_IN_FUTURE");
+  }
+
+  @Test
+  void messagesOfTheGapAreRoutedWithTheSettingsRecordedForThem() {
+    RoutingSettings recorded = new RoutingSettings(100, Duration.ofDays(1)); // < any sale line
+    GapRouting gap =
+        GapRouting.builder()
+            .add(1, 10, 12, recorded)
+            .add(1, 12, 13, null) // a commit that recorded no settings: this run's own
+            .build();
+    ParseAndValidate.Router router = ParseAndValidate.withDefaults().withGapRouting(gap).router();
+    router.setup();
+    Map<String, String> tables = new TreeMap<>();
+    for (int partition = 0; partition < 2; partition++) {
+      for (long offset = 9; offset <= 13; offset++) {
+        tables.put(
+            partition + "@" + offset,
+            routed(
+                router, new SourceMessage(TOPIC, partition, offset, KAFKA_TS, KEY, saleLine(1))));
+      }
+    }
+
+    assertThat(tables)
+        .containsEntry("1@9", "raw")
+        .containsEntry("1@10", "PAYLOAD_TOO_LARGE")
+        .containsEntry("1@11", "PAYLOAD_TOO_LARGE")
+        .containsEntry("1@12", "raw")
+        .containsEntry("1@13", "raw")
+        .containsEntry("0@10", "raw")
+        .containsEntry("0@11", "raw");
+    assertThat(gap.toString())
+        .isEqualTo(
+            "partition 1 offsets 10-11: max-payload-bytes=100, future-tolerance=PT24H;"
+                + " partition 1 offsets 12-12: no settings recorded");
+  }
+
+  @Test
+  void routingSettingsRoundTripThroughASnapshotSummary() {
+    RoutingSettings settings = new RoutingSettings(1500, Duration.ofDays(3));
+    assertThat(RoutingSettings.fromSummary(settings.toSummary())).isEqualTo(settings);
+    assertThat(RoutingSettings.fromSummary(Map.of("lakehouse.kafka-offsets", "{}"))).isNull();
+    assertThat(ParseAndValidate.withDefaults().withMaxPayloadBytes(1500).settings())
+        .isEqualTo(new RoutingSettings(1500, Duration.ofDays(1)));
   }
 }

@@ -46,7 +46,14 @@ class WriteEachBundleTest {
   @TempDir Path warehouse;
 
   private static SourceMessage message(long offset, byte[] value) {
-    return new SourceMessage(TestEvents.TOPIC, 0, offset, 1_000L, utf8("S001"), value);
+    // sent an hour after the test events' time: event_time is judged against this timestamp
+    return new SourceMessage(
+        TestEvents.TOPIC,
+        0,
+        offset,
+        TestEvents.EVENT_TIME.plusSeconds(3600).toEpochMilli(),
+        utf8("S001"),
+        value);
   }
 
   @Test
