@@ -91,8 +91,9 @@ class GenerateRunKafkaTest {
     Manifest written = Manifest.read(summary);
     assertThat(written.counts().sent()).isEqualTo(3_000);
     assertThat(written.start()).isEqualTo("2026-11-20T00:00:00.000Z");
-    // Paced at 2,000/s: about 1.5 s.
-    assertThat(written.run().seconds()).isBetween(1.2, 5.0);
+    // Paced at 2,000/s: at least ~1.5 s (pacing is what is checked; a busy machine only adds time,
+    // so the upper bound is loose: it failed at 6.1 s on a loaded 2-core CI machine).
+    assertThat(written.run().seconds()).isBetween(1.2, 60.0);
     try (Stream<Path> manifests = Files.list(dataDir.resolve("manifests"))) {
       List<Path> files = manifests.toList();
       assertThat(files).hasSize(1);
