@@ -39,11 +39,9 @@ public final class KafkaEventSender implements AutoCloseable {
 
   /**
    * The producer settings: idempotent with {@code acks=all} (no loss, no duplicates from retries),
-   * 5 ms linger, 256 KB batches, lz4 and one request in flight. Measured against the local broker
-   * (500k messages): lz4 447k/s, none 287k/s, zstd 265k/s; one in flight was as fast as five and
-   * avoids an idempotent-producer stall on freshly created partitions (a first batch failing with
-   * NOT_LEADER_OR_FOLLOWER left later in-flight batches retrying OUT_OF_ORDER_SEQUENCE_NUMBER until
-   * they expired).
+   * 5 ms linger, 256 KB batches, lz4 and one request in flight: the fastest measured against the
+   * local broker, and one in flight avoids an idempotent-producer stall on freshly created
+   * partitions (bench/results/profile-notes.md).
    */
   public static Properties producerProperties(String bootstrapServers) {
     Properties props = new Properties();

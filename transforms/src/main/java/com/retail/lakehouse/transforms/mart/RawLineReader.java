@@ -20,7 +20,7 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
  *
  * <p>Iceberg's generic reader turns every timestamp into a {@code LocalDateTime} through {@code
  * OffsetDateTime.plus} and every decimal into a {@code BigDecimal}, which the mart turned straight
- * back into numbers: ~10% of a 10M-row mart's CPU in the profile.
+ * back into numbers (a measurable share of the mart: bench/results/profile-notes.md).
  */
 final class RawLineReader extends ParquetValueReaders.StructReader<Object[], Object[]> {
   private final int size;

@@ -23,8 +23,8 @@ import org.apache.beam.sdk.coders.Coder;
  *
  * <p>Why columns and not an object per line: a day slice stays in memory while it is summarized,
  * and hundreds of thousands of small objects that outlive a young collection made garbage
- * collection the largest cost of the mart (measured: 19 s of G1 pauses in a 62 s, 10M-row run).
- * Primitive arrays are a handful of objects the collector does not need to trace.
+ * collection the largest cost of the mart (bench/results/profile-notes.md). Primitive arrays are a
+ * handful of objects the collector does not need to trace.
  */
 public final class SaleLines {
   /** A compact binary coder: a batch crosses no shuffle, but the DirectRunner encodes it. */

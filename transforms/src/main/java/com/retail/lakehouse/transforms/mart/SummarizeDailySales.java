@@ -183,7 +183,7 @@ public final class SummarizeDailySales
               : SaleLines.money(saleShelfCents)
                   .divide(BigDecimal.valueOf(saleUnits), 2, RoundingMode.HALF_EVEN);
       // attachValues: the values are already of the schema's types, so Row.Builder's per-value
-      // verification (measured: the largest cost of the whole step) is not needed
+      // verification (the step's largest cost: bench/results/profile-notes.md) is not needed
       return Row.withSchema(DEFINITION.beamSchema())
           .attachValues(
               Arrays.asList(

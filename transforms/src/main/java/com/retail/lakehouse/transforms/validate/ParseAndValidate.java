@@ -341,9 +341,9 @@ public final class ParseAndValidate
       values.add(m.topic());
       values.add(m.partition());
       values.add(m.offset());
-      // attachValues skips Row.Builder's per-field type check (~5% of a streaming ingest's CPU in
-      // a profile): the values come typed from the event contract; PosEventContractTest and every
-      // coder round trip in the tests check them.
+      // attachValues skips Row.Builder's per-field type check (bench/results/profile-notes.md):
+      // the values come typed from the event contract; PosEventContractTest and every coder round
+      // trip in the tests check them.
       return Row.withSchema(rawSchema).attachValues(values);
     }
 

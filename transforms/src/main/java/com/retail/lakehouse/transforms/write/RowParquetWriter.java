@@ -26,9 +26,9 @@ import org.apache.parquet.schema.Type;
  * Writes Beam rows of one of our tables straight into Iceberg's Parquet column writers: no Iceberg
  * {@code Record} per row, no {@code LocalDateTime} per timestamp, strings handed to Parquet as the
  * UTF-8 byte arrays it stores. Iceberg's generic writer needs a {@code Record}; converting every
- * raw row into one cost ~5% of the ingest's CPU in the profile, plus the garbage. Values reach the
- * file exactly as the generic writer writes them (timestamps as microseconds without zone, money as
- * unscaled longs at the column's scale, dates as days).
+ * raw row into one was a measurable share of the ingest (bench/results/profile-notes.md), plus the
+ * garbage. Values reach the file exactly as the generic writer writes them (timestamps as
+ * microseconds without zone, money as unscaled longs at the column's scale, dates as days).
  */
 final class RowParquetWriter extends ParquetValueWriters.StructWriter<Row> {
   private final int[] rowFields; // table column -> field of the row

@@ -97,8 +97,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
      * Also drops duplicate lines (by the contract's line key) while writing, within each bundle,
      * and lines committed within the horizon: correct only if every copy of a line is in one
      * bundle. The catch-up ingest guarantees it: a reader reads whole Kafka partitions, messages
-     * are keyed by store, and the rows stay on the reader's task from read to write. Measured on
-     * the ingest benchmark, this removes the rows' only shuffle (see README).
+     * are keyed by store, and the rows stay on the reader's task from read to write. This removes
+     * the rows' only shuffle (bench/results/profile-notes.md).
      */
     public WriteBundles droppingDuplicateLines(RecentLineKeys committedWithinHorizon) {
       if (!committedWithinHorizon.key().equals(contract.lineKey())) {
