@@ -161,6 +161,33 @@ public abstract class RunnerConformance {
   }
 
   @Test
+  void sparkRefusesMaxReadTimeForCatchUpRunsInOneLine() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(runsStreaming(), "a Spark-only refusal");
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    int code;
+    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      code =
+          LakehouseCommand.run(
+              new String[] {
+                "ingest",
+                "--until-caught-up",
+                "--max-read-time=5s",
+                "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+                "--data-dir=" + work.resolve("max-read-time")
+              });
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+        .hasLineCount(1)
+        .contains("--max-read-time is refused for catch-up runs on the Spark runner")
+        .contains("--max-records");
+  }
+
+  @Test
   void streamingJobLandsExactlyTheManifestOrSparkSaysUseCatchUpRuns() throws Exception {
     Manifest expected = streamTopic();
     Path dataDir = work.resolve("stream-e2e");
