@@ -166,6 +166,10 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+      // These bound a fetch's memory, not a message's size: Kafka returns a record batch larger
+      // than either limit whole when it is the first of a fetch, so a bigger message (one the
+      // topic's max.message.bytes admits) is still read and dead-lettered as PAYLOAD_TOO_LARGE
+      // (HostilePayloadIngestTest sends 20 MB).
       props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
       props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
       // Never jump: an offset Kafka no longer holds is an error the reader handles itself (the

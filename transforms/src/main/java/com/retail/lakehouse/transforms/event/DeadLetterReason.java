@@ -11,6 +11,10 @@ public enum DeadLetterReason {
   NOT_JSON("the message is not JSON"),
   TRUNCATED_JSON("the JSON ends before the event is complete"),
   NOT_AN_OBJECT("the JSON is not an object"),
+  LIMIT_EXCEEDED(
+      "the JSON exceeds a size limit of the contract: nesting depth, fields in the event object,"
+          + " or length of a string field"),
+  DUPLICATE_FIELD("a field of the contract appears more than once in the event object"),
   MISSING_KEY("the Kafka message has no key (the store id)"),
   MISSING_FIELD("a required field is absent or null"),
   WRONG_TYPE("a field has the wrong JSON type or format"),
@@ -23,7 +27,12 @@ public enum DeadLetterReason {
   TOTAL_MISMATCH("total_amount differs from quantity x unit_price - discount by more than a cent"),
   BAD_CURRENCY("currency is not a three-letter ISO 4217 code"),
   EVENT_TIME_IN_FUTURE("event_time is too far in the future"),
-  EVENT_TIME_TOO_OLD("event_time is before 2000-01-01");
+  EVENT_TIME_TOO_OLD("event_time is before 2000-01-01"),
+  /**
+   * The validator failed on this message with an unexpected exception: a bug in the contract's
+   * code, kept as a dead letter (with the exception in the detail) instead of stopping the ingest.
+   */
+  VALIDATOR_ERROR("the validator failed unexpectedly on this message (a bug; see the detail)");
 
   private final String description;
 

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,9 +34,51 @@ import java.time.temporal.ChronoUnit;
  * The event's JSON wire format: one flat object per sale line, money as decimal strings, event_time
  * as ISO-8601 UTC with milliseconds. Parsing uses Jackson's streaming parser (no tree, no
  * reflection) because it runs once per Kafka message on the ingest hot path.
+ *
+ * <p>Every message's content is hostile until proved otherwise: a message that made the parser
+ * throw, or spend memory or time out of proportion to its size, would stop the ingest, and the next
+ * run would read it again. So each value is bounded before anything converts, expands or formats
+ * it: a money value has at most {@value #MAX_MONEY_CHARS} characters and, written out, at most
+ * {@value PosEventRules#MAX_MONEY_DIGITS} digits before and after the point (so {@code
+ * "1e999999999"} is refused before {@code BigDecimal} arithmetic or {@code toPlainString} could
+ * expand it to a billion digits); an integer has at most 11 characters before it is converted; a
+ * string field has at most {@value #MAX_STRING_CHARS} characters; the event object has at most
+ * {@value #MAX_FIELDS} fields, nested values at most {@value #MAX_NESTING_DEPTH} levels, and no
+ * field of the contract twice. Each violation is a {@link Rejection} with its reason; nothing here
+ * is slower than linear in the payload's size.
  */
 public final class PosEventJson {
-  private static final JsonFactory FACTORY = new JsonFactory();
+  /** Longest text of a money value (string or number) that is converted to a decimal. */
+  public static final int MAX_MONEY_CHARS = 40;
+
+  /** Longest value of a string field of the contract. */
+  public static final int MAX_STRING_CHARS = 1024;
+
+  /** Most fields in the event object (the contract has 18; the rest are tolerated extras). */
+  public static final int MAX_FIELDS = 256;
+
+  /** Deepest nesting of arrays and objects, counting the event object as 1. */
+  public static final int MAX_NESTING_DEPTH = 64;
+
+  /** Longest text of an int field (a sign and 10 digits). */
+  private static final int MAX_INT_CHARS = 11;
+
+  /** Longest event_time text worth handing to java.time (its messages quote the whole text). */
+  private static final int MAX_TIME_CHARS = 64;
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          // Numbers are scanned in linear time; only their conversion can cost more, and each
+          // field bounds its number's length before converting it. An unknown field's number is
+          // skipped without conversion.
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(MAX_NESTING_DEPTH)
+                  .maxNumberLength(Integer.MAX_VALUE)
+                  .build())
+          // Keep the parser strict but cheap: no interning of field names we switch on anyway.
+          .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+          .build();
   private static final DateTimeFormatter EVENT_TIME_FORMAT =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -103,6 +147,10 @@ public final class PosEventJson {
     if (!isUtf8(payload)) {
       return reject(DeadLetterReason.INVALID_UTF8, "malformed UTF-8 byte sequence");
     }
+    String notUtf8Json = notUtf8JsonText(payload);
+    if (notUtf8Json != null) {
+      return reject(DeadLetterReason.NOT_JSON, notUtf8Json);
+    }
     try (JsonParser p = FACTORY.createParser(payload)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -113,15 +161,40 @@ public final class PosEventJson {
         return reject(DeadLetterReason.NOT_JSON, "trailing content after the event object");
       }
       return parsed;
-    } catch (WrongType e) {
-      return reject(DeadLetterReason.WRONG_TYPE, oneLine(e.getOriginalMessage()));
+    } catch (Refused e) {
+      return reject(e.reason, oneLine(e.getOriginalMessage()));
     } catch (JsonEOFException e) {
       return reject(DeadLetterReason.TRUNCATED_JSON, oneLine(e.getOriginalMessage()));
+    } catch (StreamConstraintsException e) {
+      return reject(DeadLetterReason.LIMIT_EXCEEDED, oneLine(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       return reject(DeadLetterReason.NOT_JSON, oneLine(e.getOriginalMessage()));
     } catch (IOException e) {
       return reject(DeadLetterReason.NOT_JSON, oneLine(e.getMessage()));
+    } catch (IllegalStateException e) {
+      // Jackson's field-name table refuses names crafted to collide in its hash (a DoS guard).
+      return reject(DeadLetterReason.LIMIT_EXCEEDED, oneLine(e.getMessage()));
     }
+  }
+
+  /**
+   * Why valid UTF-8 bytes are still not the UTF-8 JSON text the contract names, or null. Jackson
+   * would skip a byte order mark and read UTF-16 or UTF-32 (told by NUL bytes among the first four)
+   * as JSON; RFC 8259 has JSON between systems in UTF-8 without a byte order mark.
+   */
+  private static String notUtf8JsonText(byte[] payload) {
+    if (payload.length >= 3
+        && payload[0] == (byte) 0xEF
+        && payload[1] == (byte) 0xBB
+        && payload[2] == (byte) 0xBF) {
+      return "starts with a byte order mark (U+FEFF): the contract's JSON is UTF-8 without one";
+    }
+    for (int i = 0, n = Math.min(4, payload.length); i < n; i++) {
+      if (payload[i] == 0) {
+        return "NUL byte at offset " + i + " (UTF-16 or UTF-32 text?): not UTF-8 JSON";
+      }
+    }
+    return null;
   }
 
   private static Parsed readObject(JsonParser p) throws IOException {
@@ -132,32 +205,49 @@ public final class PosEventJson {
     BigDecimal unitPrice = null, discount = null, totalAmount = null;
     Instant eventTime = null;
     JsonToken token;
+    int seen = 0; // one bit per contract field read, to refuse a field given twice
+    int fields = 0;
     while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+      if (++fields > MAX_FIELDS) {
+        throw new Refused(
+            DeadLetterReason.LIMIT_EXCEEDED,
+            "the event object has more than " + MAX_FIELDS + " fields");
+      }
       String name = p.currentName();
+      int field = fieldIndex(name);
       JsonToken value = p.nextToken();
+      if (field < 0) {
+        p.skipChildren(); // unknown fields are tolerated for forward compatibility
+        continue;
+      }
+      int bit = 1 << field;
+      if ((seen & bit) != 0) {
+        throw new Refused(
+            DeadLetterReason.DUPLICATE_FIELD, name + " appears more than once in the event");
+      }
+      seen |= bit;
       if (value == JsonToken.VALUE_NULL) {
         continue;
       }
-      switch (name) {
-        case EVENT_ID -> eventId = text(p, name);
-        case TRANSACTION_ID -> transactionId = text(p, name);
-        case LINE_NUMBER -> lineNumber = integer(p, name);
-        case EVENT_TYPE -> eventType = text(p, name);
-        case STORE_ID -> storeId = text(p, name);
-        case REGISTER_ID -> registerId = text(p, name);
-        case CASHIER_ID -> cashierId = text(p, name);
-        case PRODUCT -> product = text(p, name);
-        case SKU -> sku = text(p, name);
-        case CATEGORY -> category = text(p, name);
-        case QUANTITY -> quantity = integer(p, name);
-        case UNIT_PRICE -> unitPrice = money(p, name);
-        case DISCOUNT -> discount = money(p, name);
-        case TOTAL_AMOUNT -> totalAmount = money(p, name);
-        case CURRENCY -> currency = text(p, name);
-        case PAYMENT_METHOD -> paymentMethod = text(p, name);
-        case CUSTOMER_ID -> customerId = text(p, name);
-        case EVENT_TIME -> eventTime = timestamp(p, name);
-        default -> p.skipChildren(); // unknown fields are tolerated for forward compatibility
+      switch (field) {
+        case F_EVENT_ID -> eventId = text(p, name);
+        case F_TRANSACTION_ID -> transactionId = text(p, name);
+        case F_LINE_NUMBER -> lineNumber = integer(p, name);
+        case F_EVENT_TYPE -> eventType = text(p, name);
+        case F_STORE_ID -> storeId = text(p, name);
+        case F_REGISTER_ID -> registerId = text(p, name);
+        case F_CASHIER_ID -> cashierId = text(p, name);
+        case F_PRODUCT -> product = text(p, name);
+        case F_SKU -> sku = text(p, name);
+        case F_CATEGORY -> category = text(p, name);
+        case F_QUANTITY -> quantity = integer(p, name);
+        case F_UNIT_PRICE -> unitPrice = money(p, name);
+        case F_DISCOUNT -> discount = money(p, name);
+        case F_TOTAL_AMOUNT -> totalAmount = money(p, name);
+        case F_CURRENCY -> currency = text(p, name);
+        case F_PAYMENT_METHOD -> paymentMethod = text(p, name);
+        case F_CUSTOMER_ID -> customerId = text(p, name);
+        default -> eventTime = timestamp(p, name); // F_EVENT_TIME
       }
     }
     if (token != JsonToken.END_OBJECT) {
@@ -231,6 +321,50 @@ public final class PosEventJson {
         null);
   }
 
+  private static final int F_EVENT_ID = 0;
+  private static final int F_TRANSACTION_ID = 1;
+  private static final int F_LINE_NUMBER = 2;
+  private static final int F_EVENT_TYPE = 3;
+  private static final int F_STORE_ID = 4;
+  private static final int F_REGISTER_ID = 5;
+  private static final int F_CASHIER_ID = 6;
+  private static final int F_PRODUCT = 7;
+  private static final int F_SKU = 8;
+  private static final int F_CATEGORY = 9;
+  private static final int F_QUANTITY = 10;
+  private static final int F_UNIT_PRICE = 11;
+  private static final int F_DISCOUNT = 12;
+  private static final int F_TOTAL_AMOUNT = 13;
+  private static final int F_CURRENCY = 14;
+  private static final int F_PAYMENT_METHOD = 15;
+  private static final int F_CUSTOMER_ID = 16;
+  private static final int F_EVENT_TIME = 17;
+
+  /** The contract field's index (its bit in the set of fields read), or -1 for another name. */
+  private static int fieldIndex(String name) {
+    return switch (name) {
+      case EVENT_ID -> F_EVENT_ID;
+      case TRANSACTION_ID -> F_TRANSACTION_ID;
+      case LINE_NUMBER -> F_LINE_NUMBER;
+      case EVENT_TYPE -> F_EVENT_TYPE;
+      case STORE_ID -> F_STORE_ID;
+      case REGISTER_ID -> F_REGISTER_ID;
+      case CASHIER_ID -> F_CASHIER_ID;
+      case PRODUCT -> F_PRODUCT;
+      case SKU -> F_SKU;
+      case CATEGORY -> F_CATEGORY;
+      case QUANTITY -> F_QUANTITY;
+      case UNIT_PRICE -> F_UNIT_PRICE;
+      case DISCOUNT -> F_DISCOUNT;
+      case TOTAL_AMOUNT -> F_TOTAL_AMOUNT;
+      case CURRENCY -> F_CURRENCY;
+      case PAYMENT_METHOD -> F_PAYMENT_METHOD;
+      case CUSTOMER_ID -> F_CUSTOMER_ID;
+      case EVENT_TIME -> F_EVENT_TIME;
+      default -> -1;
+    };
+  }
+
   private static String firstMissing(Object... valuesAndNames) {
     for (int i = 0; i < valuesAndNames.length; i += 2) {
       Object value = valuesAndNames[i];
@@ -243,33 +377,40 @@ public final class PosEventJson {
 
   private static String text(JsonParser p, String field) throws IOException {
     if (p.currentToken() != JsonToken.VALUE_STRING) {
-      throw new WrongType(field, "a string", p.currentToken());
+      throw wrongType(field, "a string", p.currentToken());
+    }
+    int length = p.getTextLength();
+    if (length > MAX_STRING_CHARS) {
+      throw new Refused(
+          DeadLetterReason.LIMIT_EXCEEDED,
+          field + " has " + length + " characters, more than " + MAX_STRING_CHARS);
     }
     return p.getText();
   }
 
   private static int integer(JsonParser p, String field) throws IOException {
+    // The length bound comes first: an int has at most 11 characters, and converting a number of
+    // a million digits (to learn that it is not an int) would take time quadratic in its length.
     if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+        || p.getTextLength() > MAX_INT_CHARS
         || p.getNumberType() != JsonParser.NumberType.INT) {
-      throw new WrongType(field, "a 32-bit integer", p.currentToken());
+      throw wrongType(field, "a 32-bit integer", p.currentToken());
     }
     return p.getIntValue();
   }
 
+  /**
+   * A money value, a JSON string (surrounding blanks ignored) or number, read exactly; its text is
+   * converted only if it is short enough, and the decimal is kept only if its exponent is within
+   * bounds: beyond them it is AMOUNT_OUT_OF_RANGE before any arithmetic or formatting sees it.
+   */
   private static BigDecimal money(JsonParser p, String field) throws IOException {
-    try {
-      return switch (p.currentToken()) {
-        case VALUE_STRING -> decimalOfText(p);
-        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-        default -> throw new WrongType(field, "a decimal", p.currentToken());
-      };
-    } catch (NumberFormatException e) {
-      throw new WrongType(field, "a decimal", p.currentToken());
+    JsonToken token = p.currentToken();
+    if (token != JsonToken.VALUE_STRING
+        && token != JsonToken.VALUE_NUMBER_INT
+        && token != JsonToken.VALUE_NUMBER_FLOAT) {
+      throw wrongType(field, "a decimal", token);
     }
-  }
-
-  /** The current string token as a decimal, surrounding blanks ignored, without a String. */
-  private static BigDecimal decimalOfText(JsonParser p) throws IOException {
     char[] chars = p.getTextCharacters();
     int from = p.getTextOffset();
     int to = from + p.getTextLength();
@@ -279,7 +420,63 @@ public final class PosEventJson {
     while (to > from && chars[to - 1] <= ' ') {
       to--;
     }
-    return new BigDecimal(chars, from, to - from);
+    if (to - from > MAX_MONEY_CHARS) {
+      throw new Refused(
+          DeadLetterReason.AMOUNT_OUT_OF_RANGE,
+          field
+              + " has "
+              + (to - from)
+              + " characters, more than the "
+              + MAX_MONEY_CHARS
+              + " a decimal(12,2) value may take");
+    }
+    BigDecimal value;
+    try {
+      value = new BigDecimal(chars, from, to - from);
+    } catch (NumberFormatException e) {
+      if (isDecimalSyntax(chars, from, to)) { // a decimal whose exponent overflows an int
+        throw new Refused(
+            DeadLetterReason.AMOUNT_OUT_OF_RANGE,
+            field + "=" + new String(chars, from, to - from) + " is out of range");
+      }
+      throw wrongType(field, "a decimal", token);
+    }
+    if (!PosEventRules.isWithinDigitBounds(value)) {
+      throw new Refused(
+          DeadLetterReason.AMOUNT_OUT_OF_RANGE,
+          field
+              + "="
+              + new String(chars, from, to - from)
+              + " has more than "
+              + PosEventRules.MAX_MONEY_DIGITS
+              + " digits before or after the point");
+    }
+    return value;
+  }
+
+  /** Whether the text is a decimal in BigDecimal's syntax (digits, point, exponent). */
+  private static boolean isDecimalSyntax(char[] t, int from, int to) {
+    int i = from;
+    if (i < to && (t[i] == '+' || t[i] == '-')) {
+      i++;
+    }
+    int mantissaDigits = 0;
+    while (i < to && (Character.isDigit(t[i]) || t[i] == '.')) {
+      mantissaDigits += t[i] == '.' ? 0 : 1;
+      i++;
+    }
+    if (mantissaDigits == 0 || i == to || (t[i] != 'e' && t[i] != 'E')) {
+      return false;
+    }
+    i++;
+    if (i < to && (t[i] == '+' || t[i] == '-')) {
+      i++;
+    }
+    int exponentStart = i;
+    while (i < to && Character.isDigit(t[i])) {
+      i++;
+    }
+    return i == to && i > exponentStart;
   }
 
   private static Instant timestamp(JsonParser p, String field) throws IOException {
@@ -289,6 +486,9 @@ public final class PosEventJson {
       if (wireFormat != null) {
         return wireFormat;
       }
+      if (p.getTextLength() > MAX_TIME_CHARS) {
+        throw wrongType(field, "an ISO-8601 UTC timestamp", p.currentToken());
+      }
     }
     String text = text(p, field);
     try {
@@ -297,7 +497,7 @@ public final class PosEventJson {
       try {
         return OffsetDateTime.parse(text).toInstant().truncatedTo(ChronoUnit.MILLIS);
       } catch (DateTimeParseException e2) {
-        throw new WrongType(field, "an ISO-8601 UTC timestamp", p.currentToken());
+        throw wrongType(field, "an ISO-8601 UTC timestamp", p.currentToken());
       }
     }
   }
@@ -360,16 +560,27 @@ public final class PosEventJson {
     return new Parsed(null, Rejection.of(reason, message));
   }
 
-  /** A field whose JSON type or format is not the contract's; becomes a WRONG_TYPE rejection. */
-  private static final class WrongType extends JsonProcessingException {
-    WrongType(String field, String expected, JsonToken actual) {
-      super(field + " must be " + expected + ", got " + actual);
-    }
+  private static Refused wrongType(String field, String expected, JsonToken actual) {
+    return new Refused(
+        DeadLetterReason.WRONG_TYPE, field + " must be " + expected + ", got " + actual);
   }
 
-  static {
-    // Keep the parser strict but cheap: no interning of field names we switch on anyway.
-    FACTORY.disable(JsonFactory.Feature.INTERN_FIELD_NAMES);
+  /**
+   * A field the contract refuses, with the reason; thrown out of the parser's loop and turned into
+   * the rejection. Without a stack trace: a flood of bad messages costs no more than good ones.
+   */
+  private static final class Refused extends JsonProcessingException {
+    final DeadLetterReason reason;
+
+    Refused(DeadLetterReason reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
   }
 
   private static final VarHandle LONGS =

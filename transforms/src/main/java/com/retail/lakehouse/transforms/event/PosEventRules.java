@@ -9,6 +9,11 @@ import java.util.Optional;
 /**
  * The business rules a parsed POS event must satisfy before it may enter the raw table. Each rule
  * that fails returns a {@link Rejection} naming the rule, never a bare boolean.
+ *
+ * <p>Money is bounded before any arithmetic or formatting ({@link #isWithinDigitBounds}): a
+ * decimal's cost grows with its digits and its exponent, and {@code 1e999999999} is one digit that
+ * {@code toPlainString} or an alignment of scales turns into a billion. The parser refuses such
+ * values already; the rules check again for events built elsewhere.
  */
 public final class PosEventRules implements Serializable {
   /** Events before this instant are rejected as corrupt clocks. */
@@ -19,6 +24,9 @@ public final class PosEventRules implements Serializable {
 
   /** The largest amount a decimal(12,2) column holds. */
   public static final BigDecimal LARGEST_AMOUNT = new BigDecimal("9999999999.99");
+
+  /** Most digits before, and after, the decimal point of a money value written out in full. */
+  public static final int MAX_MONEY_DIGITS = 40;
 
   private static final BigDecimal ONE_CENT = new BigDecimal("0.01");
 
@@ -48,24 +56,32 @@ public final class PosEventRules implements Serializable {
               + e.eventType()
               + (sale ? " (must be > 0)" : " (must be < 0)"));
     }
-    for (BigDecimal amount :
-        new BigDecimal[] {
-          e.unitPrice(),
-          e.discount(),
-          e.totalAmount(),
-          e.unitPrice().multiply(BigDecimal.valueOf(e.quantity()))
-        }) {
-      if (amount.abs().compareTo(LARGEST_AMOUNT) > 0) {
-        return fail(
-            DeadLetterReason.AMOUNT_OUT_OF_RANGE,
-            amount.toPlainString() + " exceeds " + LARGEST_AMOUNT.toPlainString());
-      }
-    }
-    if (e.unitPrice().signum() < 0 || e.unitPrice().scale() > 2) {
-      return fail(DeadLetterReason.BAD_PRICE, "unit_price=" + e.unitPrice().toPlainString());
-    }
-    BigDecimal gross = e.unitPrice().multiply(BigDecimal.valueOf(e.quantity()));
+    BigDecimal unitPrice = e.unitPrice();
     BigDecimal discount = e.discount();
+    BigDecimal total = e.totalAmount();
+    Optional<Rejection> outOfRange = outOfRange(PosEventSchema.UNIT_PRICE, unitPrice);
+    if (outOfRange.isEmpty()) {
+      outOfRange = outOfRange(PosEventSchema.DISCOUNT, discount);
+    }
+    if (outOfRange.isEmpty()) {
+      outOfRange = outOfRange(PosEventSchema.TOTAL_AMOUNT, total);
+    }
+    if (outOfRange.isPresent()) {
+      return outOfRange;
+    }
+    // Bounded operands: at most 80 digits, and an int's 10 more.
+    BigDecimal gross = unitPrice.multiply(BigDecimal.valueOf(e.quantity()));
+    if (gross.abs().compareTo(LARGEST_AMOUNT) > 0) {
+      return fail(
+          DeadLetterReason.AMOUNT_OUT_OF_RANGE,
+          "quantity x unit_price = "
+              + gross.toPlainString()
+              + " exceeds "
+              + LARGEST_AMOUNT.toPlainString());
+    }
+    if (unitPrice.signum() < 0 || unitPrice.scale() > 2) {
+      return fail(DeadLetterReason.BAD_PRICE, "unit_price=" + unitPrice.toPlainString());
+    }
     boolean discountInRange =
         sale
             ? discount.signum() >= 0 && discount.compareTo(gross) <= 0
@@ -76,12 +92,11 @@ public final class PosEventRules implements Serializable {
           "discount=" + discount.toPlainString() + " for a line of " + gross.toPlainString());
     }
     BigDecimal expected = gross.subtract(discount);
-    if (e.totalAmount().scale() > 2
-        || expected.subtract(e.totalAmount()).abs().compareTo(ONE_CENT) > 0) {
+    if (total.scale() > 2 || expected.subtract(total).abs().compareTo(ONE_CENT) > 0) {
       return fail(
           DeadLetterReason.TOTAL_MISMATCH,
           "total_amount="
-              + e.totalAmount().toPlainString()
+              + total.toPlainString()
               + " but quantity x unit_price - discount = "
               + expected.toPlainString());
     }
@@ -95,6 +110,43 @@ public final class PosEventRules implements Serializable {
       return fail(
           DeadLetterReason.EVENT_TIME_IN_FUTURE,
           "event_time=" + e.eventTime() + " is more than " + futureTolerance + " after " + now);
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether a decimal, written out in full, has at most {@link #MAX_MONEY_DIGITS} digits before and
+   * after the point: the bound under which its arithmetic and formatting stay cheap. Reads only the
+   * scale and the precision; never expands the value.
+   */
+  public static boolean isWithinDigitBounds(BigDecimal d) {
+    int scale = d.scale();
+    return scale <= MAX_MONEY_DIGITS
+        && scale >= -MAX_MONEY_DIGITS
+        && d.precision() - (long) scale <= MAX_MONEY_DIGITS;
+  }
+
+  /** AMOUNT_OUT_OF_RANGE if the value is beyond the digit bounds or beyond decimal(12,2). */
+  private static Optional<Rejection> outOfRange(String field, BigDecimal amount) {
+    if (!isWithinDigitBounds(amount)) {
+      // toString() is scientific for extreme scales: as short as the digits, never expanded.
+      String shown =
+          amount.precision() <= MAX_MONEY_DIGITS
+              ? amount.toString()
+              : "a decimal of " + amount.precision() + " digits";
+      return fail(
+          DeadLetterReason.AMOUNT_OUT_OF_RANGE,
+          field
+              + "="
+              + shown
+              + " has more than "
+              + MAX_MONEY_DIGITS
+              + " digits before or after the point");
+    }
+    if (amount.abs().compareTo(LARGEST_AMOUNT) > 0) {
+      return fail(
+          DeadLetterReason.AMOUNT_OUT_OF_RANGE,
+          field + "=" + amount.toPlainString() + " exceeds " + LARGEST_AMOUNT.toPlainString());
     }
     return Optional.empty();
   }

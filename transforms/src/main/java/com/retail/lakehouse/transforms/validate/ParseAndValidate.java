@@ -321,12 +321,22 @@ public final class ParseAndValidate
       if (message.key() == null || message.key().length == 0) {
         rejection = Rejection.of(DeadLetterReason.MISSING_KEY, "record key is null or empty");
       } else {
-        EventContract.Outcome outcome = rules.validate(message.value(), reference(message));
-        if (outcome.isValid()) {
-          pendingValid++;
-          return RoutedRow.valid(toRawRow(outcome.values(), message, clock));
+        try {
+          EventContract.Outcome outcome = rules.validate(message.value(), reference(message));
+          if (outcome.isValid()) {
+            RoutedRow row = RoutedRow.valid(toRawRow(outcome.values(), message, clock));
+            pendingValid++;
+            return row;
+          }
+          rejection = outcome.rejection();
+        } catch (RuntimeException e) {
+          // A validator never throws by contract; if one does, its message must not stop the
+          // ingest (every later run would read it again): it becomes a dead letter that says so.
+          rejection =
+              Rejection.of(
+                  DeadLetterReason.VALIDATOR_ERROR,
+                  e.getClass().getName() + ": " + String.valueOf(e.getMessage()));
         }
-        rejection = outcome.rejection();
       }
       invalidByReason.get(rejection.reason()).inc();
       LiveCounters.add(MetricNames.INVALID, 1);

@@ -1,6 +1,7 @@
 package com.retail.lakehouse.transforms.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.retail.lakehouse.transforms.TestEvents;
 import java.math.BigDecimal;
@@ -109,6 +110,41 @@ class PosEventRulesTest {
 
   private Optional<DeadLetterReason> reasonFor(PosEvent e) {
     return rules.check(e, NOW).map(Rejection::reason);
+  }
+
+  /**
+   * Events built outside the parser (a test, the generator) get the same digit bounds: an extreme
+   * exponent is AMOUNT_OUT_OF_RANGE, without toPlainString or a scale alignment expanding it.
+   */
+  @Test
+  void extremeExponentsAreOutOfRangeWithoutExpandingThem() {
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(5),
+        () -> {
+          for (PosEvent e :
+              new PosEvent[] {
+                line(EventType.SALE, 2, "1e999999999", "0", "0"),
+                line(EventType.SALE, 2, "1E-999999999", "0", "0"),
+                line(EventType.SALE, 2, "9.99", "1e-999999999", "19.98"),
+                line(EventType.SALE, 2, "9.99", "0", "1E-2147483647"),
+                line(EventType.SALE, 2, "9.99", "0", "-1E+2147483647"),
+                line(EventType.SALE, 2, "0E+999999999", "0", "0")
+              }) {
+            Optional<Rejection> r = rules.check(e, NOW);
+            assertThat(r).map(Rejection::reason).contains(DeadLetterReason.AMOUNT_OUT_OF_RANGE);
+            assertThat(r.get().message()).hasSizeLessThan(120);
+          }
+        });
+  }
+
+  @Test
+  void digitBoundsAreFortyDigitsEachSideOfThePoint() {
+    assertThat(PosEventRules.isWithinDigitBounds(new BigDecimal("1" + "0".repeat(39)))).isTrue();
+    assertThat(PosEventRules.isWithinDigitBounds(new BigDecimal("1" + "0".repeat(40)))).isFalse();
+    assertThat(PosEventRules.isWithinDigitBounds(new BigDecimal("1e-40"))).isTrue();
+    assertThat(PosEventRules.isWithinDigitBounds(new BigDecimal("1e-41"))).isFalse();
+    assertThat(PosEventRules.isWithinDigitBounds(new BigDecimal("0e41"))).isFalse();
+    assertThat(PosEventRules.isWithinDigitBounds(new BigDecimal("-9999999999.99"))).isTrue();
   }
 
   @Test
