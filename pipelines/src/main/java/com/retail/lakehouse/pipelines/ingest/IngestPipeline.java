@@ -11,6 +11,7 @@ import com.retail.lakehouse.transforms.dedupe.DropDuplicateLinesInStream;
 import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.TableDefinition;
 import com.retail.lakehouse.transforms.validate.GapRouting;
 import com.retail.lakehouse.transforms.validate.ParseAndValidate;
 import com.retail.lakehouse.transforms.validate.RoutedRow;
@@ -109,7 +110,7 @@ public final class IngestPipeline {
     // reads whole partitions, and messages are keyed by store, so each bundle holds every copy of
     // its lines.
     ParseAndValidate parse = parseAndValidate(options, plan.contract(), plan.gapRouting());
-    Map<String, String> routingRecord = parse.settings().toSummary();
+    Map<String, String> routing = parse.settings().toSummary();
     PCollection<RoutedRow> rows = messages.apply("ParseAndValidate", parse.inOneCollection());
     if (readsSomethingATableHolds(plan)) {
       rows =
@@ -127,7 +128,7 @@ public final class IngestPipeline {
         CommitToTable.of(
                 plan.catalog(), plan.contract().rawTable(), topic, plan.runId(), lastOffsetRead)
             .startingFrom(plan.rawPosition())
-            .withSnapshotProperties(routingRecord));
+            .withSnapshotProperties(routing));
     written.apply(
         "CommitDeadLetterTable",
         CommitToTable.of(
@@ -137,7 +138,7 @@ public final class IngestPipeline {
                 plan.runId(),
                 lastOffsetRead)
             .startingFrom(plan.deadLetterPosition())
-            .withSnapshotProperties(routingRecord));
+            .withSnapshotProperties(routing));
     return p;
   }
 
@@ -164,7 +165,7 @@ public final class IngestPipeline {
             .apply("LastOffsetPerPartition", Max.longsPerKey());
 
     ParseAndValidate parse = parseAndValidate(options, plan.contract(), plan.gapRouting());
-    Map<String, String> routingRecord = parse.settings().toSummary();
+    Map<String, String> routing = parse.settings().toSummary();
     PCollectionTuple parsed = messages.apply("ParseAndValidate", parse);
 
     parsed
@@ -180,15 +181,12 @@ public final class IngestPipeline {
             WriteDataFiles.to(plan.catalog(), plan.contract().rawTable(), options.getWriters()))
         .apply(
             "CommitRawTable",
-            CommitWindowsInOrder.of(
-                    plan.catalog(),
-                    plan.contract().rawTable(),
-                    topic,
-                    plan.runId(),
-                    lastOffsetPerWindow)
-                .withEmptyCommitEvery(plan.emptyCommitEvery())
-                .startingFrom(plan.rawPosition())
-                .withSnapshotProperties(routingRecord));
+            commitWindows(
+                plan,
+                plan.contract().rawTable(),
+                plan.rawPosition(),
+                lastOffsetPerWindow,
+                routing));
 
     parsed
         .get(ParseAndValidate.INVALID)
@@ -201,16 +199,27 @@ public final class IngestPipeline {
             WriteDataFiles.to(plan.catalog(), plan.contract().deadLetterTable(), 1))
         .apply(
             "CommitDeadLetterTable",
-            CommitWindowsInOrder.of(
-                    plan.catalog(),
-                    plan.contract().deadLetterTable(),
-                    topic,
-                    plan.runId(),
-                    lastOffsetPerWindow)
-                .withEmptyCommitEvery(plan.emptyCommitEvery())
-                .startingFrom(plan.deadLetterPosition())
-                .withSnapshotProperties(routingRecord));
+            commitWindows(
+                plan,
+                plan.contract().deadLetterTable(),
+                plan.deadLetterPosition(),
+                lastOffsetPerWindow,
+                routing));
     return p;
+  }
+
+  /** The streaming job's committer of one table: one commit per window, in window order. */
+  private static CommitWindowsInOrder commitWindows(
+      StreamingPlan plan,
+      TableDefinition table,
+      CommittedOffsets startedFrom,
+      PCollection<KV<Integer, Long>> lastOffsetPerWindow,
+      Map<String, String> routing) {
+    return CommitWindowsInOrder.of(
+            plan.catalog(), table, startedFrom.topic(), plan.runId(), lastOffsetPerWindow)
+        .withEmptyCommitEvery(plan.emptyCommitEvery())
+        .startingFrom(startedFrom)
+        .withSnapshotProperties(routing);
   }
 
   /**

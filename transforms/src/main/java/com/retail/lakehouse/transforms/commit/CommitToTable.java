@@ -4,7 +4,6 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -23,29 +22,12 @@ import org.apache.iceberg.Table;
  */
 public final class CommitToTable
     extends PTransform<PCollection<WrittenFiles>, PCollection<CommitResult>> {
-  private final CatalogSettings catalog;
-  private final TableDefinition table;
-  private final String topic;
-  private final String runId;
+  private final CommitTarget target;
   private final PCollectionView<Map<Integer, Long>> lastOffsetRead;
-  private final CommittedOffsets startedFrom;
-  private final TreeMap<String, String> snapshotProperties;
 
-  private CommitToTable(
-      CatalogSettings catalog,
-      TableDefinition table,
-      String topic,
-      String runId,
-      PCollectionView<Map<Integer, Long>> lastOffsetRead,
-      CommittedOffsets startedFrom,
-      Map<String, String> snapshotProperties) {
-    this.catalog = catalog;
-    this.table = table;
-    this.topic = topic;
-    this.runId = runId;
+  private CommitToTable(CommitTarget target, PCollectionView<Map<Integer, Long>> lastOffsetRead) {
+    this.target = target;
     this.lastOffsetRead = lastOffsetRead;
-    this.startedFrom = startedFrom;
-    this.snapshotProperties = new TreeMap<>(snapshotProperties);
   }
 
   /**
@@ -59,7 +41,7 @@ public final class CommitToTable
       String topic,
       String runId,
       PCollectionView<Map<Integer, Long>> lastOffsetRead) {
-    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, null, Map.of());
+    return new CommitToTable(CommitTarget.of(catalog, table, topic, runId), lastOffsetRead);
   }
 
   /**
@@ -67,7 +49,7 @@ public final class CommitToTable
    * routing settings the run used).
    */
   public CommitToTable withSnapshotProperties(Map<String, String> properties) {
-    return new CommitToTable(catalog, table, topic, runId, lastOffsetRead, startedFrom, properties);
+    return new CommitToTable(target.withSnapshotProperties(properties), lastOffsetRead);
   }
 
   /**
@@ -76,16 +58,12 @@ public final class CommitToTable
    * table has when the commit starts is taken.
    */
   public CommitToTable startingFrom(CommittedOffsets position) {
-    if (position == null || !position.topic().equals(topic)) {
-      throw new IllegalArgumentException(
-          "the starting position must be one of topic " + topic + ", got " + position);
-    }
-    return new CommitToTable(
-        catalog, table, topic, runId, lastOffsetRead, position, snapshotProperties);
+    return new CommitToTable(target.startingFrom(position), lastOffsetRead);
   }
 
   @Override
   public PCollection<CommitResult> expand(PCollection<WrittenFiles> written) {
+    TableDefinition table = target.table();
     String tableName = table.identifier().toString();
     return written
         // The writer may hand on files of several tables (the catch-up ingest writes both).
@@ -95,44 +73,18 @@ public final class CommitToTable
         .setCoder(SerializableCoder.of(WrittenFiles.class))
         .apply(
             "CommitOnce",
-            ParDo.of(
-                    new CommitFn(
-                        catalog,
-                        table,
-                        topic,
-                        runId,
-                        lastOffsetRead,
-                        startedFrom,
-                        snapshotProperties))
-                .withSideInputs(lastOffsetRead))
+            ParDo.of(new CommitFn(target, lastOffsetRead)).withSideInputs(lastOffsetRead))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
 
   /** Appends the gathered files with the run's Kafka position, unless already committed. */
   static final class CommitFn extends DoFn<WrittenFiles, CommitResult> {
-    private final CatalogSettings catalog;
-    private final TableDefinition definition;
-    private final String topic;
-    private final String runId;
+    private final CommitTarget target;
     private final PCollectionView<Map<Integer, Long>> lastOffsetRead;
-    private final CommittedOffsets startedFrom;
-    private final TreeMap<String, String> snapshotProperties;
 
-    CommitFn(
-        CatalogSettings catalog,
-        TableDefinition definition,
-        String topic,
-        String runId,
-        PCollectionView<Map<Integer, Long>> lastOffsetRead,
-        CommittedOffsets startedFrom,
-        TreeMap<String, String> snapshotProperties) {
-      this.catalog = catalog;
-      this.definition = definition;
-      this.topic = topic;
-      this.runId = runId;
+    CommitFn(CommitTarget target, PCollectionView<Map<Integer, Long>> lastOffsetRead) {
+      this.target = target;
       this.lastOffsetRead = lastOffsetRead;
-      this.startedFrom = startedFrom;
-      this.snapshotProperties = snapshotProperties;
     }
 
     @ProcessElement
@@ -140,18 +92,9 @@ public final class CommitToTable
       WrittenFiles written = context.element();
       Map<Integer, Long> next = new HashMap<>();
       context.sideInput(lastOffsetRead).forEach((p, last) -> next.put(p, last + 1));
-      Table table = catalog.catalog().loadTable(definition.identifier());
+      Table table = target.catalog().catalog().loadTable(target.table().identifier());
       context.output(
-          AppendWithPosition.commit(
-              table,
-              definition.toString(),
-              topic,
-              runId,
-              startedFrom,
-              written.files(),
-              written.rows(),
-              next,
-              snapshotProperties));
+          target.commit(table, target.startedFrom(), written.files(), written.rows(), next));
     }
   }
 }

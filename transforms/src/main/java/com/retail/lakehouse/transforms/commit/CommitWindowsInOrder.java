@@ -56,32 +56,17 @@ import org.joda.time.Instant;
  */
 public final class CommitWindowsInOrder
     extends PTransform<PCollection<WrittenFiles>, PCollection<CommitResult>> {
-  private final CatalogSettings catalog;
-  private final TableDefinition table;
-  private final String topic;
-  private final String runId;
+  private final CommitTarget target;
   private final PCollection<KV<Integer, Long>> lastOffsetPerWindow;
   private final int emptyCommitEvery;
-  private final CommittedOffsets startedFrom;
-  private final TreeMap<String, String> snapshotProperties;
 
   private CommitWindowsInOrder(
-      CatalogSettings catalog,
-      TableDefinition table,
-      String topic,
-      String runId,
+      CommitTarget target,
       PCollection<KV<Integer, Long>> lastOffsetPerWindow,
-      int emptyCommitEvery,
-      CommittedOffsets startedFrom,
-      Map<String, String> snapshotProperties) {
-    this.catalog = catalog;
-    this.table = table;
-    this.topic = topic;
-    this.runId = runId;
+      int emptyCommitEvery) {
+    this.target = target;
     this.lastOffsetPerWindow = lastOffsetPerWindow;
     this.emptyCommitEvery = emptyCommitEvery;
-    this.startedFrom = startedFrom;
-    this.snapshotProperties = new TreeMap<>(snapshotProperties);
   }
 
   /**
@@ -95,7 +80,7 @@ public final class CommitWindowsInOrder
       String runId,
       PCollection<KV<Integer, Long>> lastOffsetPerWindow) {
     return new CommitWindowsInOrder(
-        catalog, table, topic, runId, lastOffsetPerWindow, 10, null, Map.of());
+        CommitTarget.of(catalog, table, topic, runId), lastOffsetPerWindow, 10);
   }
 
   /**
@@ -105,19 +90,8 @@ public final class CommitWindowsInOrder
    * instead of being skipped over.
    */
   public CommitWindowsInOrder startingFrom(CommittedOffsets position) {
-    if (position == null || !position.topic().equals(topic)) {
-      throw new IllegalArgumentException(
-          "the starting position must be one of topic " + topic + ", got " + position);
-    }
     return new CommitWindowsInOrder(
-        catalog,
-        table,
-        topic,
-        runId,
-        lastOffsetPerWindow,
-        emptyCommitEvery,
-        position,
-        snapshotProperties);
+        target.startingFrom(position), lastOffsetPerWindow, emptyCommitEvery);
   }
 
   /**
@@ -126,14 +100,7 @@ public final class CommitWindowsInOrder
    */
   public CommitWindowsInOrder withSnapshotProperties(Map<String, String> properties) {
     return new CommitWindowsInOrder(
-        catalog,
-        table,
-        topic,
-        runId,
-        lastOffsetPerWindow,
-        emptyCommitEvery,
-        startedFrom,
-        properties);
+        target.withSnapshotProperties(properties), lastOffsetPerWindow, emptyCommitEvery);
   }
 
   /** Commits a window without files only every {@code n}-th time in a row (1: always). */
@@ -141,13 +108,12 @@ public final class CommitWindowsInOrder
     if (n < 1) {
       throw new IllegalArgumentException("an empty commit every n windows needs n >= 1, got " + n);
     }
-    return new CommitWindowsInOrder(
-        catalog, table, topic, runId, lastOffsetPerWindow, n, startedFrom, snapshotProperties);
+    return new CommitWindowsInOrder(target, lastOffsetPerWindow, n);
   }
 
   @Override
   public PCollection<CommitResult> expand(PCollection<WrittenFiles> written) {
-    String key = table.toString();
+    String key = target.table().toString();
     KvCoder<String, CommitPart> partCoder =
         KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(CommitPart.class));
     PCollection<KV<String, CommitPart>> fileParts =
@@ -165,16 +131,7 @@ public final class CommitWindowsInOrder
         .apply("OneTimeline", Window.into(new GlobalWindows()))
         .apply(
             "CommitInWindowOrder",
-            ParDo.of(
-                new CommitInOrderFn(
-                    catalog,
-                    table,
-                    topic,
-                    runId,
-                    emptyCommitEvery,
-                    windowMillis(written),
-                    startedFrom,
-                    snapshotProperties)))
+            ParDo.of(new CommitInOrderFn(target, emptyCommitEvery, windowMillis(written))))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
 
@@ -253,14 +210,9 @@ public final class CommitWindowsInOrder
 
   /** Holds window parts until the watermark says no earlier window can still come, then commits. */
   static final class CommitInOrderFn extends DoFn<KV<String, CommitPart>, CommitResult> {
-    private final CatalogSettings catalog;
-    private final TableDefinition definition;
-    private final String topic;
-    private final String runId;
+    private final CommitTarget target;
     private final int emptyCommitEvery;
     private final long windowMillis;
-    private final CommittedOffsets startedFrom;
-    private final TreeMap<String, String> snapshotProperties;
     private transient Table table;
 
     // Where this job's last commit left the table (state is never restored: a failed job is
@@ -286,28 +238,15 @@ public final class CommitWindowsInOrder
     @TimerId("commitDue")
     private final TimerSpec commitDueSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    CommitInOrderFn(
-        CatalogSettings catalog,
-        TableDefinition definition,
-        String topic,
-        String runId,
-        int emptyCommitEvery,
-        long windowMillis,
-        CommittedOffsets startedFrom,
-        TreeMap<String, String> snapshotProperties) {
-      this.catalog = catalog;
-      this.definition = definition;
-      this.topic = topic;
-      this.runId = runId;
+    CommitInOrderFn(CommitTarget target, int emptyCommitEvery, long windowMillis) {
+      this.target = target;
       this.emptyCommitEvery = emptyCommitEvery;
       this.windowMillis = windowMillis;
-      this.startedFrom = startedFrom;
-      this.snapshotProperties = snapshotProperties;
     }
 
     @Setup
     public void setup() {
-      table = catalog.catalog().loadTable(definition.identifier());
+      table = target.catalog().catalog().loadTable(target.table().identifier());
     }
 
     @ProcessElement
@@ -370,22 +309,13 @@ public final class CommitWindowsInOrder
       }
       emptyInARow.clear();
       emptySince.clear();
-      CommittedOffsets from = position.read() != null ? position.read() : startedFrom;
+      CommittedOffsets from = position.read() != null ? position.read() : target.startedFrom();
       CommitResult result =
-          AppendWithPosition.commit(
-              table,
-              definition.toString(),
-              topic,
-              runId,
-              from,
-              merged.files(),
-              merged.rows(),
-              merged.nextOffsets(),
-              snapshotProperties);
+          target.commit(table, from, merged.files(), merged.rows(), merged.nextOffsets());
       position.write(
           from != null && result.snapshotId() >= 0
               ? from.advancedTo(merged.nextOffsets())
-              : CommittedOffsets.of(table, topic));
+              : CommittedOffsets.of(table, target.topic()));
       LiveCounters.add(MetricNames.COMMITS, result.snapshotId() < 0 ? 0 : 1);
       out.output(result);
     }
