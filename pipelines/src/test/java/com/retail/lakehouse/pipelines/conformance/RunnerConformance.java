@@ -163,25 +163,15 @@ public abstract class RunnerConformance {
   @Test
   void sparkRefusesMaxReadTimeForCatchUpRunsInOneLine() {
     org.junit.jupiter.api.Assumptions.assumeFalse(runsStreaming(), "a Spark-only refusal");
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream original = System.err;
-    int code;
-    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      code =
-          LakehouseCommand.run(
-              new String[] {
-                "ingest",
-                "--until-caught-up",
-                "--max-read-time=5s",
-                "--bootstrap-servers=" + KAFKA.bootstrapServers(),
-                "--data-dir=" + work.resolve("max-read-time")
-              });
-    } finally {
-      System.setErr(original);
-    }
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+    CommandRun run =
+        CommandRun.of(
+            "ingest",
+            "--until-caught-up",
+            "--max-read-time=5s",
+            "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+            "--data-dir=" + work.resolve("max-read-time"));
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.stderr())
         .hasLineCount(1)
         .contains("--max-read-time is refused for catch-up runs on the Spark runner")
         .contains("--max-records");
@@ -192,19 +182,9 @@ public abstract class RunnerConformance {
     Manifest expected = streamTopic();
     Path dataDir = work.resolve("stream-e2e");
     if (!runsStreaming()) {
-      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-      java.io.PrintStream original = System.err;
-      int code;
-      System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-      try {
-        code =
-            LakehouseCommand.run(
-                new String[] {"ingest", "--mode=streaming", "--data-dir=" + dataDir});
-      } finally {
-        System.setErr(original);
-      }
-      assertThat(code).isEqualTo(2);
-      assertThat(err.toString(StandardCharsets.UTF_8).strip())
+      CommandRun run = CommandRun.of("ingest", "--mode=streaming", "--data-dir=" + dataDir);
+      assertThat(run.code()).isEqualTo(2);
+      assertThat(run.stderr())
           .hasLineCount(1)
           .contains("--mode=streaming runs on direct and flink")
           .contains("use catch-up runs");

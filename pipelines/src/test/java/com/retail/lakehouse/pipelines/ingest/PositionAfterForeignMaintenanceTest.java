@@ -8,14 +8,12 @@ import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.generator.ProgressSink;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
+import com.retail.lakehouse.pipelines.conformance.CommandRun;
 import com.retail.lakehouse.pipelines.conformance.LakehouseTables;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,17 +93,15 @@ class PositionAfterForeignMaintenanceTest {
     }
     Manifest second = generate(1000, 6);
 
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream saved = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    int refused;
-    try {
-      refused = ingest();
-    } finally {
-      System.setErr(saved);
-    }
-    assertThat(refused).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    CommandRun refused =
+        CommandRun.of(
+            "ingest",
+            "--until-caught-up",
+            "--topic=" + TOPIC,
+            "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+            "--data-dir=" + dataDir);
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.stderr())
         .contains("Kafka position of this table was in a snapshot that has been expired");
 
     assertThat(ingest("--recover-position")).isZero();

@@ -7,9 +7,7 @@ import com.retail.lakehouse.generator.GeneratorConfig;
 import com.retail.lakehouse.generator.ProgressSink;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import com.retail.lakehouse.pipelines.conformance.CommandRun;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,18 +50,15 @@ class RecreatedTopicTest {
     }
     generate(topic, 100, 2); // the new log ends far below the tables' position
 
-    PrintStream err = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = ingest(topic);
-    } finally {
-      System.setErr(err);
-    }
+    CommandRun run =
+        CommandRun.of(
+            "ingest",
+            "--until-caught-up",
+            "--topic=" + topic,
+            "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+            "--data-dir=" + dataDir);
 
-    assertThat(code).isEqualTo(1);
-    assertThat(captured.toString(StandardCharsets.UTF_8))
-        .contains("the topic was deleted and re-created");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.stderr()).contains("the topic was deleted and re-created");
   }
 }
