@@ -107,8 +107,9 @@ public final class CatchUpIngest {
               rawPosition,
               deadLetterPosition,
               tables.gapRouting(rawPosition, deadLetterPosition),
-              RecentLineKeys.load(
-                  tables.raw(),
+              RecentLineKeys.of(
+                  catalog,
+                  contract.rawTable().identifier(),
                   contract.lineKey(),
                   Durations.parse("dedupe-horizon", options.getDedupeHorizon()),
                   Instant.now()),
@@ -162,6 +163,10 @@ public final class CatchUpIngest {
       }
       IngestTables.putLost(summary, lost);
       summary.put("seconds", Math.round(seconds * 10) / 10.0);
+      String keys = plan.recentKeys().describeInThisJvm();
+      if (keys != null) {
+        System.err.println("lakehouse: " + keys);
+      }
       summary.put("raw_snapshot_id", rawCommit == null ? null : rawCommit.snapshotId());
       summary.put("dlq_snapshot_id", deadCommit == null ? null : deadCommit.snapshotId());
       summary.put("data_files", commits.dataFiles());

@@ -123,7 +123,8 @@ public final class StreamingIngest {
             rawPosition,
             deadLetterPosition,
             tables.gapRouting(rawPosition, deadLetterPosition),
-            RecentLineKeys.load(tables.raw(), contract.lineKey(), horizon, Instant.now()),
+            RecentLineKeys.of(
+                catalog, contract.rawTable().identifier(), contract.lineKey(), horizon, Instant.now()),
             runId,
             commitInterval,
             horizon,

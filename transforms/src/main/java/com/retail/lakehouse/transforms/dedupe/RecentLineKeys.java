@@ -2,37 +2,49 @@ package com.retail.lakehouse.transforms.dedupe;
 
 import com.retail.lakehouse.transforms.contract.LineKey;
 import com.retail.lakehouse.transforms.contract.PosContract;
-import com.retail.lakehouse.transforms.tables.RawTable;
-import java.io.IOException;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
-import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.hash.Hashing;
+import org.apache.beam.sdk.values.Row;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
- * The sale lines the raw table received within the de-duplication horizon, as sorted 64-bit hashes
- * of their (transaction_id, line_number) keys: what lets a run drop a re-sent line whose first copy
- * an earlier run already committed. Loaded once per run with a scan that reads only the two key
- * columns of files whose ingest_time range overlaps the horizon.
+ * The sale lines a raw table committed within the de-duplication horizon, as of one snapshot: what
+ * lets a run drop a re-sent line whose first copy an earlier run already committed.
+ *
+ * <p>This object only names the keys (catalog, table, snapshot, horizon) and is what a pipeline
+ * carries to its workers. The keys themselves live once per JVM, in an index that each run brings
+ * up to date by reading only the data files committed since the previous run (see {@code
+ * LineKeyIndex}): a run's cost grows with the rows committed since the last run, not with the
+ * horizon or the cadence, and memory with the lines of one horizon (about 12 bytes a line), however
+ * many DoFns consult it. The index is opened on first use, on the worker.
  */
 public final class RecentLineKeys implements Serializable {
   private final LineKey key;
-  private final long[] sortedHashes;
+  private final CatalogSettings catalog; // null: no keys
+  private final String table; // TableIdentifier is not Serializable
+  private final long snapshotId;
+  private final long sinceMicros;
+  private final long horizonMicros;
+  private transient volatile LineKeyIndex index;
 
-  private RecentLineKeys(LineKey key, long[] sortedHashes) {
+  private RecentLineKeys(
+      LineKey key,
+      CatalogSettings catalog,
+      String table,
+      long snapshotId,
+      long sinceMicros,
+      long horizonMicros) {
     this.key = key;
-    this.sortedHashes = sortedHashes;
+    this.catalog = catalog;
+    this.table = table;
+    this.snapshotId = snapshotId;
+    this.sinceMicros = sinceMicros;
+    this.horizonMicros = horizonMicros;
   }
 
   /** No POS keys: the first run, or de-duplication across runs switched off. */
@@ -42,48 +54,33 @@ public final class RecentLineKeys implements Serializable {
 
   /** No keys of a contract's line key. */
   public static RecentLineKeys none(LineKey key) {
-    return new RecentLineKeys(key, new long[0]);
+    return new RecentLineKeys(key, null, null, -1, 0, 0);
   }
 
-  /** POS keys of raw rows ingested at or after {@code now - horizon}. */
-  public static RecentLineKeys load(Table raw, Duration horizon, Instant now) {
-    return load(raw, PosContract.LINE_KEY, horizon, now);
-  }
-
-  /** Keys of raw rows ingested at or after {@code now - horizon}. */
-  public static RecentLineKeys load(Table raw, LineKey key, Duration horizon, Instant now) {
-    raw.refresh();
-    if (raw.currentSnapshot() == null || horizon.isZero()) {
+  /**
+   * The keys of {@code raw}'s current snapshot ingested at or after {@code now - horizon}; none
+   * when the table is empty or the horizon is zero. Reads nothing yet.
+   */
+  public static RecentLineKeys of(
+      CatalogSettings catalog, TableIdentifier raw, LineKey key, Duration horizon, Instant now) {
+    if (horizon.isNegative()) {
+      throw new IllegalArgumentException("the de-duplication horizon must not be negative");
+    }
+    Table table = catalog.catalog().loadTable(raw);
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    if (current == null || horizon.isZero()) {
       return none(key);
     }
-    LocalDateTime since = LocalDateTime.ofInstant(now.minus(horizon), ZoneOffset.UTC);
-    long micros = ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), since);
-    long[] hashes = new long[1024];
-    int n = 0;
-    try (CloseableIterable<Record> rows =
-        IcebergGenerics.read(raw)
-            .where(Expressions.greaterThanOrEqual(RawTable.INGEST_TIME, micros))
-            .select(selected(key))
-            .build()) {
-      for (Record r : rows) {
-        if (n == hashes.length) {
-          hashes = Arrays.copyOf(hashes, n * 2);
-        }
-        Object line = key.lineField() == null ? null : r.getField(key.lineField());
-        hashes[n++] = hash((String) r.getField(key.idField()), line == null ? 0 : (Integer) line);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Reading recent line keys of " + raw.name() + " failed", e);
-    }
-    long[] sorted = Arrays.copyOf(hashes, n);
-    Arrays.sort(sorted);
-    return new RecentLineKeys(key, sorted);
-  }
-
-  private static java.util.List<String> selected(LineKey key) {
-    return key.lineField() == null
-        ? java.util.List.of(key.idField(), RawTable.INGEST_TIME)
-        : java.util.List.of(key.idField(), key.lineField(), RawTable.INGEST_TIME);
+    long horizonMicros = horizon.toSeconds() * 1_000_000L + horizon.toNanosPart() / 1000;
+    long nowMicros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
+    return new RecentLineKeys(
+        key,
+        catalog,
+        raw.toString(),
+        current.snapshotId(),
+        nowMicros - horizonMicros,
+        horizonMicros);
   }
 
   /** The line key these keys are of. */
@@ -92,27 +89,50 @@ public final class RecentLineKeys implements Serializable {
   }
 
   /** Whether a row's line was committed within the horizon. */
-  public boolean contains(org.apache.beam.sdk.values.Row row) {
-    return sortedHashes.length > 0 && contains(key.id(row), key.line(row));
-  }
-
-  /** How many keys are held. */
-  public int size() {
-    return sortedHashes.length;
+  public boolean contains(Row row) {
+    return catalog != null && contains(key.id(row), key.line(row));
   }
 
   /** Whether a line with this key was committed within the horizon. */
-  public boolean contains(String transactionId, int lineNumber) {
-    return sortedHashes.length > 0
-        && Arrays.binarySearch(sortedHashes, hash(transactionId, lineNumber)) >= 0;
+  public boolean contains(String id, int line) {
+    return catalog != null && open().contains(id, line);
   }
 
-  static long hash(String transactionId, int lineNumber) {
-    return Hashing.murmur3_128()
-        .newHasher()
-        .putString(transactionId, StandardCharsets.UTF_8)
-        .putInt(lineNumber)
-        .hash()
-        .asLong();
+  /**
+   * A one-line account of this JVM's index of these keys, for logs: held keys, memory, and what the
+   * last run added; null when no DoFn of this JVM opened it (a cluster's workers).
+   */
+  public String describeInThisJvm() {
+    if (catalog == null) {
+      return null;
+    }
+    LineKeyIndex keys = LineKeyIndex.existing(catalog, TableIdentifier.parse(table), key);
+    if (keys == null || keys.snapshotId() != snapshotId) {
+      return null;
+    }
+    return String.format(
+        "de-duplication: %,d line keys of the last %s held (%,d MB); %,d read from %,d new files",
+        keys.size(),
+        Duration.of(horizonMicros, ChronoUnit.MICROS).toString().substring(2).toLowerCase(),
+        keys.bytes() >> 20,
+        keys.lastKeysAdded(),
+        keys.lastFilesRead());
+  }
+
+  /** How many keys the JVM's index holds (0 for none). */
+  public long size() {
+    return catalog == null ? 0 : open().size();
+  }
+
+  private LineKeyIndex open() {
+    LineKeyIndex opened = index;
+    if (opened == null) {
+      TableIdentifier id = TableIdentifier.parse(table);
+      opened = LineKeyIndex.of(catalog, id, key);
+      Table raw = catalog.catalog().loadTable(id);
+      opened.advance(raw, snapshotId, sinceMicros, horizonMicros);
+      index = opened;
+    }
+    return opened;
   }
 }

@@ -118,8 +118,10 @@ class DropDuplicateLinesInStreamTest {
         Map.of(0, 0L),
         r -> null);
     RecentLineKeys committed =
-        RecentLineKeys.load(
-            RawTable.DEFINITION.createOrLoad(catalog.catalog()),
+        RecentLineKeys.of(
+            catalog,
+            RawTable.DEFINITION.identifier(),
+            com.retail.lakehouse.transforms.contract.PosContract.LINE_KEY,
             java.time.Duration.ofDays(365_000),
             java.time.Instant.now());
 
