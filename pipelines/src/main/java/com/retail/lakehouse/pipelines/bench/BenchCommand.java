@@ -90,7 +90,9 @@ public final class BenchCommand {
           + " peak heap/RSS), 'bench freshness' (produce --rate for --duration while ingest runs"
           + " every --every: p50/p95/p99 delay from send to the first snapshot holding the event),"
           + " 'bench mart' (load --raw-rows straight into raw, then build the mart for all days:"
-          + " wall time, rows/s, peak heap).";
+          + " wall time, rows/s, peak heap), 'bench soak' (produce --rate for --duration, default"
+          + " 10,000/s for 30m, into ingest every --every or one streaming job; heap, RSS, lag and"
+          + " freshness every 10 s; exact reconciliation of the tables against what was sent).";
 
   private BenchCommand() {}
 
@@ -98,11 +100,14 @@ public final class BenchCommand {
   public static int run(String[] args) throws Exception {
     if (args.length == 0 || PipelineArgs.wantsHelp(args)) {
       PipelineArgs.printHelp(
-          System.out, "bench <ingest|freshness|mart>", SUMMARY, BenchOptions.class);
+          System.out, "bench <ingest|freshness|mart|soak>", SUMMARY, BenchOptions.class);
       return args.length == 0 ? 2 : 0;
     }
     String kind = args[0];
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (kind.equals("soak")) {
+      rest = SoakBench.withDefaults(rest);
+    }
     BenchOptions options = PipelineArgs.parse("bench", rest, BenchOptions.class);
     if (options.getMode().equals("streaming")) {
       options =
@@ -115,9 +120,10 @@ public final class BenchCommand {
       case "ingest" -> ingest(options);
       case "freshness" -> freshness(options);
       case "mart" -> mart(options);
+      case "soak" -> SoakBench.run(options);
       default ->
           throw new UsageException(
-              "unknown benchmark '" + kind + "': use ingest, freshness or mart");
+              "unknown benchmark '" + kind + "': use ingest, freshness, mart or soak");
     };
   }
 
@@ -207,32 +213,8 @@ public final class BenchCommand {
       java.util.concurrent.atomic.AtomicBoolean producerDone =
           new java.util.concurrent.atomic.AtomicBoolean();
       if (streaming) {
-        // A long-running job is measured in its steady state: start it on a few seconds of
-        // warm-up traffic (which also creates the topic), then produce the measured events.
-        Manifest warmUp =
-            GenerateRun.run(
-                config.toBuilder().seed(43).duration(Duration.ofSeconds(3)).build(),
-                kafka.bootstrapServers(),
-                ProgressSink.none());
-        options.setUntilCaughtUp(false);
         job =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return StreamingIngest.run(
-                        options, kafka.bootstrapServers(), catalog, producerDone::get, true);
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
-        Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
-        while (sumOfCommittedOffsets(raw, topic) < warmUp.counts().sent()) {
-          if (job.isDone()) {
-            job.join(); // the job failed: show why
-          }
-          Thread.sleep(500);
-        }
-        System.err.println("bench: the streaming job is up and has committed the warm-up");
+            startStreaming(options, kafka.bootstrapServers(), catalog, config, producerDone).job();
       }
       measuredFrom = System.currentTimeMillis();
       System.err.printf(
@@ -257,22 +239,13 @@ public final class BenchCommand {
               });
       Thread.sleep(2_000); // let the generator create the topic
       int runs = 0;
-      long lag = Long.MAX_VALUE;
       try (MemoryWatch memory = new MemoryWatch()) {
         if (streaming) {
           job.join().print(System.out);
           runs = 1;
-          lag = 0;
         }
-        while (!producing.isDone() || lag > 0) {
-          long started = System.nanoTime();
-          RunSummary run = CatchUpIngest.run(options, kafka.bootstrapServers(), catalog);
-          runs++;
-          lag = ((Number) run.get("lag")).longValue();
-          long sleep = every.toMillis() - (System.nanoTime() - started) / 1_000_000;
-          if (sleep > 0 && (!producing.isDone() || lag > 0)) {
-            Thread.sleep(sleep);
-          }
+        if (!streaming) {
+          runs = catchUpUntilSent(options, kafka.bootstrapServers(), catalog, producing, every);
         }
         Manifest sent = producing.get();
         long[] delays =
@@ -320,6 +293,75 @@ public final class BenchCommand {
       }
     }
   }
+
+  /**
+   * Runs the catch-up ingest every {@code every} until a run that started after the producer
+   * finished has caught up (a run planned before the last messages were sent cannot have read
+   * them); returns the number of runs.
+   */
+  static int catchUpUntilSent(
+      BenchOptions options,
+      String bootstrap,
+      CatalogSettings catalog,
+      CompletableFuture<Manifest> producing,
+      Duration every)
+      throws Exception {
+    int runs = 0;
+    while (true) {
+      boolean sentAll = producing.isDone();
+      long started = System.nanoTime();
+      RunSummary run = CatchUpIngest.run(options, bootstrap, catalog);
+      runs++;
+      if (sentAll && ((Number) run.get("lag")).longValue() == 0) {
+        return runs;
+      }
+      long sleep = every.toMillis() - (System.nanoTime() - started) / 1_000_000;
+      if (sleep > 0 && !producing.isDone()) {
+        Thread.sleep(sleep);
+      }
+    }
+  }
+
+  /**
+   * Starts the streaming job on a few seconds of warm-up traffic (which also creates the topic) and
+   * returns once it has committed them: a long-running job is measured in its steady state. The job
+   * stops when {@code producerDone} is set and it has caught up.
+   */
+  static Streaming startStreaming(
+      BenchOptions options,
+      String bootstrap,
+      CatalogSettings catalog,
+      GeneratorConfig config,
+      java.util.concurrent.atomic.AtomicBoolean producerDone)
+      throws Exception {
+    Manifest warmUp =
+        GenerateRun.run(
+            config.toBuilder().seed(43).duration(Duration.ofSeconds(3)).build(),
+            bootstrap,
+            ProgressSink.none());
+    options.setUntilCaughtUp(false);
+    CompletableFuture<RunSummary> job =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return StreamingIngest.run(options, bootstrap, catalog, producerDone::get, true);
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    while (sumOfCommittedOffsets(raw, options.getTopic()) < warmUp.counts().sent()) {
+      if (job.isDone()) {
+        job.join(); // the job failed: show why
+      }
+      Thread.sleep(500);
+    }
+    System.err.println("bench: the streaming job is up and has committed the warm-up");
+    return new Streaming(job, warmUp);
+  }
+
+  /** A streaming job started by {@link #startStreaming}, and the warm-up traffic it committed. */
+  record Streaming(CompletableFuture<RunSummary> job, Manifest warmUp) {}
 
   private static int mart(BenchOptions options) throws Exception {
     String runner = PipelineArgs.classpathRunner();
@@ -426,7 +468,7 @@ public final class BenchCommand {
     return sorted;
   }
 
-  private static long sumOfCommittedOffsets(Table raw, String topic) {
+  static long sumOfCommittedOffsets(Table raw, String topic) {
     return com.retail.lakehouse.transforms.commit.CommittedOffsets.of(raw, topic)
         .nextOffsets()
         .values()
@@ -467,7 +509,7 @@ public final class BenchCommand {
     return m;
   }
 
-  private static int finish(
+  static int finish(
       String kind,
       String runner,
       Map<String, Object> result,

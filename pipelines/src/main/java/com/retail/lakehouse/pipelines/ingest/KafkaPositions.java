@@ -60,6 +60,11 @@ public final class KafkaPositions implements AutoCloseable {
     return list(partitions, OffsetSpec.earliest());
   }
 
+  /** Next offset to be written, per partition of the topic (what lag is measured against). */
+  public Map<Integer, Long> latestOffsets() {
+    return latest(partitions());
+  }
+
   /** Next offset to be written, per partition. */
   Map<Integer, Long> latest(List<Integer> partitions) {
     return list(partitions, OffsetSpec.latest());

@@ -124,7 +124,11 @@ public final class StreamingIngest {
             deadLetterPosition,
             tables.gapRouting(rawPosition, deadLetterPosition),
             RecentLineKeys.of(
-                catalog, contract.rawTable().identifier(), contract.lineKey(), horizon, Instant.now()),
+                catalog,
+                contract.rawTable().identifier(),
+                contract.lineKey(),
+                horizon,
+                Instant.now()),
             runId,
             commitInterval,
             horizon,
