@@ -39,16 +39,19 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
   private final String topic;
   private final String consumerGroup;
   private final Map<Integer, Long> startOffsets;
+  private final ReadTimePolicy.ReadClock clock;
 
   ReadKafkaStream(
       String bootstrapServers,
       String topic,
       String consumerGroup,
-      Map<Integer, Long> startOffsets) {
+      Map<Integer, Long> startOffsets,
+      ReadTimePolicy.ReadClock clock) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.consumerGroup = consumerGroup;
     this.startOffsets = new java.util.TreeMap<>(startOffsets);
+    this.clock = clock;
   }
 
   @Override
@@ -70,6 +73,7 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
                         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
                         16 * 1024 * 1024))
                 .withConsumerFactoryFn(new StartingAt(startOffsets))
+                .withTimestampPolicyFactory(new ReadTimePolicy(clock))
                 .commitOffsetsInFinalize())
         .apply("ToSourceMessage", ParDo.of(new ToSourceMessageFn()));
   }
