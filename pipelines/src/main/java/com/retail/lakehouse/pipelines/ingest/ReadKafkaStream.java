@@ -29,10 +29,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * group's offsets instead lost messages in a test: a stopped job's reader could still commit the
  * group's offsets after the next job had set them.
  *
- * <p>Each message is stamped with the time it was read (KafkaIO's default processing-time policy),
- * so within a partition offsets and timestamps rise together: a commit window then covers a
- * contiguous range of offsets of each partition, which is what lets a commit record "everything
- * below this offset" as done.
+ * <p>Each message is stamped with the time it was read ({@link ReadTimePolicy}: the wall clock, but
+ * a partition's time never goes back, even when the wall clock steps back), so within a partition
+ * offsets and timestamps rise together and no message is stamped behind the watermark: a commit
+ * window then covers a contiguous range of offsets of each partition, which is what lets a commit
+ * record "everything below this offset" as done.
  */
 final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage>> {
   private final String bootstrapServers;
