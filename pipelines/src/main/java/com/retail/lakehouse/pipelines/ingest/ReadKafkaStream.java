@@ -29,26 +29,30 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * group's offsets instead lost messages in a test: a stopped job's reader could still commit the
  * group's offsets after the next job had set them.
  *
- * <p>Each message is stamped with the time it was read (KafkaIO's default processing-time policy),
- * so within a partition offsets and timestamps rise together: a commit window then covers a
- * contiguous range of offsets of each partition, which is what lets a commit record "everything
- * below this offset" as done.
+ * <p>Each message is stamped with the time it was read ({@link ReadTimePolicy}: the wall clock, but
+ * a partition's time never goes back, even when the wall clock steps back), so within a partition
+ * offsets and timestamps rise together and no message is stamped behind the watermark: a commit
+ * window then covers a contiguous range of offsets of each partition, which is what lets a commit
+ * record "everything below this offset" as done.
  */
 final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage>> {
   private final String bootstrapServers;
   private final String topic;
   private final String consumerGroup;
   private final Map<Integer, Long> startOffsets;
+  private final ReadTimePolicy.ReadClock clock;
 
   ReadKafkaStream(
       String bootstrapServers,
       String topic,
       String consumerGroup,
-      Map<Integer, Long> startOffsets) {
+      Map<Integer, Long> startOffsets,
+      ReadTimePolicy.ReadClock clock) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.consumerGroup = consumerGroup;
     this.startOffsets = new java.util.TreeMap<>(startOffsets);
+    this.clock = clock;
   }
 
   @Override
@@ -70,6 +74,7 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
                         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
                         16 * 1024 * 1024))
                 .withConsumerFactoryFn(new StartingAt(startOffsets))
+                .withTimestampPolicyFactory(new ReadTimePolicy(clock))
                 .commitOffsetsInFinalize())
         .apply("ToSourceMessage", ParDo.of(new ToSourceMessageFn()));
   }

@@ -88,6 +88,19 @@ public final class StreamingIngest {
       java.util.function.BooleanSupplier inputComplete,
       boolean bounded)
       throws InterruptedException, IOException {
+    return run(
+        options, bootstrap, catalog, inputComplete, bounded, ReadTimePolicy.SystemClock.INSTANCE);
+  }
+
+  /** The same job, its read stamping messages with {@code clock}'s time (tests step it). */
+  static RunSummary run(
+      IngestOptions options,
+      String bootstrap,
+      CatalogSettings catalog,
+      java.util.function.BooleanSupplier inputComplete,
+      boolean bounded,
+      ReadTimePolicy.ReadClock clock)
+      throws InterruptedException, IOException {
     if (options.getMaxRecords() > 0) {
       throw new UsageException(
           "--max-records bounds catch-up runs; in --mode=streaming use --until-caught-up or"
@@ -138,7 +151,7 @@ public final class StreamingIngest {
         IngestPipeline.buildStreaming(
             options,
             plan,
-            new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup(), start));
+            new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup(), start, clock));
     System.err.printf(
         "lakehouse: streaming ingest job %s: reading %s from offsets %s (consumer group %s),"
             + " committing every %s into %s%n",

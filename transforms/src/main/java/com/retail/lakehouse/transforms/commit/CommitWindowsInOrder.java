@@ -48,6 +48,11 @@ import org.joda.time.Instant;
  * fire windows in any order (the DirectRunner does); a stateful step keyed by table puts them back
  * in order.
  *
+ * <p>It relies on its input's timestamps rising with the offsets in each partition and never
+ * falling behind the watermark: a row stamped behind it would be late, dropped by the window's
+ * grouping (no allowed lateness), while a later window's position covered its offset. The streaming
+ * ingest's read stamps messages with a read time that never goes back.
+ *
  * <p>A window in which this table got no rows still commits, to advance its position, but only
  * every {@code emptyCommitEvery}-th time in a row (what Iceberg's Flink sink does with {@code
  * max-continuous-empty-commits}), so an idle dead-letter table does not gain a snapshot every few

@@ -31,7 +31,9 @@ import org.joda.time.Instant;
  * from the raw table when the job starts) are dropped too, so a restarted job does not re-add them.
  *
  * <p>Timestamps are the time a message was read, so the horizon is measured in ingest time: an
- * event whose own event_time is hours old is still a valid, new line (late data is kept).
+ * event whose own event_time is hours old is still a valid, new line (late data is kept). A line
+ * stamped behind the watermark would be forgotten that much early, which is one more reason the
+ * streaming read's time never goes back.
  *
  * <p>Cost: state grows with the number of distinct lines per horizon (about 100 bytes each on
  * Flink's heap state backend); for long horizons at high rates use Flink's RocksDB state backend.
