@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,18 +35,21 @@ import org.apache.iceberg.parquet.Parquet;
 /**
  * The line keys a raw table committed within a horizon, kept once per JVM and brought up to date
  * incrementally: each run reads the key columns of only the data files appended since the snapshot
- * the index holds (Iceberg's incremental append scan, so neither the manifests nor the files of
- * earlier commits are read again), and keys leave in time buckets as their row's ingest_time falls
- * behind the horizon. A run's cost is therefore proportional to the rows committed since the last
- * run, whatever the cadence, and memory to the lines of one horizon: 12 to 18 bytes a line (a
- * 64-bit hash and a one-byte time bucket per slot, between 50% and 75% full), shared by every DoFn
- * of the JVM.
+ * the index holds (Iceberg's incremental append scan: only manifests written since, merged ones
+ * included, and none of the earlier commits' files), and keys leave in time buckets as their row's
+ * ingest_time falls behind the horizon. A run's cost is therefore proportional to the rows
+ * committed since the last run, whatever the cadence, and memory to the lines of one horizon: 12 to
+ * 18 bytes a line (a 64-bit hash and a one-byte time bucket per slot, between 50% and 75% full),
+ * shared by every DoFn of the JVM.
  *
- * <p>What a caller reads is never taken away by another caller: an index is only ever moved forward
- * in place (to a snapshot that descends from the one it holds through appends and rewrites, with a
- * horizon that starts no earlier). Anything else (an older snapshot, another horizon, a table whose
- * rows were deleted or rolled back) gets a fresh index read from the table with its delete files
- * applied, which replaces the shared one only when it is of a newer snapshot.
+ * <p>An index is only ever moved forward in place: to a snapshot that descends from the one it
+ * holds through appends and rewrites, with a horizon that starts no earlier, so it gains the newer
+ * keys and loses only buckets behind the mover's horizon (a run that still reads an older horizon
+ * then is an older run whose commit the claim fence refuses). Anything else (an older snapshot,
+ * another horizon, a table whose rows were deleted or rolled back) gets a fresh index read from the
+ * table with its delete files applied, built once per JVM at a time, which replaces the shared one
+ * unless the shared one is of a newer snapshot. A move that fails half-way (storage, memory)
+ * retires the index: the next caller reads afresh.
  *
  * <p>Keys are 64-bit murmur3 hashes of (id, line): the chance that a new line is taken for a
  * committed one is the number of keys held over 2^64 (about 2e-12 for 36 million keys).
@@ -78,10 +82,24 @@ final class LineKeyIndex {
 
   private static final int SEGMENTS = 16; // top 4 bits of the hash; rebuilt one at a time
 
+  /** Fresh indexes not shared (of an older run), by exactly what they hold; a few kept. */
+  private static final Map<Fresh, LineKeyIndex> UNSHARED =
+      new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Fresh, LineKeyIndex> eldest) {
+          return size() > MAX_INDEXES;
+        }
+      };
+
+  /** One lock per index name: fresh indexes of a table are built one at a time. */
+  private static final Map<Id, Object> BUILDING = new HashMap<>();
+
   private final LineKey key;
   private final AtomicReferenceArray<Segment> segments = new AtomicReferenceArray<>(SEGMENTS);
   private String tableUuid;
   private volatile long snapshotId = -1;
+  private long sequenceNumber = -1;
+  private volatile boolean retired;
   private long bucketMicros = -1;
   private long lowestBucket = Long.MIN_VALUE;
   private long lastSinceMicros = Long.MIN_VALUE;
@@ -109,25 +127,65 @@ final class LineKeyIndex {
       long sinceMicros,
       long horizonMicros) {
     Id name = new Id(catalog, id, key);
+    LineKeyIndex moved = movedShared(name, table, snapshotId, sinceMicros, horizonMicros);
+    if (moved != null) {
+      return moved;
+    }
+    Object building;
+    synchronized (INDEXES) {
+      building = BUILDING.computeIfAbsent(name, n -> new Object());
+    }
+    Fresh exactly = new Fresh(name, snapshotId, sinceMicros, horizonMicros);
+    synchronized (building) {
+      // Another DoFn may have built it while this one waited.
+      moved = movedShared(name, table, snapshotId, sinceMicros, horizonMicros);
+      if (moved != null) {
+        return moved;
+      }
+      synchronized (INDEXES) {
+        LineKeyIndex built = UNSHARED.get(exactly);
+        if (built != null) {
+          return built;
+        }
+      }
+      LineKeyIndex fresh = new LineKeyIndex(key);
+      fresh.moveTo(table, snapshotId, sinceMicros, horizonMicros); // only this thread sees it
+      synchronized (INDEXES) {
+        LineKeyIndex current = INDEXES.get(name);
+        if (current == null || current.retired || current.sequenceNumber <= fresh.sequenceNumber) {
+          INDEXES.put(name, fresh);
+        } else {
+          UNSHARED.put(exactly, fresh); // an older run's: moving it on would serve nobody
+        }
+      }
+      return fresh;
+    }
+  }
+
+  /**
+   * The shared index moved to the target if it can be (null if not); retires it if the move fails.
+   */
+  private static LineKeyIndex movedShared(
+      Id name, Table table, long snapshotId, long sinceMicros, long horizonMicros) {
     LineKeyIndex shared;
     synchronized (INDEXES) {
-      shared = INDEXES.computeIfAbsent(name, n -> new LineKeyIndex(key));
+      shared = INDEXES.computeIfAbsent(name, n -> new LineKeyIndex(n.key()));
     }
     synchronized (shared) {
-      if (shared.canMoveTo(table, snapshotId, sinceMicros, horizonMicros)) {
+      if (!shared.canMoveTo(table, snapshotId, sinceMicros, horizonMicros)) {
+        return null;
+      }
+      try {
         shared.moveTo(table, snapshotId, sinceMicros, horizonMicros);
         return shared;
+      } catch (RuntimeException | Error e) {
+        shared.retired = true; // it may hold some of the target's keys under the old snapshot
+        synchronized (INDEXES) {
+          INDEXES.remove(name, shared);
+        }
+        throw e;
       }
     }
-    LineKeyIndex fresh = new LineKeyIndex(key);
-    fresh.moveTo(table, snapshotId, sinceMicros, horizonMicros);
-    synchronized (INDEXES) {
-      LineKeyIndex current = INDEXES.get(name);
-      if (current == null || !isOlder(table, snapshotId, current.snapshotId)) {
-        INDEXES.put(name, fresh);
-      }
-    }
-    return fresh;
   }
 
   /** The JVM's shared index of a table's line keys if one was opened, else null. */
@@ -139,15 +197,13 @@ final class LineKeyIndex {
 
   private record Id(CatalogSettings catalog, TableIdentifier table, LineKey key) {}
 
-  /** Whether snapshot {@code a} was committed before snapshot {@code b} (false if unknown). */
-  private static boolean isOlder(Table table, long a, long b) {
-    Snapshot first = table.snapshot(a);
-    Snapshot second = b == -1 ? null : table.snapshot(b);
-    return first != null && second != null && first.sequenceNumber() < second.sequenceNumber();
-  }
+  private record Fresh(Id name, long snapshotId, long sinceMicros, long horizonMicros) {}
 
   /** Whether moving this index to the target keeps every key its readers hold (or it is empty). */
   private boolean canMoveTo(Table table, long target, long sinceMicros, long horizonMicros) {
+    if (retired) {
+      return false;
+    }
     if (snapshotId == -1) {
       return true;
     }
@@ -187,17 +243,22 @@ final class LineKeyIndex {
       return;
     }
     Schema read = table.schema().select(columns());
+    // Rows from the start of the horizon's first bucket: a caller whose horizon starts earlier in
+    // the same bucket finds them too.
+    long fromMicros = lowest * width;
     long newestMicros = sinceMicros + horizonMicros + width; // later stamps count as now
     long files = 0;
     long added = 0;
-    try (CloseableIterable<FileScanTask> tasks = newFilesUpTo(table, target, sinceMicros)) {
+    try (CloseableIterable<FileScanTask> tasks = newFilesUpTo(table, target, fromMicros)) {
       for (FileScanTask task : tasks) {
-        added += readKeys(table, task, read, sinceMicros, newestMicros, width);
+        added += readKeys(table, task, read, fromMicros, newestMicros, width);
         files++;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Planning the recent line keys of " + table.name(), e);
     }
+    Snapshot snapshot = table.snapshot(target);
+    sequenceNumber = snapshot == null ? -1 : snapshot.sequenceNumber();
     snapshotId = target;
     lastSinceMicros = sinceMicros;
     lastFilesRead = files;
@@ -301,12 +362,12 @@ final class LineKeyIndex {
   }
 
   /**
-   * Adds the keys of a file's rows ingested at or after {@code sinceMicros}, each in the bucket of
+   * Adds the keys of a file's rows ingested at or after {@code fromMicros}, each in the bucket of
    * its ingest_time (capped at {@code newestMicros}); rows removed by the task's delete files (a
    * row-level DELETE, say) are not read.
    */
   private long readKeys(
-      Table table, FileScanTask task, Schema read, long sinceMicros, long newestMicros, long width)
+      Table table, FileScanTask task, Schema read, long fromMicros, long newestMicros, long width)
       throws IOException {
     if (task.file().format() != FileFormat.PARQUET) {
       throw new IllegalStateException(
@@ -330,7 +391,7 @@ final class LineKeyIndex {
     try (CloseableIterable<Record> rows = deletes == null ? file : deletes.filter(file)) {
       for (Record r : rows) {
         long ingested = micros(r.getField(RawTable.INGEST_TIME), newestMicros);
-        if (ingested < sinceMicros) {
+        if (ingested < fromMicros) {
           continue; // a rewritten file mixes old rows with recent ones
         }
         Object line = key.lineField() == null ? null : r.getField(key.lineField());

@@ -2,6 +2,7 @@ package com.retail.lakehouse.transforms.dedupe;
 
 import static com.retail.lakehouse.transforms.TestEvents.sale;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.retail.lakehouse.transforms.IcebergTestTables;
 import com.retail.lakehouse.transforms.TestEvents;
@@ -33,9 +34,13 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.deletes.EqualityDeleteWriter;
+import org.apache.iceberg.deletes.PositionDelete;
+import org.apache.iceberg.deletes.PositionDeleteWriter;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.parquet.Parquet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -230,6 +235,92 @@ class LineKeyIndexTest {
     RecentLineKeys keys = keysAt(T0.plusSeconds(660));
     assertThat(keys.contains("B-1", 1)).isTrue();
     assertThat(keys.contains("A-1", 1)).isTrue();
+  }
+
+  @Test
+  void aRowDeletedByPositionIsNoLongerHeld() throws IOException {
+    commit("run-1", "A", 20, T0, 0);
+    Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    GenericAppenderFactory appenders = new GenericAppenderFactory(raw.schema(), raw.spec());
+    OutputFileFactory out =
+        OutputFileFactory.builderFor(raw, 1, 2).format(FileFormat.PARQUET).build();
+    RowDelta delta = raw.newRowDelta();
+    for (DataFile file : dataFiles(raw)) {
+      long position = positionOf(raw, file, "A-5");
+      if (position < 0) {
+        continue;
+      }
+      PositionDeleteWriter<Record> writer =
+          appenders.newPosDeleteWriter(
+              out.newOutputFile(raw.spec(), file.partition()),
+              FileFormat.PARQUET,
+              file.partition());
+      try (writer) {
+        writer.write(PositionDelete.<Record>create().set(file.path(), position, null));
+      }
+      delta.addDeletes(writer.toDeleteFile());
+    }
+    delta.commit();
+
+    RecentLineKeys keys = keysAt(T0.plusSeconds(60));
+    assertThat(keys.contains("A-5", 1)).isFalse();
+    assertThat(keys.contains("A-6", 1)).isTrue();
+    assertThat(index().size()).isEqualTo(19);
+  }
+
+  @Test
+  void aMoveThatFailsHalfWayIsNotTrustedLater() throws IOException {
+    commit("run-1", "A", 20, T0, 0);
+    assertThat(keysAt(T0.plusSeconds(60)).contains("A-1", 1)).isTrue();
+    Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    long afterFirst = raw.currentSnapshot().snapshotId();
+    Set<String> firstFiles = paths(dataFiles(raw));
+    commit("run-2", "B", 20, T0.plusSeconds(60), 20);
+    Set<String> secondFiles = paths(dataFiles(raw));
+    commit("run-3", "C", 20, T0.plusSeconds(120), 40);
+    Set<String> thirdFiles = paths(dataFiles(raw));
+    thirdFiles.removeAll(secondFiles);
+    assertThat(thirdFiles).isNotEmpty();
+    // One of the two new commits' files is unreadable: the move reads some keys, then fails.
+    for (String file : thirdFiles) {
+      Files.delete(Path.of(URI.create(file).getPath()));
+    }
+    LineKeyIndex before = index();
+    RecentLineKeys failing = keysAt(T0.plusSeconds(180));
+    assertThatThrownBy(() -> failing.contains("A-1", 1)).isInstanceOf(RuntimeException.class);
+    assertThat(index()).as("the half-moved index is retired").isNotSameAs(before);
+
+    raw.refresh();
+    raw.manageSnapshots().rollbackTo(afterFirst).commit(); // the operator undoes the two commits
+    RecentLineKeys afterRollback = keysAt(T0.plusSeconds(240));
+    assertThat(afterRollback.contains("B-1", 1)).as("not in the table any more").isFalse();
+    assertThat(afterRollback.contains("A-1", 1)).isTrue();
+  }
+
+  private static Set<String> paths(Set<DataFile> files) {
+    Set<String> paths = new HashSet<>();
+    files.forEach(f -> paths.add(f.path().toString()));
+    return paths;
+  }
+
+  /** The position of a transaction's row in a data file, or -1. */
+  private static long positionOf(Table table, DataFile file, String transactionId)
+      throws IOException {
+    Schema idOnly = table.schema().select(PosEventSchema.TRANSACTION_ID);
+    long position = 0;
+    try (CloseableIterable<Record> rows =
+        Parquet.read(table.io().newInputFile(file.path().toString()))
+            .project(idOnly)
+            .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(idOnly, fileSchema))
+            .build()) {
+      for (Record r : rows) {
+        if (transactionId.equals(r.getField(PosEventSchema.TRANSACTION_ID))) {
+          return position;
+        }
+        position++;
+      }
+    }
+    return -1;
   }
 
   private static RecentLineKeys copy(RecentLineKeys keys) {
