@@ -48,6 +48,19 @@ class FailuresTest {
   }
 
   @Test
+  void outOfSpaceIsFoundAnywhereInTheChain() {
+    IOException enospc = new IOException("No space left on device");
+    // Hadoop's local file system: FSError(message = cause.toString()) inside the runner's wrapper
+    Throwable hadoop = new RuntimeException("Pipeline execution failed", new Error(enospc));
+    assertThat(Failures.isOutOfSpace(hadoop)).isTrue();
+    assertThat(Failures.isOutOfSpace(new IOException("Disk quota exceeded"))).isTrue();
+    assertThat(Failures.isOutOfSpace(new IOException("There is not enough space on the disk")))
+        .isTrue();
+    assertThat(Failures.isOutOfSpace(new IOException("Permission denied"))).isFalse();
+    assertThat(Failures.isOutOfSpace(new IllegalStateException())).isFalse();
+  }
+
+  @Test
   void oneLineIsSimpleNameAndFirstLineOfTheRootMessage() {
     Exception e =
         new ExecutionException(

@@ -65,6 +65,23 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
     return running();
   }
 
+  /**
+   * Kills the broker with SIGKILL, as a crash would ({@link LocalKafkaBroker#killForcibly()}),
+   * until {@link #restartBroker()} brings it back at the same address. For fault tests of its
+   * clients.
+   */
+  public void killBroker() throws IOException {
+    running().killForcibly();
+  }
+
+  /**
+   * Starts the broker again on the same data directory and port ({@link
+   * LocalKafkaBroker#restart()}), so clients holding {@link #bootstrapServers()} reconnect to it.
+   */
+  public void restartBroker() throws IOException {
+    broker = running().restart();
+  }
+
   private LocalKafkaBroker running() {
     if (broker == null) {
       throw new IllegalStateException(

@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -156,6 +158,58 @@ public final class LocalKafkaBroker implements AutoCloseable {
   /** Returns the process id of the broker's JVM, for diagnostics and manual cleanup. */
   public long pid() {
     return pid;
+  }
+
+  /**
+   * Kills the broker's JVM with SIGKILL ({@link ProcessHandle#destroyForcibly()}), as {@code kill
+   * -9} or a crash would: no clean shutdown, the log is recovered on the next start. Waits until
+   * the process is gone. Leaves {@code broker.json} behind like a crash does (a later start ignores
+   * it since its pid is dead). For fault tests; {@link #restart()} brings the broker back.
+   *
+   * @throws IOException if the process is still alive 30 s after the signal
+   */
+  public synchronized void killForcibly() throws IOException {
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or about to; it finds the process gone.
+      }
+    }
+    Optional<ProcessHandle> handle =
+        process != null ? Optional.of(process.toHandle()) : ProcessHandle.of(pid);
+    if (handle.isEmpty() || !handle.get().isAlive()) {
+      return;
+    }
+    handle.get().destroyForcibly();
+    try {
+      handle.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("Interrupted while killing Kafka broker pid " + pid, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException(
+          "Kafka broker pid "
+              + pid
+              + " still runs "
+              + STOP_TIMEOUT.toSeconds()
+              + " s after SIGKILL",
+          e);
+    }
+    LOG.log(Level.INFO, "Killed Kafka broker pid {0,number,#} with SIGKILL", pid);
+  }
+
+  /**
+   * Starts the broker again on the same data directory and port, after {@link #killForcibly()} or
+   * {@link #close()}, as an operator restarting a broker would: clients keep their bootstrap
+   * address and reconnect, topics and offsets are where the log left them. Returns the new
+   * instance, which owns the new process.
+   *
+   * @throws IOException if the broker cannot start (e.g. this one still runs on the port)
+   */
+  public LocalKafkaBroker restart() throws IOException {
+    int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
+    return start(kafkaDir.getParent(), port);
   }
 
   /**

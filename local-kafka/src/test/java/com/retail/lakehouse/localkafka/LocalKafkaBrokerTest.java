@@ -105,6 +105,57 @@ class LocalKafkaBrokerTest {
   }
 
   @Test
+  void killedWithSigkillThenRestartedOnTheSamePortKeepsTheLogAndItsClientsReconnect()
+      throws Exception {
+    String topic = "sales";
+    TopicPartition tp = new TopicPartition(topic, 0);
+    LocalKafkaBroker broker = LocalKafkaBroker.start(dataDir);
+    try (Admin admin = admin(broker)) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    try (KafkaProducer<String, String> producer =
+        KafkaBrokerExtensionTest.producer(broker.bootstrapServers())) {
+      for (int i = 0; i < 100; i++) {
+        producer.send(new ProducerRecord<>(topic, "k", "before-" + i)).get(); // acks=all
+      }
+    }
+    // One consumer for the whole test: it lives through the kill and must reconnect on its own.
+    try (KafkaConsumer<String, String> consumer =
+        KafkaBrokerExtensionTest.consumer(broker.bootstrapServers(), "survivor")) {
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      List<String> read = readUntil(consumer, 100);
+
+      long pid = broker.pid();
+      broker.killForcibly();
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      assertThat(accepts(broker.bootstrapServers())).isFalse();
+      assertThat(dataDir.resolve("kafka/broker.json")).as("left behind, as by a crash").exists();
+      assertThat(consumer.poll(Duration.ofSeconds(2))).isEmpty();
+
+      try (LocalKafkaBroker restarted = broker.restart()) {
+        assertThat(restarted.bootstrapServers()).isEqualTo(broker.bootstrapServers());
+        assertThat(restarted.pid()).isNotEqualTo(pid);
+        assertThat(restarted.ownsProcess()).isTrue();
+        assertThat(restarted.logDir()).isEqualTo(broker.logDir());
+        try (KafkaProducer<String, String> producer =
+            KafkaBrokerExtensionTest.producer(restarted.bootstrapServers())) {
+          for (int i = 0; i < 10; i++) {
+            producer.send(new ProducerRecord<>(topic, "k", "after-" + i)).get();
+          }
+        }
+        read.addAll(readUntil(consumer, 10));
+        assertThat(endOffsets(restarted, List.of(tp))).containsEntry(tp, 110L);
+      }
+      assertThat(read).hasSize(110).startsWith("before-0").endsWith("after-9");
+    }
+    broker.close(); // the killed instance: nothing left to stop
+  }
+
+  @Test
   void secondStartOnSameDataDirAttachesToRunningBroker() throws Exception {
     try (LocalKafkaBroker owner = LocalKafkaBroker.start(dataDir)) {
       Path state = dataDir.resolve("kafka/broker.json");
@@ -203,6 +254,15 @@ class LocalKafkaBrokerTest {
               assertThat(e.getMessage()).contains("Last lines of broker.log:");
             });
     assertThat(dataDir.resolve("kafka/broker.json")).doesNotExist();
+  }
+
+  private static List<String> readUntil(KafkaConsumer<String, String> consumer, int count) {
+    List<String> values = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (values.size() < count && System.nanoTime() < deadline) {
+      consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
+    }
+    return values;
   }
 
   private static Admin admin(LocalKafkaBroker broker) {

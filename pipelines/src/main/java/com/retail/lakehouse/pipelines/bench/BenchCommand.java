@@ -186,6 +186,19 @@ public final class BenchCommand {
     }
   }
 
+  /**
+   * Live traffic at {@code --rate} over {@code --stores} for a duration, the same seed each time.
+   */
+  static GeneratorConfig pacedTraffic(BenchOptions options, String topic, Duration duration) {
+    return GeneratorConfig.builder()
+        .seed(42)
+        .stores(options.getStores())
+        .topic(topic)
+        .rate(options.getRate())
+        .duration(duration)
+        .build();
+  }
+
   private static int freshness(BenchOptions options) throws Exception {
     String runner = PipelineArgs.classpathRunner();
     Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
@@ -199,14 +212,7 @@ public final class BenchCommand {
           home.resolve("warehouse-fresh-" + runner + "-" + System.currentTimeMillis()).toString());
       options.setUntilCaughtUp(true);
       CatalogSettings catalog = CatalogFromOptions.settings(options);
-      GeneratorConfig config =
-          GeneratorConfig.builder()
-              .seed(42)
-              .stores(options.getStores())
-              .topic(topic)
-              .rate(options.getRate())
-              .duration(duration)
-              .build();
+      GeneratorConfig config = pacedTraffic(options, topic, duration);
       boolean streaming = options.getMode().equals("streaming");
       long measuredFrom = 0;
       CompletableFuture<RunSummary> job = null;

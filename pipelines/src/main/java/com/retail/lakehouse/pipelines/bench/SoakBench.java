@@ -102,14 +102,7 @@ final class SoakBench {
       options.setWarehouse(home.resolve("warehouse-soak-" + runner + "-" + stamp).toString());
       options.setUntilCaughtUp(true);
       CatalogSettings catalog = CatalogFromOptions.settings(options);
-      GeneratorConfig config =
-          GeneratorConfig.builder()
-              .seed(42)
-              .stores(options.getStores())
-              .topic(topic)
-              .rate(options.getRate())
-              .duration(duration)
-              .build();
+      GeneratorConfig config = BenchCommand.pacedTraffic(options, topic, duration);
       AtomicBoolean producerDone = new AtomicBoolean();
       BenchCommand.Streaming job =
           streaming

@@ -1,5 +1,6 @@
 package com.retail.lakehouse.pipelines.demo;
 
+import com.retail.lakehouse.common.Durations;
 import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.generator.DailyExpectation;
 import com.retail.lakehouse.generator.GenerateRun;
@@ -243,7 +244,11 @@ public final class DemoCommand {
             RawTable.DEFINITION.identifier(),
             DeadLetterTable.DEFINITION.identifier(),
             DailySalesSummaryTable.DEFINITION.identifier());
-    try (KafkaPositions topic = new KafkaPositions(bootstrap, options.getTopic())) {
+    try (KafkaPositions topic =
+        new KafkaPositions(
+            bootstrap,
+            options.getTopic(),
+            Durations.parse("kafka-timeout", options.getKafkaTimeout()))) {
       if (options.getFresh()) {
         System.err.println(
             "lakehouse demo: --fresh: deleting topic "

@@ -1,6 +1,7 @@
 package com.retail.lakehouse.pipelines.ingest;
 
 import com.retail.lakehouse.common.Durations;
+import com.retail.lakehouse.common.Failures;
 import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.pipelines.run.PipelineArgs;
 import com.retail.lakehouse.pipelines.run.PipelineCounters;
@@ -14,10 +15,13 @@ import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
@@ -39,8 +43,45 @@ public final class CatchUpIngest {
     return run(options, bootstrap, catalog, PosContract.INSTANCE);
   }
 
-  /** Runs once for a contract; returns the summary. */
+  /**
+   * Runs once for a contract; returns the summary. Fails with a {@link KafkaUnavailableException}
+   * when Kafka did not answer within {@code --kafka-timeout} (also when a runner wrapped it), and
+   * with a one-line {@link UncheckedIOException} when the warehouse's disk is full.
+   */
   public static RunSummary run(
+      IngestOptions options, String bootstrap, CatalogSettings catalog, EventContract contract) {
+    try {
+      return runOnce(options, bootstrap, catalog, contract);
+    } catch (RuntimeException e) {
+      throw explained(e, catalog);
+    }
+  }
+
+  /**
+   * A failed run's exception as the one line a person needs: Kafka not answering, found inside a
+   * runner's wrapping; the disk of the warehouse full, with where and what to do; anything else as
+   * it is.
+   */
+  static RuntimeException explained(RuntimeException e, CatalogSettings catalog) {
+    Optional<KafkaUnavailableException> kafka = KafkaUnavailableException.in(e);
+    if (kafka.isPresent()) {
+      return kafka.get();
+    }
+    if (Failures.isOutOfSpace(e)) {
+      // No cause: the launcher prints the innermost cause, and this is the line to print.
+      IOException full =
+          new IOException(
+              "no space left on device for "
+                  + catalog.describe()
+                  + ": free space there and run ingest again; it resumes from the tables (a"
+                  + " failed run's files are left unreferenced by any snapshot)");
+      full.addSuppressed(e);
+      return new UncheckedIOException(full.getMessage(), full);
+    }
+    return e;
+  }
+
+  private static RunSummary runOnce(
       IngestOptions options, String bootstrap, CatalogSettings catalog, EventContract contract) {
     if (PipelineArgs.classpathRunner().equals("spark")
         && options.getMaxReadTime() != null
@@ -58,7 +99,8 @@ public final class CatchUpIngest {
     String runId = UUID.randomUUID().toString();
     tables.recoverPositionIfAsked(options, runId);
 
-    try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
+    Duration kafkaTimeout = Durations.parse("kafka-timeout", options.getKafkaTimeout());
+    try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic, kafkaTimeout)) {
       List<Integer> partitions = kafka.partitions();
       Map<Integer, Long> end = kafka.latest(partitions);
       if (!tables.cover(end)) {
@@ -118,7 +160,8 @@ public final class CatchUpIngest {
           IngestPipeline.buildCatchUp(
               options,
               plan,
-              new ReadPosMessages(bootstrap, ranges, maxReadTime, options.getReaders()));
+              new ReadPosMessages(
+                  bootstrap, ranges, maxReadTime, options.getReaders(), kafkaTimeout));
       LiveCounters.reset();
       long t0 = System.nanoTime();
       PipelineResult result;
@@ -184,8 +227,17 @@ public final class CatchUpIngest {
       }
       summary.put("lag", lag);
       summary.put("run_id", runId);
-      // Show progress to lag tools; ingest itself never resumes from the group.
-      kafka.setGroupOffsets(options.getConsumerGroup(), new TreeMap<>(reached));
+      // Show progress to lag tools; ingest itself never resumes from the group, so a broker that
+      // went away after the commit costs only this.
+      try {
+        kafka.setGroupOffsets(options.getConsumerGroup(), new TreeMap<>(reached));
+      } catch (KafkaUnavailableException e) {
+        System.err.println(
+            "lakehouse: WARNING the run committed, but consumer group "
+                + options.getConsumerGroup()
+                + " still shows the old position for lag tools: "
+                + e.getMessage());
+      }
       return summary;
     }
   }

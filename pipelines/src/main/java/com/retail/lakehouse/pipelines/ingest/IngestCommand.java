@@ -13,8 +13,9 @@ import java.time.Duration;
  * {@code ./lakehouse ingest}: Kafka -> validated, de-duplicated events -> {@code
  * raw.pos_transactions} (and dead letters -> {@code raw.pos_transactions_dlq}), in one of two
  * modes: catch-up runs ({@link CatchUpIngest}; {@code --until-caught-up} does one, otherwise one
- * starts every {@code --every}) or one continuous job ({@link StreamingIngest}). This class only
- * reads the command line and prints summaries.
+ * starts every {@code --every}, and a run that failed because Kafka did not answer is retried at
+ * the next one, up to {@code --max-failed-runs} in a row) or one continuous job ({@link
+ * StreamingIngest}). This class only reads the command line and prints summaries.
  */
 public final class IngestCommand {
   static final String SUMMARY =
@@ -64,16 +65,39 @@ public final class IngestCommand {
         return 0;
       }
       int run = 0;
+      int failedInARow = 0;
       while (true) {
         run++;
+        boolean last =
+            options.getUntilCaughtUp() || (options.getRuns() > 0 && run >= options.getRuns());
         long started = System.nanoTime();
-        RunSummary summary = CatchUpIngest.run(options, kafka.bootstrapServers(), catalog);
-        // A position is recovered or set once, by the first run; later runs resume from it.
-        options.setRecoverPosition(false);
-        options.setStartFrom(null);
-        summary.print(System.out);
-        summary.writeJson(options.getSummaryJson());
-        if (options.getUntilCaughtUp() || (options.getRuns() > 0 && run >= options.getRuns())) {
+        try {
+          RunSummary summary = CatchUpIngest.run(options, kafka.bootstrapServers(), catalog);
+          failedInARow = 0;
+          // A position is recovered or set once, by the first run; later runs resume from it.
+          options.setRecoverPosition(false);
+          options.setStartFrom(null);
+          summary.print(System.out);
+          summary.writeJson(options.getSummaryJson());
+        } catch (KafkaUnavailableException e) {
+          // A run that failed reading Kafka committed nothing the next one would not skip: a
+          // repeating ingest outlives a broker restart instead of dying with it.
+          failedInARow++;
+          if (last) {
+            throw e;
+          }
+          if (options.getMaxFailedRuns() > 0 && failedInARow >= options.getMaxFailedRuns()) {
+            throw e.givingUpAfter(failedInARow);
+          }
+          System.err.printf(
+              "lakehouse ingest: run %d failed (%d in a row%s): %s; next run in %s%n",
+              run,
+              failedInARow,
+              options.getMaxFailedRuns() > 0 ? ", stopping at " + options.getMaxFailedRuns() : "",
+              e.getMessage(),
+              options.getEvery());
+        }
+        if (last) {
           return 0;
         }
         long sleepMs = every.toMillis() - (System.nanoTime() - started) / 1_000_000;
@@ -95,6 +119,14 @@ public final class IngestCommand {
     if (options.getMaxPayloadBytes() < 1) {
       throw new UsageException(
           "--max-payload-bytes must be at least 1, got " + options.getMaxPayloadBytes());
+    }
+    if (options.getMaxFailedRuns() < 0) {
+      throw new UsageException(
+          "--max-failed-runs must be 0 (never stop) or more, got " + options.getMaxFailedRuns());
+    }
+    if (Durations.parse("kafka-timeout", options.getKafkaTimeout()).toMillis() < 1_000) {
+      throw new UsageException(
+          "--kafka-timeout must be at least 1s, got " + options.getKafkaTimeout());
     }
   }
 }

@@ -51,11 +51,23 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
 
   void setEvery(String value);
 
-  @Description("Stop a repeating ingest (--every) after this many runs (0: until interrupted).")
+  @Description(
+      "Stop a repeating ingest (--every) after this many runs, failed ones included (0: until"
+          + " interrupted).")
   @Default.Integer(0)
   int getRuns();
 
   void setRuns(int value);
+
+  @Description(
+      "A repeating ingest (--every) whose run fails because Kafka did not answer (see"
+          + " --kafka-timeout) says so in one line and tries again at the next run; it stops,"
+          + " exit code 1, after this many such runs in a row (0: never). Other failures stop it"
+          + " at once.")
+  @Default.Integer(10)
+  int getMaxFailedRuns();
+
+  void setMaxFailedRuns(int value);
 
   @Description(
       "Also drop copies of sale lines that earlier runs committed within this horizon of ingest"

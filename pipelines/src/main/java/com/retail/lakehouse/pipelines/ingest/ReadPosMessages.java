@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -53,13 +54,24 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
   private final List<PartitionRange> ranges;
   private final Duration maxReadTime;
   private final int readers;
+  private final Duration kafkaTimeout;
 
+  /**
+   * Reads {@code ranges} with {@code readers} parallel readers, for at most {@code maxReadTime}
+   * (null: until every range is read); a reader fails with a {@link KafkaUnavailableException} when
+   * it got no message for {@code kafkaTimeout} and the broker does not answer either.
+   */
   ReadPosMessages(
-      String bootstrapServers, List<PartitionRange> ranges, Duration maxReadTime, int readers) {
+      String bootstrapServers,
+      List<PartitionRange> ranges,
+      Duration maxReadTime,
+      int readers,
+      Duration kafkaTimeout) {
     this.bootstrapServers = bootstrapServers;
     this.ranges = ranges;
     this.maxReadTime = maxReadTime;
     this.readers = readers;
+    this.kafkaTimeout = kafkaTimeout;
   }
 
   /** The ranges [start, end) of every partition with something to read, capped at maxRecords. */
@@ -133,7 +145,9 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
             "ReadPartitionGroup",
             ParDo.of(
                 new ReadGroupFn(
-                    bootstrapServers, maxReadTime == null ? 0 : maxReadTime.toMillis())))
+                    bootstrapServers,
+                    maxReadTime == null ? 0 : maxReadTime.toMillis(),
+                    kafkaTimeout.toMillis())))
         .setCoder(SourceMessage.Coder.of());
   }
 
@@ -143,16 +157,27 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
   /**
    * Polls the partitions of one group with one consumer, each from its start offset until its end
    * offset (or until the read time is up), in offset order within each partition.
+   *
+   * <p>A consumer whose broker is gone gets empty polls forever, so a reader that got nothing for a
+   * few seconds asks the broker for the partitions' end offsets: an answer means the broker is
+   * there and the messages are held back (e.g. an open transaction under read_committed), so it
+   * waits on; once the broker has shown no sign of life (no message, no answer) for the Kafka
+   * timeout, the reader fails the run with a {@link KafkaUnavailableException}.
    */
   static final class ReadGroupFn extends DoFn<ReadGroup, SourceMessage> {
     private static final Logger LOG = LoggerFactory.getLogger(ReadGroupFn.class);
 
+    /** How long a reader waits for a message before it asks the broker whether it is there. */
+    private static final Duration PROBE_AFTER = Duration.ofSeconds(5);
+
     private final String bootstrapServers;
     private final long maxReadMillis;
+    private final long kafkaTimeoutMillis;
 
-    ReadGroupFn(String bootstrapServers, long maxReadMillis) {
+    ReadGroupFn(String bootstrapServers, long maxReadMillis, long kafkaTimeoutMillis) {
       this.bootstrapServers = bootstrapServers;
       this.maxReadMillis = maxReadMillis;
+      this.kafkaTimeoutMillis = kafkaTimeoutMillis;
     }
 
     @ProcessElement
@@ -186,6 +211,10 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
           consumer.seek(new TopicPartition(range.topic(), range.partition()), range.start());
         }
         Set<TopicPartition> reading = new HashSet<>(ends.keySet());
+        // The last time the broker showed it is there: a message, or an answer to a probe.
+        long lastAnswer = System.nanoTime();
+        long lastMessage = lastAnswer;
+        boolean warned = false;
         while (!reading.isEmpty() && Instant.now().isBefore(deadline)) {
           ConsumerRecords<byte[], byte[]> records;
           try {
@@ -193,6 +222,30 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
           } catch (OffsetOutOfRangeException e) {
             skipDeletedOffsets(consumer, e, ends, reading);
             continue;
+          }
+          long now = System.nanoTime();
+          if (!records.isEmpty()) {
+            lastAnswer = now;
+            lastMessage = now;
+            warned = false;
+          } else if (now - lastAnswer >= PROBE_AFTER.toNanos()) {
+            long left = kafkaTimeoutMillis * 1_000_000L - (now - lastAnswer);
+            if (left <= 0) {
+              throw unavailable(consumer, reading, ends);
+            }
+            if (brokerAnswers(consumer, reading, Duration.ofNanos(left))) {
+              lastAnswer = System.nanoTime();
+              if (!warned && lastAnswer - lastMessage > kafkaTimeoutMillis * 1_000_000L) {
+                warned = true;
+                LOG.warn(
+                    "no message for {} s at offsets {} (planned up to {}), although the broker"
+                        + " answers; waiting on (an open transaction holds back read_committed"
+                        + " reads until it ends)",
+                    (lastAnswer - lastMessage) / 1_000_000_000L,
+                    positions(consumer, reading),
+                    byPartition(ends));
+              }
+            }
           }
           for (TopicPartition tp : records.partitions()) {
             long end = ends.get(tp);
@@ -215,6 +268,49 @@ final class ReadPosMessages extends PTransform<PBegin, PCollection<SourceMessage
           }
         }
       }
+    }
+
+    /** Whether the broker tells the end offsets of the partitions being read within timeout. */
+    private static boolean brokerAnswers(
+        KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> reading, Duration timeout) {
+      try {
+        consumer.endOffsets(reading, timeout);
+        return true;
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        return false;
+      }
+    }
+
+    private KafkaUnavailableException unavailable(
+        KafkaConsumer<byte[], byte[]> consumer,
+        Set<TopicPartition> reading,
+        Map<TopicPartition, Long> ends) {
+      return new KafkaUnavailableException(
+          bootstrapServers,
+          Duration.ofMillis(kafkaTimeoutMillis),
+          "reading "
+              + reading.iterator().next().topic()
+              + " at offsets "
+              + positions(consumer, reading)
+              + ", planned up to "
+              + byPartition(ends),
+          null);
+    }
+
+    /** Where the consumer is in each partition, by partition number, for messages. */
+    private static Map<Integer, Long> positions(
+        KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> partitions) {
+      Map<Integer, Long> at = new TreeMap<>();
+      for (TopicPartition tp : partitions) {
+        at.put(tp.partition(), consumer.position(tp));
+      }
+      return at;
+    }
+
+    private static Map<Integer, Long> byPartition(Map<TopicPartition, Long> offsets) {
+      Map<Integer, Long> sorted = new TreeMap<>();
+      offsets.forEach((tp, offset) -> sorted.put(tp.partition(), offset));
+      return sorted;
     }
 
     /**

@@ -111,6 +111,7 @@ public final class StreamingIngest {
     Duration commitInterval = Durations.parse("commit-interval", options.getCommitInterval());
     Duration horizon = Durations.parse("dedupe-horizon", options.getDedupeHorizon());
     Duration maxReadTime = Durations.optional("max-read-time", options.getMaxReadTime());
+    Duration kafkaTimeout = Durations.parse("kafka-timeout", options.getKafkaTimeout());
     IngestTables tables = IngestTables.open(catalog, contract, topic);
     String runId = UUID.randomUUID().toString();
     tables.recoverPositionIfAsked(options, runId);
@@ -120,7 +121,7 @@ public final class StreamingIngest {
 
     Map<Integer, Long> start;
     Map<Integer, List<Long>> lost;
-    try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
+    try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic, kafkaTimeout)) {
       IngestTables.checkPositionsWithin(
           kafka.latest(kafka.partitions()), rawPosition, deadLetterPosition, topic);
       start = kafka.resumeOffsets(kafka.partitions(), rawPosition, deadLetterPosition);
@@ -183,7 +184,12 @@ public final class StreamingIngest {
                 + " (see the error above); run ingest again: it resumes from the tables");
       }
       if (end == null && inputComplete.getAsBoolean()) {
-        end = latest(bootstrap, topic);
+        try {
+          end = latest(bootstrap, topic, kafkaTimeout);
+        } catch (KafkaUnavailableException e) {
+          cancelQuietly(result); // the job must not outlive its launcher
+          throw e;
+        }
       }
       boolean progressDue = System.nanoTime() - lastProgress >= 5_000_000_000L;
       // The tables' positions are read only when something needs them (two metadata reads, which
@@ -226,7 +232,7 @@ public final class StreamingIngest {
 
     Map<Integer, Long> position = tables.position(start.keySet());
     if (end == null) {
-      end = latest(bootstrap, topic);
+      end = latest(bootstrap, topic, kafkaTimeout);
     }
     long consumed = 0;
     long lag = 0;
@@ -263,9 +269,18 @@ public final class StreamingIngest {
     return summary;
   }
 
-  private static Map<Integer, Long> latest(String bootstrap, String topic) {
-    try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic)) {
+  private static Map<Integer, Long> latest(String bootstrap, String topic, Duration timeout) {
+    try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic, timeout)) {
       return kafka.latest(kafka.partitions());
+    }
+  }
+
+  private static void cancelQuietly(PipelineResult result) {
+    try {
+      result.cancel();
+      result.waitUntilFinish(org.joda.time.Duration.standardSeconds(30));
+    } catch (IOException | RuntimeException e) {
+      // already gone; the failure being reported matters more
     }
   }
 

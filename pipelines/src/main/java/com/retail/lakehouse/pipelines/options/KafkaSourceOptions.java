@@ -25,4 +25,15 @@ public interface KafkaSourceOptions extends PipelineOptions {
   String getConsumerGroup();
 
   void setConsumerGroup(String value);
+
+  @Description(
+      "How long a run waits for Kafka when the broker does not answer (down, restarting,"
+          + " unreachable) before it fails with one line, e.g. 30s, 2m: each call that plans a"
+          + " run, and a catch-up reader that gets no message while offsets remain (it waits on as"
+          + " long as the broker answers). A repeating ingest (--every) tries again at its next"
+          + " run; the streaming job's KafkaIO reader waits for the broker without limit.")
+  @Default.String("1m")
+  String getKafkaTimeout();
+
+  void setKafkaTimeout(String value);
 }

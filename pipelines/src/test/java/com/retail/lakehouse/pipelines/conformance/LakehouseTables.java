@@ -1,5 +1,6 @@
 package com.retail.lakehouse.pipelines.conformance;
 
+import com.retail.lakehouse.transforms.commit.CommittedOffsets;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
@@ -35,11 +36,37 @@ public final class LakehouseTables {
   }
 
   public List<Record> raw() {
-    return read(catalog.catalog().loadTable(RawTable.DEFINITION.identifier()));
+    return read(rawTable());
   }
 
   public List<Record> deadLetters() {
-    return read(catalog.catalog().loadTable(DeadLetterTable.DEFINITION.identifier()));
+    return read(deadLetterTable());
+  }
+
+  public Table rawTable() {
+    return catalog.catalog().loadTable(RawTable.DEFINITION.identifier());
+  }
+
+  public Table deadLetterTable() {
+    return catalog.catalog().loadTable(DeadLetterTable.DEFINITION.identifier());
+  }
+
+  /**
+   * How many messages of {@code topic} both tables have consumed: the sum over partitions of the
+   * lower of their recorded positions (0 before the tables exist).
+   */
+  public long consumed(String topic) {
+    if (!catalog.catalog().tableExists(RawTable.DEFINITION.identifier())
+        || !catalog.catalog().tableExists(DeadLetterTable.DEFINITION.identifier())) {
+      return 0;
+    }
+    CommittedOffsets raw = CommittedOffsets.of(rawTable(), topic);
+    CommittedOffsets dead = CommittedOffsets.of(deadLetterTable(), topic);
+    long consumed = 0;
+    for (int p : raw.nextOffsets().keySet()) {
+      consumed += Math.min(raw.next(p), dead.next(p));
+    }
+    return consumed;
   }
 
   /** "store_id|yyyy-MM-dd" -> net revenue of the raw rows. */

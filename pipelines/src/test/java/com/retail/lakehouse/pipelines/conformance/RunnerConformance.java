@@ -12,12 +12,11 @@ import com.retail.lakehouse.generator.ProgressSink;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import com.retail.lakehouse.transforms.commit.CrashPoint;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,8 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.data.Record;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,28 +102,11 @@ public abstract class RunnerConformance {
   }
 
   /** Waits until the child JVM announces {@code point}, then kills it with SIGKILL. */
-  private static void killAt(CrashPoint point, Process child) throws Exception {
-    CountDownLatch reached = new CountDownLatch(1);
-    CompletableFuture.runAsync(
-        () -> {
-          try (BufferedReader err =
-              new BufferedReader(
-                  new InputStreamReader(child.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = err.readLine()) != null) {
-              if (line.contains(point.marker())) {
-                reached.countDown();
-              }
-            }
-          } catch (Exception ignored) {
-            // the stream closes when the child dies
-          }
-        });
-    boolean atPoint = reached.await(240, TimeUnit.SECONDS);
-    child.destroyForcibly(); // SIGKILL: no shutdown hooks, buffers lost
-    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+  private static void killAt(CrashPoint point, LakehouseJvm child) throws Exception {
+    boolean atPoint = child.awaitStderr(point.marker(), Duration.ofSeconds(240));
+    int exitCode = child.kill();
     assertThat(atPoint).as("the ingest JVM reached " + point).isTrue();
-    assertThat(child.exitValue()).isEqualTo(137);
+    assertThat(exitCode).isEqualTo(137);
   }
 
   // ---- the continuous KafkaIO job (--mode=streaming): direct and flink; spark refuses it ----
@@ -557,10 +537,20 @@ public abstract class RunnerConformance {
   }
 
   /**
-   * Raw holds each valid line once with the manifest's revenue per store and day; the DLQ, each
-   * malformed one.
+   * Raw holds each valid line of the manifests once with their revenue per store and day; the DLQ,
+   * each malformed one (several manifests: generator runs into one topic with distinct days).
    */
-  static void assertTablesHoldExactly(LakehouseTables tables, Manifest expected) {
+  public static void assertTablesHoldExactly(LakehouseTables tables, Manifest... sent) {
+    long valid = 0;
+    Map<String, BigDecimal> want = new TreeMap<>();
+    Map<String, Long> malformedByReason = new TreeMap<>();
+    for (Manifest expected : sent) {
+      valid += expected.counts().valid();
+      for (DailyExpectation day : expected.expectedDaily()) {
+        want.merge(day.storeId() + "|" + day.saleDate(), day.netRevenue(), BigDecimal::add);
+      }
+      expected.malformedByReason().forEach((k, n) -> malformedByReason.merge(k, n, Long::sum));
+    }
     List<Record> raw = tables.raw();
     Set<String> keys = new HashSet<>();
     Set<String> offsets = new HashSet<>();
@@ -572,11 +562,7 @@ public abstract class RunnerConformance {
           .as("no Kafka message twice in raw")
           .isTrue();
     }
-    assertThat(raw).hasSize((int) expected.counts().valid());
-    Map<String, BigDecimal> want = new TreeMap<>();
-    for (DailyExpectation day : expected.expectedDaily()) {
-      want.put(day.storeId() + "|" + day.saleDate(), day.netRevenue());
-    }
+    assertThat(raw).hasSize((int) valid);
     Map<String, BigDecimal> got = LakehouseTables.revenueByStoreDay(raw);
     assertThat(got.keySet()).isEqualTo(want.keySet());
     want.forEach((k, v) -> assertThat(got.get(k)).as(k).isEqualByComparingTo(v));
@@ -591,7 +577,7 @@ public abstract class RunnerConformance {
           .as("no Kafka message twice in the DLQ")
           .isTrue();
     }
-    assertThat(byReason).isEqualTo(expected.malformedByReason());
+    assertThat(byReason).isEqualTo(malformedByReason);
   }
 
   static JsonNode ingest(Path dataDir, String topic, String summaryName, String... extra)
@@ -613,37 +599,19 @@ public abstract class RunnerConformance {
   }
 
   /** The same ingest in a separate JVM that stops at {@code point} until it is killed. */
-  static Process startIngestJvm(Path dataDir, CrashPoint point, String... extra) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx2g");
-    for (String pkg :
-        List.of(
-            "java.lang",
-            "java.nio",
-            "sun.nio.ch",
-            "java.util",
-            "java.lang.invoke",
-            "sun.util.calendar",
-            "java.io",
-            "java.net",
-            "java.util.concurrent",
-            "sun.security.action")) {
-      command.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
-    }
-    command.add("-Dlakehouse.crash-at=" + point.name());
-    command.add("-Dlakehouse.runner=" + System.getProperty("lakehouse.runner", "direct"));
-    command.add("-Dlakehouse.home=" + System.getProperty("lakehouse.home", "."));
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(LakehouseCommand.class.getName());
-    command.add("ingest");
-    command.add("--until-caught-up");
-    command.add("--bootstrap-servers=" + KAFKA.bootstrapServers());
-    command.add("--data-dir=" + dataDir);
-    command.addAll(List.of(extra));
+  static LakehouseJvm startIngestJvm(Path dataDir, CrashPoint point, String... extra)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "ingest",
+                "--until-caught-up",
+                "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+                "--data-dir=" + dataDir));
+    args.addAll(List.of(extra));
     System.err.println(
         "conformance: started crash-test ingest at " + Instant.now() + " for " + point);
-    return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    return LakehouseJvm.start(
+        List.of("-Dlakehouse.crash-at=" + point.name()), args.toArray(String[]::new));
   }
 }

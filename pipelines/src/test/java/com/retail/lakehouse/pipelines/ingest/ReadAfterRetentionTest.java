@@ -8,6 +8,7 @@ import com.retail.lakehouse.pipelines.run.PipelineCounters;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -95,7 +96,8 @@ class ReadAfterRetentionTest {
                 KAFKA.bootstrapServers(),
                 List.of(new PartitionRange(topic, 0, start, end)),
                 null,
-                1))
+                1,
+                Duration.ofSeconds(30)))
         .apply(ParDo.of(new CollectOffsets()));
     PipelineResult result = p.run();
     result.waitUntilFinish();

@@ -9,6 +9,7 @@ import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import com.retail.lakehouse.pipelines.conformance.CommandRun;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,8 @@ class RecreatedTopicTest {
     String topic = "recreated";
     generate(topic, 500, 1);
     assertThat(ingest(topic)).isZero();
-    try (KafkaPositions kafka = new KafkaPositions(KAFKA.bootstrapServers(), topic)) {
+    try (KafkaPositions kafka =
+        new KafkaPositions(KAFKA.bootstrapServers(), topic, Duration.ofSeconds(30))) {
       kafka.deleteTopic();
     }
     generate(topic, 100, 2); // the new log ends far below the tables' position

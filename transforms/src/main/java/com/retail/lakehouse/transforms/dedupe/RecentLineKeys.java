@@ -20,7 +20,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
  * carries to its workers. The keys themselves live once per JVM, in an index that each run brings
  * up to date by reading only the data files committed since the previous run (see {@code
  * LineKeyIndex}): a run's cost grows with the rows committed since the last run, not with the
- * horizon or the cadence, and memory with the lines of one horizon (about 12 bytes a line), however
+ * horizon or the cadence, and memory with the lines of one horizon (12 to 18 bytes a line), however
  * many DoFns consult it. The index is opened on first use, on the worker.
  */
 public final class RecentLineKeys implements Serializable {
@@ -106,7 +106,10 @@ public final class RecentLineKeys implements Serializable {
     if (catalog == null) {
       return null;
     }
-    LineKeyIndex keys = LineKeyIndex.existing(catalog, TableIdentifier.parse(table), key);
+    LineKeyIndex keys = index;
+    if (keys == null) {
+      keys = LineKeyIndex.existing(catalog, TableIdentifier.parse(table), key);
+    }
     if (keys == null || keys.snapshotId() != snapshotId) {
       return null;
     }
@@ -128,9 +131,8 @@ public final class RecentLineKeys implements Serializable {
     LineKeyIndex opened = index;
     if (opened == null) {
       TableIdentifier id = TableIdentifier.parse(table);
-      opened = LineKeyIndex.of(catalog, id, key);
       Table raw = catalog.catalog().loadTable(id);
-      opened.advance(raw, snapshotId, sinceMicros, horizonMicros);
+      opened = LineKeyIndex.at(catalog, id, key, raw, snapshotId, sinceMicros, horizonMicros);
       index = opened;
     }
     return opened;
