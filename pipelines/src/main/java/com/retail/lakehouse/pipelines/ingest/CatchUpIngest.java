@@ -155,7 +155,8 @@ public final class CatchUpIngest {
                   contract.lineKey(),
                   Durations.parse("dedupe-horizon", options.getDedupeHorizon()),
                   Instant.now()),
-              runId);
+              runId,
+              lost);
       Pipeline pipeline =
           IngestPipeline.buildCatchUp(
               options,

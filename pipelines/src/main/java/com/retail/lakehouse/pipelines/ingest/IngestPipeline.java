@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -64,7 +65,8 @@ public final class IngestPipeline {
       CommittedOffsets deadLetterPosition,
       GapRouting gapRouting,
       RecentLineKeys recentKeys,
-      String runId) {}
+      String runId,
+      Map<Integer, List<Long>> lostBeforeRead) {}
 
   /**
    * What the streaming job needs beyond the options: where each table stands when it starts, the
@@ -110,7 +112,8 @@ public final class IngestPipeline {
     // reads whole partitions, and messages are keyed by store, so each bundle holds every copy of
     // its lines.
     ParseAndValidate parse = parseAndValidate(options, plan.contract(), plan.gapRouting());
-    Map<String, String> routing = parse.settings().toSummary();
+    Map<String, String> routing = new TreeMap<>(parse.settings().toSummary());
+    routing.putAll(IngestTables.lostToRetentionProperty(plan.lostBeforeRead()));
     PCollection<RoutedRow> rows = messages.apply("ParseAndValidate", parse.inOneCollection());
     if (readsSomethingATableHolds(plan)) {
       rows =

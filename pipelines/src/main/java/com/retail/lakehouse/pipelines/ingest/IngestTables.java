@@ -1,5 +1,7 @@
 package com.retail.lakehouse.pipelines.ingest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.pipelines.run.RunSnapshots;
 import com.retail.lakehouse.pipelines.run.RunSummary;
@@ -183,6 +185,26 @@ final class IngestTables {
           }
         });
     return lost;
+  }
+
+  /** Snapshot summary key: the offsets Kafka deleted before the commit's run could read them. */
+  static final String LOST_TO_RETENTION_KEY = "lakehouse.lost-to-retention";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The snapshot property that records, in the commit that moves past them, the ranges Kafka
+   * deleted before the run could read them ({@code {"partition":[from,to)}}); none when none.
+   */
+  static Map<String, String> lostToRetentionProperty(Map<Integer, List<Long>> lost) {
+    if (lost.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return Map.of(LOST_TO_RETENTION_KEY, JSON.writeValueAsString(new TreeMap<>(lost)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write the lost ranges " + lost, e);
+    }
   }
 
   /**

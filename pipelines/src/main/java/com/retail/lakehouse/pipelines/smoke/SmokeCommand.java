@@ -108,7 +108,8 @@ public final class SmokeCommand {
                 CommittedOffsets.none(options.getTopic()),
                 GapRouting.none(),
                 RecentLineKeys.none(),
-                runId),
+                runId,
+                Map.of()),
             new InMemoryPartition(messages));
     long t0 = System.nanoTime();
     PipelineResult result = pipeline.run();
