@@ -394,7 +394,7 @@ final class SoakBench {
     private long newestEventMicros = Long.MIN_VALUE;
 
     Sampler(String bootstrap, String topic, Table raw) {
-      this.kafka = new KafkaPositions(bootstrap, topic);
+      this.kafka = new KafkaPositions(bootstrap, topic, Duration.ofMinutes(1));
       this.topic = topic;
       this.raw = raw;
       this.eventTime = raw.schema().findField("event_time");
