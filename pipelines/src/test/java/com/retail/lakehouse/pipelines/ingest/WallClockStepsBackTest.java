@@ -175,7 +175,8 @@ class WallClockStepsBackTest {
   private static boolean awaitCommitted(
       Future<RunSummary> job, IngestTables tables, String topic, Duration limit) throws Exception {
     Map<Integer, Long> end;
-    try (KafkaPositions kafka = new KafkaPositions(KAFKA.bootstrapServers(), topic)) {
+    try (KafkaPositions kafka =
+        new KafkaPositions(KAFKA.bootstrapServers(), topic, Duration.ofMinutes(1))) {
       end = kafka.latest(kafka.partitions());
     }
     long deadline = System.nanoTime() + limit.toNanos();
