@@ -30,6 +30,12 @@ import org.apache.iceberg.Table;
  * Iceberg commit; a step that fails leaves its table as it was.
  */
 final class MaintainRun {
+  /**
+   * Tests only: runs after the compaction has planned (read each table's snapshot and chosen its
+   * file groups) and before its pipeline starts, so a test can commit to the tables in between.
+   */
+  static volatile Runnable afterPlanning = () -> {};
+
   private MaintainRun() {}
 
   /** The steps a run does: those named, or all of them when none is. */
@@ -85,11 +91,6 @@ final class MaintainRun {
       Duration minAge = nonNegative("min-age", o.getMinAge());
       Duration olderThan = nonNegative("older-than", o.getOlderThan());
       Duration orphanMinAge = nonNegative("orphan-min-age", o.getOrphanMinAge());
-      if (orphanMinAge.toHours() < 1 && o.getDelete()) {
-        throw new UsageException(
-            "--orphan-min-age below 1h with --delete could remove files a running ingest has"
-                + " written and not yet committed: use at least 1h");
-      }
       return new Settings(
           Steps.of(o), MaintainedTable.parse(o.getTables()), minAge, olderThan, orphanMinAge);
     }
@@ -286,6 +287,7 @@ final class MaintainRun {
     if (groups.isEmpty()) {
       return 0;
     }
+    afterPlanning.run();
     Pipeline p = Pipeline.create(options);
     p.apply("PlannedFileGroups", Create.of(groups).withCoder(SerializableCoder.of(FileGroup.class)))
         .apply("SpreadGroupsOverWorkers", Reshuffle.viaRandomKey())
