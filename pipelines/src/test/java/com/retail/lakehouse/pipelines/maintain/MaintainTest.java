@@ -24,7 +24,9 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -275,15 +277,27 @@ class MaintainTest {
     List<Manifest> sent = new ArrayList<>();
     for (int i = 0; i < batches; i++) {
       sent.add(generate(topic, seed++, 0.02));
-      ingest(topic);
+      ingestInSlices(topic);
     }
     return sent;
+  }
+
+  /** Ingests what was sent in runs of at most 700 messages: several small files per partition. */
+  private void ingestInSlices(String topic) throws Exception {
+    for (int run = 0; run < 20; run++) {
+      if (ingest(topic, "--max-records=700").get("lag").asLong() == 0) {
+        return;
+      }
+    }
+    throw new AssertionError("ingest did not catch up in 20 runs of 700 messages");
   }
 
   private Manifest generate(String topic, long seed, double faultRate) throws Exception {
     return GenerateRun.run(
         GeneratorConfig.builder()
             .seed(seed)
+            // one UTC day per seed: the receipt numbers of two runs on one day would collide
+            .start(LocalDate.of(2026, 6, 1).plusDays(seed).atStartOfDay(ZoneOffset.UTC).toInstant())
             .count(1500)
             .topic(topic)
             .malformedRate(faultRate)
