@@ -126,15 +126,15 @@ final class CommitRewrites extends PTransform<PCollection<RewrittenGroup>, PColl
       } catch (ValidationException e) {
         // certainly not committed: the files this run wrote are nobody's
         written.forEach(f -> table.io().deleteFile(f.path().toString()));
+        LOG.warn("{}: compaction commit refused: {}", table.name(), e.getMessage());
         throw new ChangedSincePlanException(
-            table.name()
+            which.definition()
                 + " "
                 + ChangedSincePlanException.MARKER
                 + " (planned at snapshot "
                 + plannedSnapshots.get(element.getKey())
-                + "): another compaction or a row-level delete replaced some of its files first ("
-                + e.getMessage()
-                + "); this run committed nothing to it: run maintain again",
+                + "): another compaction or a row-level delete replaced some of its files first;"
+                + " this run committed nothing to it: run maintain again",
             e);
       }
       LOG.info(

@@ -151,7 +151,7 @@ final class MaintainRun {
             t.put("manifests_after", r.after());
             System.err.printf(
                 "lakehouse: maintain: %s: data manifests %d -> %d%n",
-                table.name(), r.before(), r.after());
+                which.definition(), r.before(), r.after());
           });
     }
     long expired = 0;
@@ -176,7 +176,7 @@ final class MaintainRun {
         expired += r.expired();
         System.err.printf(
             "lakehouse: maintain: %s: %d snapshots expired, %d kept%s%n",
-            e.getValue().name(),
+            e.getKey().definition(),
             r.expired(),
             r.kept(),
             r.keptFor().isEmpty() ? "" : " (" + String.join("; ", r.keptFor()) + ")");
@@ -202,7 +202,7 @@ final class MaintainRun {
         int removed = options.getDelete() ? OrphanFiles.delete(e.getValue(), orphans) : 0;
         System.err.printf(
             "lakehouse: maintain: %s: %d orphan files (%,d bytes) older than %s, %s%n",
-            e.getValue().name(),
+            e.getKey().definition(),
             orphans.size(),
             bytes,
             options.getOrphanMinAge(),
@@ -269,13 +269,16 @@ final class MaintainRun {
         System.err.printf(
             "lakehouse: maintain: %s: nothing to compact (%d data files, %d partition(s) too"
                 + " recent, --min-age %s)%n",
-            e.getValue().name(), plan.dataFiles(), plan.partitionsTooRecent(), options.getMinAge());
+            e.getKey().definition(),
+            plan.dataFiles(),
+            plan.partitionsTooRecent(),
+            options.getMinAge());
         continue;
       }
       System.err.printf(
           "lakehouse: maintain: %s: compacting %d files (%,d bytes) of %d partition(s) into %d"
               + " file(s), planned at snapshot %d%n",
-          e.getValue().name(),
+          e.getKey().definition(),
           plan.filesToRewrite(),
           plan.bytesToRewrite(),
           plan.partitions(),

@@ -22,9 +22,10 @@ import org.apache.iceberg.Table;
  *       raw's history from it), and in the mart, the mart snapshot that records it.
  * </ul>
  *
- * A kept snapshot moves the age cut-off back to a minute before its commit, so it and every newer
- * snapshot survive even if ingest commits while the expiry runs; {@code --retain-last} newest
- * snapshots are always kept.
+ * A kept snapshot moves the age cut-off back to its own commit time, so it and every newer snapshot
+ * survive even if ingest commits while the expiry runs, and raises the number of newest snapshots
+ * kept to reach it (Iceberg lets a commit's clock run up to a minute behind its parent's, so a
+ * newer snapshot may carry an older time); {@code --retain-last} newest snapshots are always kept.
  */
 final class SnapshotExpiry {
   /** What an expiry did to one table. */
@@ -49,10 +50,12 @@ final class SnapshotExpiry {
       return new Result(0, 0, List.of());
     }
     long cutoff = now.minus(olderThan).toEpochMilli();
+    int retain = retainLast;
     List<String> keptFor = new ArrayList<>();
+    List<Snapshot> kept = new ArrayList<>();
     Snapshot position = positionSnapshot(table);
     if (position != null && position.timestampMillis() <= cutoff) {
-      cutoff = Math.min(cutoff, position.timestampMillis() - 60_000);
+      kept.add(position);
       keptFor.add("snapshot " + position.snapshotId() + " holds the ingest Kafka position");
     }
     if (mart != null) {
@@ -63,22 +66,37 @@ final class SnapshotExpiry {
           Snapshot marked =
               table.snapshot(Long.parseLong(lastRun.summary().get(ReplaceMartDays.CAUGHT_UP_KEY)));
           if (marked != null && marked.timestampMillis() <= cutoff) {
-            cutoff = Math.min(cutoff, marked.timestampMillis() - 60_000);
+            kept.add(marked);
             keptFor.add(
                 "snapshot "
                     + marked.snapshotId()
                     + " is the raw snapshot the last mart run caught up with");
           }
         } else if (which == MaintainedTable.MART && lastRun.timestampMillis() <= cutoff) {
-          cutoff = Math.min(cutoff, lastRun.timestampMillis() - 60_000);
+          kept.add(lastRun);
           keptFor.add("snapshot " + lastRun.snapshotId() + " records the last caught-up mart run");
         }
       }
     }
-    table.expireSnapshots().expireOlderThan(cutoff).retainLast(retainLast).commit();
+    for (Snapshot s : kept) {
+      cutoff = Math.min(cutoff, s.timestampMillis());
+      retain = Math.max(retain, depth(table, s.snapshotId()));
+    }
+    table.expireSnapshots().expireOlderThan(cutoff).retainLast(retain).commit();
     table.refresh();
     int after = size(table);
     return new Result(before - after, after, keptFor);
+  }
+
+  /** How many snapshots from the current one back to {@code snapshotId}, both counted. */
+  private static int depth(Table table, long snapshotId) {
+    int depth = 1;
+    for (Snapshot s = table.currentSnapshot();
+        s != null && s.snapshotId() != snapshotId;
+        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      depth++;
+    }
+    return depth;
   }
 
   private static Snapshot positionSnapshot(Table table) {
