@@ -31,6 +31,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
@@ -179,6 +183,61 @@ class MaintainTest {
     sent.add(generate(topic, seed++, 0.02));
     JsonNode next = ingest(topic);
     assertThat(next.get("skipped_already_committed").asLong()).isZero();
+    RunnerConformance.assertTablesHoldExactly(tables, sent.toArray(Manifest[]::new));
+  }
+
+  @Test
+  void aRepeatingIngestRunningThroughCompactionsEndsExact() throws Exception {
+    String topic = "through";
+    List<Manifest> sent = ingestInBatches(topic, 2);
+    LakehouseTables tables = new LakehouseTables(dataDir);
+    ExecutorService background = Executors.newSingleThreadExecutor();
+    try {
+      Future<Integer> repeating =
+          background.submit(
+              () ->
+                  LakehouseCommand.run(
+                      new String[] {
+                        "ingest",
+                        "--every=1s",
+                        "--runs=12",
+                        "--max-records=400",
+                        "--topic=" + topic,
+                        "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+                        "--data-dir=" + dataDir
+                      }));
+      long rewritten = 0;
+      for (int round = 0; round < 2; round++) {
+        long consumed = tables.consumed(topic);
+        sent.add(generate(topic, seed++, 0.02));
+        // compact once the repeating ingest has committed part of the batch, not all of it
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (tables.consumed(topic) == consumed && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        JsonNode summary = maintain("--compact", "--min-age=0s");
+        rewritten +=
+            summary.get("tables").get("raw.pos_transactions").get("files_rewritten").asLong();
+      }
+      assertThat(repeating.get(10, TimeUnit.MINUTES)).as("repeating ingest").isZero();
+      assertThat(rewritten).isPositive();
+    } finally {
+      background.shutdownNow();
+    }
+    ingest(topic);
+
+    Table raw = new LakehouseTables(dataDir).rawTable();
+    raw.refresh();
+    List<String> history = new ArrayList<>();
+    for (Snapshot s = raw.currentSnapshot();
+        s != null;
+        s = s.parentId() == null ? null : raw.snapshot(s.parentId())) {
+      history.add(0, s.operation());
+    }
+    // ingest commits landed before and after a compaction of the same table
+    int firstReplace = history.indexOf(DataOperations.REPLACE);
+    assertThat(firstReplace).isPositive();
+    assertThat(history.subList(firstReplace, history.size())).contains(DataOperations.APPEND);
     RunnerConformance.assertTablesHoldExactly(tables, sent.toArray(Manifest[]::new));
   }
 
