@@ -140,7 +140,7 @@ final class MaintainRun {
 
     long bytesRewritten = 0;
     if (settings.steps().compact()) {
-      bytesRewritten = compact(options, catalog, settings, tables, runId, now, perTable);
+      bytesRewritten = compact(options, catalog, settings, tables, runId, now, perTable, summary);
     }
     if (settings.steps().rewriteManifests()) {
       tables.forEach(
@@ -243,7 +243,8 @@ final class MaintainRun {
       Map<MaintainedTable, Table> tables,
       String runId,
       Instant now,
-      Map<String, Map<String, Object>> perTable) {
+      Map<String, Map<String, Object>> perTable,
+      RunSummary summary) {
     List<FileGroup> groups = new ArrayList<>();
     Map<String, Long> planned = new LinkedHashMap<>();
     Map<MaintainedTable, CompactionPlan> plans = new LinkedHashMap<>();
@@ -347,6 +348,9 @@ final class MaintainRun {
       t.put("compaction_snapshot_id", commit.snapshotId());
       bytes += removedBytes;
     }
+    summary.put("compaction_rows", rows);
+    summary.put("compaction_seconds", Math.round(seconds * 10) / 10.0);
+    summary.put("compaction_rows_per_second", Math.round(rows / Math.max(seconds, 1e-9)));
     System.err.printf(
         "lakehouse: maintain: compaction rewrote %,d rows (%,d bytes) in %.1fs, %,.0f rows/s%n",
         rows, bytes, seconds, rows / Math.max(seconds, 1e-9));
