@@ -116,8 +116,9 @@ final class RewriteFileGroups
       DataFile first = group.files().get(0);
       PartitionSpec spec = table.specs().get(first.specId());
       StructLike partition = first.partition();
+      // a retried task (another attempt of this group) writes under a new name, never over a file
       OutputFileFactory files =
-          OutputFileFactory.builderFor(table, group.index(), 0)
+          OutputFileFactory.builderFor(table, group.index(), System.nanoTime())
               .format(FileFormat.PARQUET)
               .operationId("compact-" + runId)
               .build();
