@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -96,6 +97,7 @@ final class MaintainBench {
     long[] metadata = metadataFiles(raw);
     result.put("metadata_files_before", metadata[0]);
     result.put("metadata_mib_before", mib(metadata[1]));
+    result.put("metadata_json_kib_before", currentMetadataKib(raw));
     Instant lastHour = opens.plusSeconds(10L * options.getCommits()).minusSeconds(3600);
     result.put("recent_raw_ms_before", millis(() -> recentRows(raw, lastHour)));
     result.put("daily_revenue_ms_before", millis(() -> dailyRevenue(raw)));
@@ -124,6 +126,7 @@ final class MaintainBench {
     metadata = metadataFiles(raw);
     result.put("metadata_files_after", metadata[0]);
     result.put("metadata_mib_after", mib(metadata[1]));
+    result.put("metadata_json_kib_after", currentMetadataKib(raw));
     result.put("recent_raw_ms_after", millis(() -> recentRows(raw, lastHour)));
     result.put("daily_revenue_ms_after", millis(() -> dailyRevenue(raw)));
     result.put("compaction_rows", summary.get("compaction_rows").asLong());
@@ -144,6 +147,8 @@ final class MaintainBench {
             "data_files_after",
             "metadata_mib_before",
             "metadata_mib_after",
+            "metadata_json_kib_before",
+            "metadata_json_kib_after",
             "compaction_rows_per_second",
             "recent_raw_ms_before",
             "recent_raw_ms_after",
@@ -213,6 +218,15 @@ final class MaintainBench {
       n[1] += f.size();
     }
     return n;
+  }
+
+  /**
+   * The current metadata.json, which every reader opens first (the folder also keeps the previous
+   * versions, write.metadata.previous-versions-max = 100 of them, each as large as it was then).
+   */
+  private static long currentMetadataKib(Table raw) {
+    String location = ((HasTableOperations) raw).operations().current().metadataFileLocation();
+    return raw.io().newInputFile(location).getLength() / 1024;
   }
 
   private static double mib(long bytes) {
