@@ -317,6 +317,34 @@ class MaintainTest {
   }
 
   @Test
+  void byDefaultPartitionsWrittenInTheLastHourAndRecentSnapshotsAreLeftAlone() throws Exception {
+    String topic = "recent";
+    ingestInBatches(topic, 1);
+    Table raw = new LakehouseTables(dataDir).rawTable();
+    long snapshot = raw.currentSnapshot().snapshotId();
+    long files = filesOf(raw);
+
+    JsonNode summary = maintain(); // every step, default thresholds
+
+    raw.refresh();
+    JsonNode rawSummary = summary.get("tables").get("raw.pos_transactions");
+    assertThat(rawSummary.get("partitions_too_recent").asLong()).isPositive();
+    assertThat(rawSummary.get("files_rewritten").asLong()).isZero();
+    assertThat(summary.get("snapshots_expired").asLong()).isZero(); // all younger than 5d
+    assertThat(summary.get("orphans_found").asLong()).isZero();
+    assertThat(filesOf(raw)).isEqualTo(files);
+    // only the manifests were merged: no data file came or went since the last ingest commit
+    for (Snapshot s = raw.currentSnapshot();
+        s.snapshotId() != snapshot;
+        s = raw.snapshot(s.parentId())) {
+      assertThat(s.summary().getOrDefault("added-data-files", "0")).isEqualTo("0");
+      assertThat(s.summary().getOrDefault("deleted-data-files", "0")).isEqualTo("0");
+    }
+    assertThat(rawSummary.get("manifests_after").asLong())
+        .isLessThanOrEqualTo(rawSummary.get("manifests_before").asLong());
+  }
+
+  @Test
   void helpListsTheStepsAndABadFlagIsOneLine() {
     CommandRun bad = CommandRun.of("maintain", "--retain-last=0", "--data-dir=" + dataDir);
     assertThat(bad.code()).isEqualTo(2);
