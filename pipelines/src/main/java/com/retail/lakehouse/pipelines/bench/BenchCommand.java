@@ -78,6 +78,28 @@ public final class BenchCommand {
 
     void setRawRows(long value);
 
+    @Description(
+        "maintain: commits of the raw table built before maintenance, one per 10 s of simulated"
+            + " traffic (720: two hours of a streaming ingest committing every 10 s).")
+    @Default.Integer(720)
+    int getCommits();
+
+    void setCommits(int value);
+
+    @Description("maintain: raw rows per commit (20,000: 2,000 events/s for 10 s).")
+    @Default.Integer(20_000)
+    int getRowsPerCommit();
+
+    void setRowsPerCommit(int value);
+
+    @Description(
+        "maintain: extra flags for ./lakehouse maintain, comma separated (e.g."
+            + " --max-group-bytes=33554432).")
+    @Default.InstanceFactory(com.retail.lakehouse.pipelines.options.CatalogOptions.EmptyList.class)
+    List<String> getMaintainArgs();
+
+    void setMaintainArgs(List<String> value);
+
     @Description("Folder for results: a JSON file per run, a Markdown table per benchmark.")
     @Default.String("bench/results")
     String getResultsDir();
@@ -92,7 +114,10 @@ public final class BenchCommand {
           + " 'bench mart' (load --raw-rows straight into raw, then build the mart for all days:"
           + " wall time, rows/s, peak heap), 'bench soak' (produce --rate for --duration, default"
           + " 10,000/s for 30m, into ingest every --every or one streaming job; heap, RSS, lag and"
-          + " freshness every 10 s; exact reconciliation of the tables against what was sent).";
+          + " freshness every 10 s; exact reconciliation of the tables against what was sent),"
+          + " 'bench maintain' (--commits small commits of --rows-per-commit rows into raw, as a"
+          + " streaming ingest makes them, then ./lakehouse maintain: files and metadata size,"
+          + " compaction rows/s, raw read times before and after).";
 
   private BenchCommand() {}
 
@@ -100,7 +125,7 @@ public final class BenchCommand {
   public static int run(String[] args) throws Exception {
     if (args.length == 0 || PipelineArgs.wantsHelp(args)) {
       PipelineArgs.printHelp(
-          System.out, "bench <ingest|freshness|mart|soak>", SUMMARY, BenchOptions.class);
+          System.out, "bench <ingest|freshness|mart|soak|maintain>", SUMMARY, BenchOptions.class);
       return args.length == 0 ? 2 : 0;
     }
     String kind = args[0];
@@ -121,9 +146,10 @@ public final class BenchCommand {
       case "freshness" -> freshness(options);
       case "mart" -> mart(options);
       case "soak" -> SoakBench.run(options);
+      case "maintain" -> MaintainBench.run(options);
       default ->
           throw new UsageException(
-              "unknown benchmark '" + kind + "': use ingest, freshness, mart or soak");
+              "unknown benchmark '" + kind + "': use ingest, freshness, mart, soak or maintain");
     };
   }
 

@@ -7,6 +7,7 @@ import com.retail.lakehouse.generator.cli.ShortUsageErrors;
 import com.retail.lakehouse.pipelines.bench.BenchCommand;
 import com.retail.lakehouse.pipelines.demo.DemoCommand;
 import com.retail.lakehouse.pipelines.ingest.IngestCommand;
+import com.retail.lakehouse.pipelines.maintain.MaintainCommand;
 import com.retail.lakehouse.pipelines.mart.MartCommand;
 import com.retail.lakehouse.pipelines.smoke.SmokeCommand;
 import com.retail.lakehouse.transforms.tables.TableDefinition.IncompatibleTableException;
@@ -56,6 +57,12 @@ public final class LakehouseCommand {
               "raw.pos_transactions -> marts.daily_sales_summary (--date, --from/--to,\n"
                   + "             --changed-since-last-run; default all dates), one atomic commit",
               MartCommand::run),
+          new Command(
+              "maintain",
+              "compact small files, merge manifests, expire snapshots, find orphan files\n"
+                  + "             (--compact, --rewrite-manifests, --expire, --remove-orphans;"
+                  + " default all)",
+              MaintainCommand::run),
           new Command(
               "smoke",
               "run the ingest chain on in-memory events on the chosen runner",

@@ -90,6 +90,69 @@ public abstract class RunnerConformance {
     assertThat(new LakehouseTables(dataDir).raw()).hasSize((int) manifest.counts().valid());
   }
 
+  @Test
+  void compactionKeepsEveryRowAndPerPartitionSumOnThisRunner() throws Exception {
+    Path dataDir = work.resolve("maintain");
+    for (int run = 0; ; run++) {
+      assertThat(run).as("ingest runs of 7,000 messages").isLessThan(10);
+      JsonNode slice =
+          ingest(dataDir, "pos_transactions", "slice-" + run + ".json", "--max-records=7000");
+      if (slice.get("lag").asLong() == 0) {
+        break;
+      }
+    }
+    LakehouseTables tables = new LakehouseTables(dataDir);
+    List<String> rawBefore = sortedRows(tables.raw());
+    List<String> deadBefore = sortedRows(tables.deadLetters());
+    Map<String, String> sumsBefore = sumsPerPartition(tables);
+    Path summaryFile = dataDir.resolve("maintain.json");
+
+    int code =
+        LakehouseCommand.run(
+            new String[] {
+              "maintain",
+              "--compact",
+              "--min-age=0s",
+              "--data-dir=" + dataDir,
+              "--summary-json=" + summaryFile
+            });
+
+    assertThat(code).as("maintain exit code").isZero();
+    JsonNode raw = new ObjectMapper().readTree(Files.readString(summaryFile)).get("tables");
+    JsonNode rawTable = raw.get("raw.pos_transactions");
+    assertThat(rawTable.get("files_rewritten").asLong()).isPositive();
+    assertThat(rawTable.get("files_after").asLong())
+        .isLessThan(rawTable.get("files_before").asLong());
+    assertThat(sortedRows(tables.raw())).isEqualTo(rawBefore);
+    assertThat(sortedRows(tables.deadLetters())).isEqualTo(deadBefore);
+    assertThat(sumsPerPartition(tables)).isEqualTo(sumsBefore);
+    assertTablesHoldExactly(tables, manifest);
+  }
+
+  private static List<String> sortedRows(List<Record> rows) {
+    return rows.stream().map(Record::toString).sorted().toList();
+  }
+
+  /** Per raw day: rows, units, revenue; per DLQ day: rows. */
+  private static Map<String, String> sumsPerPartition(LakehouseTables tables) {
+    Map<String, long[]> raw = new TreeMap<>();
+    Map<String, BigDecimal> revenue = new TreeMap<>();
+    for (Record r : tables.raw()) {
+      String day = "raw " + ((java.time.LocalDateTime) r.getField("event_time")).toLocalDate();
+      long[] c = raw.computeIfAbsent(day, d -> new long[2]);
+      c[0]++;
+      c[1] += ((Number) r.getField("quantity")).longValue();
+      revenue.merge(day, (BigDecimal) r.getField("total_amount"), BigDecimal::add);
+    }
+    Map<String, String> sums = new TreeMap<>();
+    raw.forEach((day, c) -> sums.put(day, c[0] + " rows " + c[1] + " units " + revenue.get(day)));
+    for (Record r : tables.deadLetters()) {
+      String day = "dlq " + ((java.time.LocalDateTime) r.getField("failed_at")).toLocalDate();
+      sums.merge(day, "1", (a, b) -> String.valueOf(Long.parseLong(a) + 1));
+    }
+    return sums;
+  }
+
   @ParameterizedTest
   @EnumSource(CrashPoint.class)
   void ingestKilledWithKill9RecoversWithoutLossOrDuplicates(CrashPoint point) throws Exception {

@@ -101,11 +101,43 @@ public final class CommittedOffsets implements Serializable {
 
   private static CommittedOffsets newestRecorded(
       Snapshot snapshot, LongFunction<Snapshot> byId, String topic) {
+    Snapshot recording = newestRecording(snapshot, byId);
+    if (recording == null) {
+      return none(topic);
+    }
+    Map<String, Map<Integer, Long>> all = parse(recording.summary().get(SUMMARY_KEY));
+    return new CommittedOffsets(topic, all.getOrDefault(topic, Map.of()), all);
+  }
+
+  /**
+   * The position value (every topic's, as stored under {@link #SUMMARY_KEY}) that {@code metadata}
+   * holds as a commit is about to replace it, or null when no snapshot records one. For commits
+   * that do not move the position but must carry it forward (compaction: its snapshot becomes the
+   * newest, and the older ones may then be expired). Call it inside the commit's validation, with
+   * the metadata the commit replaces, so that an ingest commit that landed meanwhile is never
+   * carried back.
+   *
+   * @throws PositionUnknownException if the snapshot that recorded it has been expired
+   */
+  public static String recordedValue(TableMetadata metadata) {
+    Snapshot recording = newestRecording(metadata.currentSnapshot(), metadata::snapshot);
+    return recording == null ? null : recording.summary().get(SUMMARY_KEY);
+  }
+
+  /**
+   * The newest snapshot of {@code table}'s current history that records a Kafka position (the one
+   * ingest resumes from), or null when none does: what snapshot expiry must keep.
+   *
+   * @throws PositionUnknownException if the snapshot that recorded it has been expired
+   */
+  public static Snapshot recordingSnapshot(Table table) {
+    return newestRecording(table.currentSnapshot(), table::snapshot);
+  }
+
+  private static Snapshot newestRecording(Snapshot snapshot, LongFunction<Snapshot> byId) {
     while (snapshot != null) {
-      String json = snapshot.summary().get(SUMMARY_KEY);
-      if (json != null) {
-        Map<String, Map<Integer, Long>> all = parse(json);
-        return new CommittedOffsets(topic, all.getOrDefault(topic, Map.of()), all);
+      if (snapshot.summary().containsKey(SUMMARY_KEY)) {
+        return snapshot;
       }
       Long parent = snapshot.parentId();
       if (parent != null && byId.apply(parent) == null) {
@@ -123,7 +155,7 @@ public final class CommittedOffsets implements Serializable {
       }
       snapshot = parent == null ? null : byId.apply(parent);
     }
-    return none(topic);
+    return null;
   }
 
   /** A table whose Kafka position cannot be read any more; ingest must not start over. */
