@@ -1,0 +1,3 @@
+package com.retail.lakehouse.console;
+
+final class Placeholder {}
