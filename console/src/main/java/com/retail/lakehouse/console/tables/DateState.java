@@ -10,7 +10,9 @@ import java.time.LocalDate;
  * @param martRawSnapshotId the raw snapshot the mart's newest commit of this date read, null when
  *     no retained mart commit replaced it
  * @param newestRawSnapshotTouchingDate the newest raw snapshot (of raw's current history, rewrites
- *     by compaction excepted) that added files of this date, null when none retained did
+ *     by compaction excepted) that added files of this date since the oldest raw snapshot a mart
+ *     date was built from; for a date raw last changed before that, the snapshot that added its
+ *     newest live file (which may be a compaction); null when that snapshot has expired
  */
 public record DateState(
     LocalDate date, State state, Long martRawSnapshotId, Long newestRawSnapshotTouchingDate) {

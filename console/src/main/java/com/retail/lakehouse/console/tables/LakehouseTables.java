@@ -72,9 +72,9 @@ public final class LakehouseTables {
   // immutable per snapshot id, so never invalid; small (a few dates per snapshot)
   private final Map<Long, Set<LocalDate>> rawDaysAdded = new ConcurrentHashMap<>();
   private final Map<RawDay, Totals> rawTotals = new ConcurrentHashMap<>();
-  private final AtomicReference<Cached<SortedMap<LocalDate, Long>>> rawLive =
+  private final AtomicReference<Cached<SortedMap<LocalDate, Live>>> rawLive =
       new AtomicReference<>();
-  private final AtomicReference<Cached<SortedMap<LocalDate, Long>>> martLive =
+  private final AtomicReference<Cached<SortedMap<LocalDate, Live>>> martLive =
       new AtomicReference<>();
   private final AtomicReference<Cached<SortedMap<LocalDate, Long>>> martBuiltFrom =
       new AtomicReference<>();
@@ -250,20 +250,29 @@ public final class LakehouseTables {
     Objects.requireNonNull(runs, "runs must not be null (an empty map for no run history)");
     Table raw = load(RawTable.DEFINITION);
     Table mart = load(DailySalesSummaryTable.DEFINITION);
-    SortedMap<LocalDate, Long> rawDates = raw == null ? new TreeMap<>() : liveRawDates(raw);
-    SortedMap<LocalDate, Long> martDates = mart == null ? new TreeMap<>() : liveMartDates(mart);
+    SortedMap<LocalDate, Live> rawDates = raw == null ? new TreeMap<>() : liveRawDates(raw);
+    SortedMap<LocalDate, Live> martDates = mart == null ? new TreeMap<>() : liveMartDates(mart);
     SortedMap<LocalDate, Long> builtFrom = mart == null ? new TreeMap<>() : martBuiltFrom(mart);
+    SortedSet<LocalDate> dates = new TreeSet<>(rawDates.keySet());
+    dates.addAll(martDates.keySet());
 
-    // raw's history, newest first; per date the newest snapshot (position) that added its files
+    // Raw's history, newest first, back to the oldest snapshot a date in the mart was built from
+    // (only newer snapshots can make a date stale); the whole retained history when a date's
+    // build snapshot is unknown or no longer in raw's metadata. Per date the newest snapshot that
+    // added its files; compactions ('replace': the same rows in new files) are not changes.
     List<Long> history = new ArrayList<>();
     Map<LocalDate, Integer> newestTouch = new HashMap<>();
     Map<LocalDate, Long> newestTouchId = new HashMap<>();
     if (raw != null && raw.currentSnapshot() != null) {
+      long stopAtOrBelow = oldestBuildSequence(raw, martDates.keySet(), builtFrom);
       for (Snapshot s : SnapshotUtil.currentAncestors(raw)) {
+        if (s.sequenceNumber() < stopAtOrBelow) {
+          break;
+        }
         int position = history.size();
         history.add(s.snapshotId());
         if (DataOperations.REPLACE.equals(s.operation())) {
-          continue; // a compaction rewrites the same rows: the mart built from them still holds
+          continue;
         }
         for (LocalDate d : rawDaysAdded(raw, s)) {
           if (newestTouch.putIfAbsent(d, position) == null) {
@@ -276,9 +285,13 @@ public final class LakehouseTables {
     for (int i = 0; i < history.size(); i++) {
       positionOf.put(history.get(i), i);
     }
+    Map<Long, Long> snapshotOfSequence = new HashMap<>();
+    if (raw != null) {
+      for (Snapshot s : raw.snapshots()) {
+        snapshotOfSequence.put(s.sequenceNumber(), s.snapshotId());
+      }
+    }
 
-    SortedSet<LocalDate> dates = new TreeSet<>(rawDates.keySet());
-    dates.addAll(martDates.keySet());
     List<DateState> strip = new ArrayList<>();
     for (LocalDate d : dates) {
       Long built = builtFrom.get(d);
@@ -287,15 +300,39 @@ public final class LakehouseTables {
           built == null ? history.size() : positionOf.getOrDefault(built, history.size());
       Integer touched = newestTouch.get(d);
       boolean changedSinceBuild = touched != null && touched < builtPosition;
+      Long newestTouching = newestTouchId.get(d);
+      if (newestTouching == null && rawDates.containsKey(d)) {
+        // older than the walk: the snapshot that added the date's newest live file
+        newestTouching = snapshotOfSequence.get(rawDates.get(d).newestSequence());
+      }
       DateState.State state =
           PartitionStates.state(
               rawDates.containsKey(d),
-              martDates.getOrDefault(d, 0L) > 0,
+              martDates.containsKey(d) && martDates.get(d).rows() > 0,
               changedSinceBuild,
               runs.get(d));
-      strip.add(new DateState(d, state, built, newestTouchId.get(d)));
+      strip.add(new DateState(d, state, built, newestTouching));
     }
     return strip;
+  }
+
+  /**
+   * The sequence number of the oldest raw snapshot one of {@code martDates} was built from: raw's
+   * history older than it cannot make any date stale. 0 (walk everything retained) when a date's
+   * build snapshot is unknown or no longer in raw's metadata.
+   */
+  private static long oldestBuildSequence(
+      Table raw, Set<LocalDate> martDates, Map<LocalDate, Long> builtFrom) {
+    long oldest = Long.MAX_VALUE;
+    for (LocalDate d : martDates) {
+      Long built = builtFrom.get(d);
+      Snapshot s = built == null ? null : raw.snapshot(built);
+      if (s == null) {
+        return 0;
+      }
+      oldest = Math.min(oldest, s.sequenceNumber());
+    }
+    return oldest == Long.MAX_VALUE ? Long.MAX_VALUE : oldest;
   }
 
   /**
@@ -401,12 +438,12 @@ public final class LakehouseTables {
   }
 
   /** Rows per UTC date in raw's current snapshot (live files' partitions). */
-  private SortedMap<LocalDate, Long> liveRawDates(Table raw) {
+  private SortedMap<LocalDate, Live> liveRawDates(Table raw) {
     return cached(rawLive, raw, file -> RawFilePlan.dayOf(raw, file));
   }
 
   /** Rows per sale date in the mart's current snapshot (live files' partitions). */
-  private SortedMap<LocalDate, Long> liveMartDates(Table mart) {
+  private SortedMap<LocalDate, Live> liveMartDates(Table mart) {
     return cached(martLive, mart, file -> saleDateOf(mart, file));
   }
 
@@ -426,31 +463,33 @@ public final class LakehouseTables {
     return value;
   }
 
-  private static SortedMap<LocalDate, Long> cached(
-      AtomicReference<Cached<SortedMap<LocalDate, Long>>> cache,
+  private static SortedMap<LocalDate, Live> cached(
+      AtomicReference<Cached<SortedMap<LocalDate, Live>>> cache,
       Table table,
       java.util.function.Function<DataFile, LocalDate> dateOf) {
     Snapshot current = table.currentSnapshot();
     if (current == null) {
       return new TreeMap<>();
     }
-    Cached<SortedMap<LocalDate, Long>> c = cache.get();
+    Cached<SortedMap<LocalDate, Live>> c = cache.get();
     if (c != null && c.snapshotId == current.snapshotId()) {
       return c.value;
     }
-    SortedMap<LocalDate, Long> rows = new TreeMap<>();
+    SortedMap<LocalDate, Live> rows = new TreeMap<>();
     try (CloseableIterable<FileScanTask> tasks =
         table.newScan().useSnapshot(current.snapshotId()).planFiles()) {
       for (FileScanTask task : tasks) {
         LocalDate d = dateOf.apply(task.file());
         if (d != null) {
-          rows.merge(d, task.file().recordCount(), Long::sum);
+          Long sequence = task.file().dataSequenceNumber();
+          rows.merge(
+              d, new Live(task.file().recordCount(), sequence == null ? 0 : sequence), Live::plus);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("planning " + table.name(), e);
     }
-    SortedMap<LocalDate, Long> value = java.util.Collections.unmodifiableSortedMap(rows);
+    SortedMap<LocalDate, Live> value = java.util.Collections.unmodifiableSortedMap(rows);
     cache.set(new Cached<>(current.snapshotId(), value));
     return value;
   }
@@ -562,6 +601,13 @@ public final class LakehouseTables {
   }
 
   private record Cached<T>(long snapshotId, T value) {}
+
+  /** A date's rows in a table's live files and the newest data sequence number among them. */
+  private record Live(long rows, long newestSequence) {
+    Live plus(Live o) {
+      return new Live(rows + o.rows, Math.max(newestSequence, o.newestSequence));
+    }
+  }
 
   private record RawDay(long snapshotId, LocalDate date) {}
 
