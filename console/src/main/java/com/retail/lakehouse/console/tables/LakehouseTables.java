@@ -290,6 +290,12 @@ public final class LakehouseTables {
       for (Snapshot s : raw.snapshots()) {
         snapshotOfSequence.put(s.sequenceNumber(), s.snapshotId());
       }
+      if (rawDaysAdded.size() > 2 * snapshotOfSequence.size() + 100) {
+        // expired snapshots: forget them, so a long-running console's cache stays bounded
+        Set<Long> retained = new HashSet<>(snapshotOfSequence.values());
+        rawDaysAdded.keySet().retainAll(retained);
+        rawTotals.keySet().removeIf(k -> !retained.contains(k.snapshotId()));
+      }
     }
 
     List<DateState> strip = new ArrayList<>();

@@ -232,6 +232,28 @@ class LakehouseTablesTest {
             });
     assertThat(tables.checkMart(List.of(D1, D2))).allMatch(MartCheck::passed);
 
+    // page loads from several threads at once see the same, on a fresh view (empty caches) too
+    for (LakehouseTables view : List.of(tables, new LakehouseTables(catalog(), null, TOPIC))) {
+      List<DateState> expected = tables.partitionStrip(Map.of());
+      List<TableHealth> expectedHealth = tables.health();
+      List<java.util.concurrent.Callable<Boolean>> loads = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        loads.add(
+            () ->
+                view.partitionStrip(Map.of()).equals(expected)
+                    && view.health().equals(expectedHealth));
+      }
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        for (java.util.concurrent.Future<Boolean> same : pool.invokeAll(loads)) {
+          assertThat(same.get()).isTrue();
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+
     // lag: 0 after ingest; then exactly the messages produced since
     List<PartitionLag> caughtUp = tables.kafkaLag();
     assertThat(tables.lagError()).isNull();
