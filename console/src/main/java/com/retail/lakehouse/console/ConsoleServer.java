@@ -112,6 +112,11 @@ public final class ConsoleServer implements AutoCloseable {
     }
   }
 
+  /** How many runs are going now. */
+  public int activeRuns() {
+    return launcher.activeCount();
+  }
+
   /** The console's base URL, e.g. {@code http://127.0.0.1:8080/}. */
   public URI url() {
     return url;

@@ -17,14 +17,14 @@ import java.util.Map;
  * Where benchmark figures go: one JSON file per run and one row appended to a Markdown table per
  * benchmark kind under {@code bench/results/}, each with the machine it ran on.
  */
-final class BenchResults {
+public final class BenchResults {
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   private BenchResults() {}
 
   /** Cores, memory and JDK of this machine. */
-  static Map<String, Object> machine() {
+  public static Map<String, Object> machine() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Runtime.getRuntime().availableProcessors());
     long memKb = 0;
@@ -51,7 +51,7 @@ final class BenchResults {
   }
 
   /** Writes the JSON and appends the Markdown row; returns the JSON file. */
-  static Path write(
+  public static Path write(
       Path resultsDir, String kind, String runner, Map<String, Object> result, List<String> columns)
       throws IOException {
     Files.createDirectories(resultsDir);
