@@ -1,0 +1,73 @@
+// Jobs & schedules: jobs with their last run and "Run now", schedules (pause/resume), sensors, backfills.
+import * as api from '../api.js';
+import { badge, fill, h, runLink, seconds, table, time } from '../dom.js';
+import { backfillPanel } from './backfills.js';
+
+export function jobsView(root, _route, app) {
+  let gen = 0;
+  const jobs = h('div', { id: 'jobs' }, h('p', { class: 'empty' }, 'Loading…'));
+  const schedules = h('div', { id: 'schedules' });
+  const sensors = h('div', { id: 'sensors' });
+  const backfills = backfillPanel(app, null);
+
+  fill(root,
+    h('h1', {}, 'Jobs & schedules'),
+    h('section', { class: 'panel' }, h('h2', {}, 'Jobs'), jobs),
+    h('section', { class: 'panel' }, h('h2', {}, 'Schedules'), schedules),
+    h('section', { class: 'panel' }, h('h2', {}, 'Sensors'), sensors),
+    backfills.el);
+
+  async function refresh() {
+    const mine = ++gen;
+    const [j, s, n] = await Promise.all([api.get('/api/jobs'), api.get('/api/schedules'), api.get('/api/sensors')]);
+    await backfills.refresh();
+    if (mine !== gen) return;
+    fill(jobs, table(['Job', 'Description', 'Attempts', 'Timeout', 'Last run', 'Active', ''],
+      (j.jobs || []).map((job) => [
+        h('strong', {}, job.name),
+        job.description ?? '',
+        job.max_attempts ?? '—',
+        job.timeout_seconds != null ? seconds(job.timeout_seconds) : '—',
+        job.last_run
+          ? [runLink(job.last_run.id), ' ', badge(job.last_run.status), ' ', time(job.last_run.ended_at || job.last_run.started_at || job.last_run.queued_at)]
+          : '—',
+        job.active_run_id != null ? runLink(job.active_run_id) : '—',
+        h('button', { type: 'button', class: 'run-now', dataset: { job: job.name }, onclick: (e) => runNow(job.name, e.target) }, 'Run now'),
+      ]), 'No jobs.'));
+    fill(schedules, table(['Schedule', 'Job', 'Cron', 'Zone', 'Next ticks', 'Last tick', 'State', ''],
+      (s.schedules || []).map((sc) => [
+        h('strong', {}, sc.name),
+        sc.job,
+        h('code', {}, sc.cron),
+        sc.zone,
+        h('ul', { class: 'ticks' }, (sc.next_ticks || []).slice(0, 3).map((t) => h('li', {}, time(t)))),
+        time(sc.last_tick),
+        sc.paused ? badge('paused') : badge('active'),
+        h('button', {
+          type: 'button',
+          class: sc.paused ? 'resume' : 'pause',
+          onclick: (e) => toggle(sc, e.target),
+        }, sc.paused ? 'Resume' : 'Pause'),
+      ]), 'No schedules.'));
+    fill(sensors, table(['Sensor', 'Cursor', 'Last evaluated', 'Last run key', 'State'],
+      (n.sensors || []).map((se) => [
+        h('strong', {}, se.name),
+        h('code', {}, se.cursor ?? '—'),
+        time(se.last_evaluated),
+        se.last_run_key ? h('code', {}, se.last_run_key) : '—',
+        se.paused ? badge('paused') : badge('active'),
+      ]), 'No sensors.'));
+  }
+
+  async function runNow(job, button) {
+    const created = await app.act(button, () => api.post(`/api/jobs/${encodeURIComponent(job)}/runs`, {}));
+    if (created) app.notify(`Queued ${job}:`, `#/runs/${created.id}`, `run #${created.id}`);
+  }
+
+  async function toggle(schedule, button) {
+    const action = schedule.paused ? 'resume' : 'pause';
+    await app.act(button, () => api.post(`/api/schedules/${encodeURIComponent(schedule.name)}/${action}`));
+  }
+
+  return { refresh, unmount() { gen++; backfills.stop(); } };
+}
