@@ -132,6 +132,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * The address of the broker running on {@code dataDir}, if one is running and accepting
+   * connections; nothing is started.
+   */
+  public static Optional<String> runningAddress(Path dataDir) throws IOException {
+    return attach(dataDir.toAbsolutePath().normalize().resolve("kafka"))
+        .map(b -> b.bootstrapServers);
+  }
+
   /** Returns the address clients connect to, {@code 127.0.0.1:<port>}. */
   public String bootstrapServers() {
     return bootstrapServers;

@@ -10,7 +10,9 @@ import org.apache.beam.sdk.options.Description;
  * task holds.
  */
 public interface MartOptions extends LakehouseOptions, CatalogOptions {
-  @Description("Rebuild this one UTC sale date, yyyy-MM-dd.")
+  @Description(
+      "Rebuild this UTC sale date, yyyy-MM-dd, or these dates, comma-separated"
+          + " (2026-11-24,2026-11-26).")
   String getDate();
 
   void setDate(String value);

@@ -274,7 +274,9 @@ public final class MartRun {
     }
     SortedSet<LocalDate> dates = new TreeSet<>();
     if (single) {
-      dates.add(date("date", options.getDate()));
+      for (String one : options.getDate().split(",", -1)) {
+        dates.add(date("date", one));
+      }
     } else if (range) {
       if (options.getFrom() == null || options.getTo() == null) {
         throw new UsageException("--from and --to go together");

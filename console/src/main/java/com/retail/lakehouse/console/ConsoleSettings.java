@@ -1,0 +1,309 @@
+package com.retail.lakehouse.console;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a console is started with. {@link #defaults} gives the documented defaults for a data
+ * folder; the {@code with...} methods change one value each. Cron expressions have six fields,
+ * seconds first (db-scheduler's format, e.g. {@code 0 0 2 * * *} = 02:00 every day), in {@link
+ * #zone}.
+ */
+public record ConsoleSettings(
+    Path dataDir,
+    String host,
+    int port,
+    String dbUrl,
+    String authToken,
+    List<String> jobCommand,
+    Map<String, String> jobEnvironment,
+    String runner,
+    ZoneId zone,
+    String ingestCron,
+    String martCron,
+    boolean schedulesPaused,
+    Duration sensorInterval,
+    int maxAttempts,
+    Duration retryDelay,
+    Duration maxRetryDelay,
+    Duration ingestTimeout,
+    Duration martTimeout,
+    String webhookUrl,
+    double deadLetterRateLimit,
+    Duration freshnessSlo,
+    String bootstrapServers,
+    String topic) {
+
+  public ConsoleSettings {
+    Objects.requireNonNull(dataDir, "dataDir");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be 0-65535, got " + port);
+    }
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("--max-attempts must be at least 1, got " + maxAttempts);
+    }
+    if (jobCommand == null || jobCommand.isEmpty()) {
+      throw new IllegalArgumentException("the job command is empty");
+    }
+    jobCommand = List.copyOf(jobCommand);
+    jobEnvironment = Map.copyOf(jobEnvironment == null ? Map.of() : jobEnvironment);
+    new Backoff(retryDelay, maxRetryDelay); // checks them
+  }
+
+  /** The documented defaults: jobs run through {@code <home>/lakehouse} on the direct runner. */
+  public static ConsoleSettings defaults(Path dataDir, Path home) {
+    return new ConsoleSettings(
+        dataDir.toAbsolutePath().normalize(),
+        "127.0.0.1",
+        8080,
+        null,
+        null,
+        List.of(home.resolve("lakehouse").toString()),
+        Map.of(),
+        "direct",
+        ZoneId.systemDefault(),
+        "0 * * * * *",
+        "0 0 2 * * *",
+        false,
+        Duration.ofSeconds(15),
+        3,
+        Duration.ofSeconds(10),
+        Duration.ofMinutes(10),
+        Duration.ofMinutes(30),
+        Duration.ofMinutes(60),
+        null,
+        0.05,
+        Duration.ofMinutes(10),
+        null,
+        "pos_transactions");
+  }
+
+  public ConsoleSettings withAddress(String host, int port) {
+    return new ConsoleSettings(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        authToken,
+        jobCommand,
+        jobEnvironment,
+        runner,
+        zone,
+        ingestCron,
+        martCron,
+        schedulesPaused,
+        sensorInterval,
+        maxAttempts,
+        retryDelay,
+        maxRetryDelay,
+        ingestTimeout,
+        martTimeout,
+        webhookUrl,
+        deadLetterRateLimit,
+        freshnessSlo,
+        bootstrapServers,
+        topic);
+  }
+
+  public ConsoleSettings withDatabase(String dbUrl, String authToken) {
+    return new ConsoleSettings(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        authToken,
+        jobCommand,
+        jobEnvironment,
+        runner,
+        zone,
+        ingestCron,
+        martCron,
+        schedulesPaused,
+        sensorInterval,
+        maxAttempts,
+        retryDelay,
+        maxRetryDelay,
+        ingestTimeout,
+        martTimeout,
+        webhookUrl,
+        deadLetterRateLimit,
+        freshnessSlo,
+        bootstrapServers,
+        topic);
+  }
+
+  /** How jobs start: the command before the job's name, its extra environment, the runner. */
+  public ConsoleSettings withJobs(
+      List<String> jobCommand, Map<String, String> jobEnvironment, String runner) {
+    return new ConsoleSettings(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        authToken,
+        jobCommand,
+        jobEnvironment,
+        runner,
+        zone,
+        ingestCron,
+        martCron,
+        schedulesPaused,
+        sensorInterval,
+        maxAttempts,
+        retryDelay,
+        maxRetryDelay,
+        ingestTimeout,
+        martTimeout,
+        webhookUrl,
+        deadLetterRateLimit,
+        freshnessSlo,
+        bootstrapServers,
+        topic);
+  }
+
+  public ConsoleSettings withSchedules(
+      ZoneId zone, String ingestCron, String martCron, boolean paused, Duration sensorInterval) {
+    return new ConsoleSettings(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        authToken,
+        jobCommand,
+        jobEnvironment,
+        runner,
+        zone,
+        ingestCron,
+        martCron,
+        paused,
+        sensorInterval,
+        maxAttempts,
+        retryDelay,
+        maxRetryDelay,
+        ingestTimeout,
+        martTimeout,
+        webhookUrl,
+        deadLetterRateLimit,
+        freshnessSlo,
+        bootstrapServers,
+        topic);
+  }
+
+  public ConsoleSettings withRetries(int maxAttempts, Duration retryDelay, Duration maxRetryDelay) {
+    return new ConsoleSettings(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        authToken,
+        jobCommand,
+        jobEnvironment,
+        runner,
+        zone,
+        ingestCron,
+        martCron,
+        schedulesPaused,
+        sensorInterval,
+        maxAttempts,
+        retryDelay,
+        maxRetryDelay,
+        ingestTimeout,
+        martTimeout,
+        webhookUrl,
+        deadLetterRateLimit,
+        freshnessSlo,
+        bootstrapServers,
+        topic);
+  }
+
+  public ConsoleSettings withTimeouts(Duration ingestTimeout, Duration martTimeout) {
+    return new ConsoleSettings(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        authToken,
+        jobCommand,
+        jobEnvironment,
+        runner,
+        zone,
+        ingestCron,
+        martCron,
+        schedulesPaused,
+        sensorInterval,
+        maxAttempts,
+        retryDelay,
+        maxRetryDelay,
+        ingestTimeout,
+        martTimeout,
+        webhookUrl,
+        deadLetterRateLimit,
+        freshnessSlo,
+        bootstrapServers,
+        topic);
+  }
+
+  public ConsoleSettings withChecks(
+      String webhookUrl, double deadLetterRateLimit, Duration freshnessSlo) {
+    return new ConsoleSettings(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        authToken,
+        jobCommand,
+        jobEnvironment,
+        runner,
+        zone,
+        ingestCron,
+        martCron,
+        schedulesPaused,
+        sensorInterval,
+        maxAttempts,
+        retryDelay,
+        maxRetryDelay,
+        ingestTimeout,
+        martTimeout,
+        webhookUrl,
+        deadLetterRateLimit,
+        freshnessSlo,
+        bootstrapServers,
+        topic);
+  }
+
+  public ConsoleSettings withKafka(String bootstrapServers, String topic) {
+    return new ConsoleSettings(
+        dataDir,
+        host,
+        port,
+        dbUrl,
+        authToken,
+        jobCommand,
+        jobEnvironment,
+        runner,
+        zone,
+        ingestCron,
+        martCron,
+        schedulesPaused,
+        sensorInterval,
+        maxAttempts,
+        retryDelay,
+        maxRetryDelay,
+        ingestTimeout,
+        martTimeout,
+        webhookUrl,
+        deadLetterRateLimit,
+        freshnessSlo,
+        bootstrapServers,
+        topic);
+  }
+
+  /** True when the server listens on loopback only (then mutating requests need no token). */
+  boolean loopbackOnly() {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+  }
+}

@@ -1,0 +1,116 @@
+package com.retail.lakehouse.console;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The jobs the console runs, each a command of the launcher in a child process: what parameters it
+ * takes (checked here, so a bad request is refused before it is queued) and the command line they
+ * become. One place maps parameters to flags.
+ */
+final class Jobs {
+  /** A job: name, one-line description, how long a run may take. */
+  record Job(String name, String description, Duration timeout) {}
+
+  private final ConsoleSettings settings;
+
+  Jobs(ConsoleSettings settings) {
+    this.settings = settings;
+  }
+
+  List<Job> all() {
+    return List.of(
+        new Job(
+            "ingest",
+            "Kafka -> raw.pos_transactions + dead letters, catch-up run (exactly once)",
+            settings.ingestTimeout()),
+        new Job(
+            "mart",
+            "raw -> marts.daily_sales_summary for the given dates, or the dates raw changed since"
+                + " the last mart run",
+            settings.martTimeout()),
+        new Job(
+            "maintain",
+            "compact small files, merge manifests, expire snapshots, find orphan files",
+            settings.martTimeout()));
+  }
+
+  Job job(String name) {
+    return all().stream()
+        .filter(j -> j.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown job '" + name + "': use ingest, mart or maintain"));
+  }
+
+  /** Checks and normalizes a run's parameters (dates sorted and de-duplicated). */
+  Map<String, Object> params(String job, Map<String, Object> given) {
+    job(job);
+    Map<String, Object> params = new LinkedHashMap<>(given == null ? Map.of() : given);
+    for (String key : params.keySet()) {
+      if (!allowed(job).contains(key)) {
+        throw new IllegalArgumentException(
+            "job " + job + " takes no parameter '" + key + "' (it takes " + allowed(job) + ")");
+      }
+    }
+    if (params.containsKey("dates")) {
+      if (!(params.get("dates") instanceof List<?> list) || list.isEmpty()) {
+        throw new IllegalArgumentException("dates must be a non-empty list like [\"2026-11-24\"]");
+      }
+      TreeSet<String> dates = new TreeSet<>();
+      for (Object d : list) {
+        try {
+          dates.add(LocalDate.parse(String.valueOf(d)).toString());
+        } catch (DateTimeParseException e) {
+          throw new IllegalArgumentException("dates wants yyyy-MM-dd values, got '" + d + "'");
+        }
+      }
+      params.put("dates", new ArrayList<>(dates));
+    }
+    return params;
+  }
+
+  private static List<String> allowed(String job) {
+    return switch (job) {
+      case "mart" -> List.of("dates", "changed_since_last_run");
+      default -> List.of();
+    };
+  }
+
+  /** The child's command line for {@code run}, writing its summary to {@code summaryFile}. */
+  List<String> command(Run run, Path summaryFile) {
+    List<String> cmd = new ArrayList<>(settings.jobCommand());
+    cmd.add(run.job());
+    cmd.add("--runner=" + settings.runner());
+    cmd.add("--data-dir=" + settings.dataDir());
+    cmd.add("--summary-json=" + summaryFile);
+    switch (run.job()) {
+      case "ingest" -> {
+        if (settings.bootstrapServers() != null) {
+          cmd.add("--bootstrap-servers=" + settings.bootstrapServers());
+        }
+        cmd.add("--topic=" + settings.topic());
+        cmd.add("--until-caught-up"); // one catch-up run, then exit: the schedule repeats it
+      }
+      case "mart" -> {
+        if (!run.dates().isEmpty()
+            && !Boolean.TRUE.equals(run.params().get("changed_since_last_run"))) {
+          cmd.add("--date=" + String.join(",", run.dates()));
+        } else {
+          cmd.add("--changed-since-last-run");
+        }
+      }
+      default -> {}
+    }
+    return cmd;
+  }
+}

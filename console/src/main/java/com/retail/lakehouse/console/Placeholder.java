@@ -1,3 +1,0 @@
-package com.retail.lakehouse.console;
-
-final class Placeholder {}

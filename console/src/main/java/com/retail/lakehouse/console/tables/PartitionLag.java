@@ -1,0 +1,3 @@
+package com.retail.lakehouse.console.tables;
+
+public record PartitionLag(int partition, long endOffset, long committedOffset, long lag) {}

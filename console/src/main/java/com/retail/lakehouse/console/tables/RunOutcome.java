@@ -1,0 +1,7 @@
+package com.retail.lakehouse.console.tables;
+
+public enum RunOutcome {
+  SUCCEEDED,
+  FAILED,
+  RUNNING
+}
