@@ -23,6 +23,18 @@ export function whenUnauthorized(callback) {
   onUnauthorized = callback;
 }
 
+/**
+ * Iceberg snapshot ids are 64-bit: beyond 2^53 a JS number would round them. Where the browser gives
+ * the reviver the number's source text (JSON.parse source text access), such integers stay exact
+ * as strings.
+ */
+function keepBigIntegers(_key, value, context) {
+  if (typeof value === 'number' && !Number.isSafeInteger(value) && context && /^-?\d+$/.test(context.source)) {
+    return context.source;
+  }
+  return value;
+}
+
 async function request(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (token()) headers.Authorization = `Bearer ${token()}`;
@@ -45,7 +57,7 @@ async function request(method, path, body) {
   const text = await response.text();
   if (text) {
     try {
-      data = JSON.parse(text);
+      data = JSON.parse(text, keepBigIntegers);
     } catch {
       data = null;
     }

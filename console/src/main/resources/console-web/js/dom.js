@@ -58,8 +58,9 @@ export function seconds(s) {
   if (s == null) return '—';
   if (s < 60) return `${Number(s).toFixed(1)} s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${pad(Math.round(s % 60))} s`;
-  return `${Math.floor(m / 60)} h ${pad(m % 60)} min`;
+  const rest = Math.round(s % 60);
+  if (m < 60) return rest ? `${m} min ${pad(rest)} s` : `${m} min`;
+  return m % 60 ? `${Math.floor(m / 60)} h ${pad(m % 60)} min` : `${Math.floor(m / 60)} h`;
 }
 
 /** "N s ago" (minutes, hours or days once the seconds get long). */

@@ -46,16 +46,22 @@ export function jobsView(root, _route, app) {
         h('button', {
           type: 'button',
           class: sc.paused ? 'resume' : 'pause',
-          onclick: (e) => toggle(sc, e.target),
+          onclick: (e) => toggle('schedules', sc, e.target),
         }, sc.paused ? 'Resume' : 'Pause'),
       ]), 'No schedules.'));
-    fill(sensors, table(['Sensor', 'Cursor', 'Last evaluated', 'Last run key', 'State'],
+    fill(sensors, table(['Sensor', 'Watches', 'Cursor', 'Last evaluated', 'Last run key', 'State', ''],
       (n.sensors || []).map((se) => [
         h('strong', {}, se.name),
+        se.table ? [h('code', {}, se.table), se.job ? ` → ${se.job}` : ''] : '—',
         h('code', {}, se.cursor ?? '—'),
         time(se.last_evaluated),
         se.last_run_key ? h('code', {}, se.last_run_key) : '—',
         se.paused ? badge('paused') : badge('active'),
+        h('button', {
+          type: 'button',
+          class: se.paused ? 'resume' : 'pause',
+          onclick: (e) => toggle('sensors', se, e.target),
+        }, se.paused ? 'Resume' : 'Pause'),
       ]), 'No sensors.'));
   }
 
@@ -64,9 +70,10 @@ export function jobsView(root, _route, app) {
     if (created) app.notify(`Queued ${job}:`, `#/runs/${created.id}`, `run #${created.id}`);
   }
 
-  async function toggle(schedule, button) {
-    const action = schedule.paused ? 'resume' : 'pause';
-    await app.act(button, () => api.post(`/api/schedules/${encodeURIComponent(schedule.name)}/${action}`));
+  /** Pauses or resumes a schedule or a sensor (kind: 'schedules' or 'sensors'). */
+  async function toggle(kind, item, button) {
+    const action = item.paused ? 'resume' : 'pause';
+    await app.act(button, () => api.post(`/api/${kind}/${encodeURIComponent(item.name)}/${action}`));
   }
 
   return { refresh, unmount() { gen++; backfills.stop(); } };

@@ -26,7 +26,7 @@ export function runsView(root, { query }, app) {
       history.replaceState(null, '', `#/runs${q ? `?${q}` : ''}`);
       runs = [];
       olderLoaded = false;
-      refresh();
+      refresh().then(() => app.clearError(), (err) => app.error(err));
     });
   }
 

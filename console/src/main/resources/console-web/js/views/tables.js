@@ -20,8 +20,12 @@ export function tablesView(root, _route, app) {
     const mine = ++gen;
     const data = await api.get('/api/tables');
     if (mine !== gen) return;
-    fill(freshness, 'Last raw commit: ', h('strong', {}, data.seconds_since_last_raw_commit == null
-      ? 'never' : agoSeconds(data.seconds_since_last_raw_commit)));
+    const since = data.seconds_since_last_raw_commit;
+    const slo = data.freshness_slo_seconds;
+    const late = since != null && slo != null && since > slo;
+    fill(freshness, 'Last raw commit: ',
+      h('strong', { class: late ? 'inline-error' : null }, since == null ? 'never' : agoSeconds(since)),
+      slo != null ? h('span', { class: 'muted' }, ` (freshness target ${slo} s${late ? ': missed' : ''})`) : null);
     fill(tables, table(['Table', 'Snapshots', 'Data files', 'Total size', 'Avg file size', 'Records', 'Last commit', 'Current snapshot'],
       (data.tables || []).map((t) => t.exists === false
         ? h('tr', {}, h('td', {}, h('strong', {}, t.name)), h('td', { colspan: 7, class: 'muted' }, 'does not exist yet'))
