@@ -56,6 +56,9 @@ final class ConsoleScheduler implements AutoCloseable {
             new Definition("ingest-schedule", "ingest", settings.ingestCron(), Map.of()),
             new Definition(
                 "mart-daily", "mart", settings.martCron(), Map.of("changed_since_last_run", true)));
+    if (settings.schedulesPaused() && store.state(Console.SENSOR).lastEvaluated() == null) {
+      store.setPaused(Console.SENSOR, true);
+    }
     List<RecurringTask<?>> tasks = new ArrayList<>();
     for (Definition d : definitions) {
       if (settings.schedulesPaused() && store.state(d.name()).lastEvaluated() == null) {

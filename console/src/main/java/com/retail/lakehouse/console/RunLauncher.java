@@ -294,29 +294,32 @@ final class RunLauncher implements AutoCloseable {
     }
   }
 
-  /** SIGTERM to the process and its descendants, SIGKILL to whatever is left after the grace. */
+  /**
+   * SIGTERM to the process and its descendants, SIGKILL to whatever is left after the grace; in the
+   * background (returns at once).
+   */
   static void stopTree(ProcessHandle root) {
+    Thread killer = new Thread(() -> stopTreeAndWait(root), "console-kill-" + root.pid());
+    killer.setDaemon(true);
+    killer.start();
+  }
+
+  /** As {@link #stopTree}, returning when the whole tree is gone. */
+  static void stopTreeAndWait(ProcessHandle root) {
     List<ProcessHandle> tree =
         java.util.stream.Stream.concat(root.descendants(), java.util.stream.Stream.of(root))
             .toList();
     tree.forEach(ProcessHandle::destroy);
-    Thread killer =
-        new Thread(
-            () -> {
-              long end = System.nanoTime() + KILL_GRACE.toNanos();
-              while (System.nanoTime() < end && tree.stream().anyMatch(ProcessHandle::isAlive)) {
-                try {
-                  Thread.sleep(200);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                  break;
-                }
-              }
-              tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-            },
-            "console-kill-" + root.pid());
-    killer.setDaemon(true);
-    killer.start();
+    long end = System.nanoTime() + KILL_GRACE.toNanos();
+    while (System.nanoTime() < end && tree.stream().anyMatch(ProcessHandle::isAlive)) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
   static void appendLog(String log, String line) {
@@ -343,10 +346,20 @@ final class RunLauncher implements AutoCloseable {
   public void close() {
     closed = true;
     loop.shutdownNow();
+    List<Thread> stopping = new java.util.ArrayList<>();
     for (Active a : active.values()) {
       a.stopReason = "the console stopped while this run was going";
       store.markEnded(a.runId, RunStatus.FAILED, null, a.stopReason, null);
-      stopTree(a.process.toHandle());
+      Thread t = new Thread(() -> stopTreeAndWait(a.process.toHandle()), "console-stop-" + a.runId);
+      t.start();
+      stopping.add(t);
+    }
+    for (Thread t : stopping) {
+      try {
+        t.join(KILL_GRACE.plusSeconds(5).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -82,7 +82,9 @@ public final class ServeCommand implements Callable<Integer> {
           "When mart --changed-since-last-run runs (default: ${DEFAULT-VALUE} = 02:00 daily).")
   String martCron;
 
-  @Option(names = "--paused", description = "Start with both schedules paused (the first time).")
+  @Option(
+      names = "--paused",
+      description = "Start with both schedules and the sensor paused (the first time).")
   boolean paused;
 
   @Option(

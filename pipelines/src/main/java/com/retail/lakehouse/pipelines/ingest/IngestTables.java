@@ -100,7 +100,7 @@ final class IngestTables {
     CommittedOffsets d = deadLetterPosition();
     Map<Integer, Long> position = new TreeMap<>();
     for (int p : partitions) {
-      position.put(p, Math.min(r.next(p), d.next(p)));
+      position.put(p, CommittedOffsets.resumeOffset(r, d, p));
     }
     return position;
   }

@@ -88,7 +88,7 @@ public final class KafkaPositions implements AutoCloseable {
     Map<Integer, Long> earliest = earliest(partitions);
     Map<Integer, Long> start = new TreeMap<>();
     for (int p : partitions) {
-      long resume = Math.min(raw.next(p), deadLetters.next(p));
+      long resume = CommittedOffsets.resumeOffset(raw, deadLetters, p);
       start.put(p, Math.max(earliest.get(p), resume));
     }
     return start;

@@ -175,6 +175,16 @@ public final class CommittedOffsets implements Serializable {
     return new CommittedOffsets(topic, all.getOrDefault(topic, Map.of()), all);
   }
 
+  /**
+   * Where an ingest of both tables resumes on {@code partition}: the lower of the raw and the
+   * dead-letter position (every message below it is in one of the tables, every one at or above it
+   * may still be missing from one). The one rule ingest plans by and lag is measured against.
+   */
+  public static long resumeOffset(
+      CommittedOffsets raw, CommittedOffsets deadLetters, int partition) {
+    return Math.min(raw.next(partition), deadLetters.next(partition));
+  }
+
   public String topic() {
     return topic;
   }

@@ -153,7 +153,7 @@ public record RawFilePlan(long rawSnapshotId, List<DaySlice> slices, SortedSet<L
   }
 
   /** event_time within any of the given UTC days (consecutive days merged into one range). */
-  static Expression eventTimeOn(SortedSet<LocalDate> dates) {
+  public static Expression eventTimeOn(SortedSet<LocalDate> dates) {
     Expression any = Expressions.alwaysFalse();
     LocalDate start = null;
     LocalDate end = null;
@@ -182,7 +182,7 @@ public record RawFilePlan(long rawSnapshotId, List<DaySlice> slices, SortedSet<L
   }
 
   /** The UTC date of a raw file from its day(event_time) partition value, or null without one. */
-  static LocalDate dayOf(Table raw, DataFile file) {
+  public static LocalDate dayOf(Table raw, DataFile file) {
     Map<Integer, PartitionSpec> specs = raw.specs();
     PartitionSpec spec = specs.get(file.specId());
     int sourceId = raw.schema().findField(PosEventSchema.EVENT_TIME).fieldId();

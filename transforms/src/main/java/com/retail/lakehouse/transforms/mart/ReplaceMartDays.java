@@ -13,7 +13,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
@@ -188,6 +190,42 @@ public final class ReplaceMartDays
     return null;
   }
 
+  /** The sale dates mart snapshot {@code s} replaced ({@link #DATES_KEY}); empty for any other. */
+  public static SortedSet<LocalDate> datesOf(Snapshot s) {
+    SortedSet<LocalDate> dates = new TreeSet<>();
+    String value = s.summary().get(DATES_KEY);
+    if (value != null) {
+      for (String d : value.split(",")) {
+        if (!d.isBlank()) {
+          dates.add(LocalDate.parse(d.strip()));
+        }
+      }
+    }
+    return dates;
+  }
+
+  /**
+   * Per sale date, the raw snapshot the mart last built it from: walking the mart's history back
+   * from {@code from} (null: an empty mart), the {@link #RAW_SNAPSHOT_KEY} of the newest commit
+   * whose {@link #DATES_KEY} covers the date. Dates no retained commit replaced are absent.
+   * Metadata only (snapshot summaries).
+   */
+  public static SortedMap<LocalDate, Long> rawSnapshotPerDate(Table table, Snapshot from) {
+    SortedMap<LocalDate, Long> built = new TreeMap<>();
+    for (Snapshot s = from;
+        s != null;
+        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      String raw = s.summary().get(RAW_SNAPSHOT_KEY);
+      if (raw != null) {
+        long rawSnapshotId = Long.parseLong(raw);
+        for (LocalDate d : datesOf(s)) {
+          built.putIfAbsent(d, rawSnapshotId);
+        }
+      }
+    }
+    return built;
+  }
+
   /**
    * The newest mart commit that caught up with raw (see {@link #CAUGHT_UP_KEY}), or null before the
    * first such run.
@@ -232,12 +270,11 @@ public final class ReplaceMartDays
         break;
       }
       String run = s.summary().get(RUN_ID_KEY);
-      String runDates = s.summary().get(DATES_KEY);
-      if (run != null && runDates != null) {
+      if (run != null && s.summary().get(DATES_KEY) != null) {
         boolean overlaps = false;
-        for (String d : runDates.split(",")) {
-          if (!d.isBlank() && dates.contains(LocalDate.parse(d.strip()))) {
-            replaced.add(LocalDate.parse(d.strip()));
+        for (LocalDate d : datesOf(s)) {
+          if (dates.contains(d)) {
+            replaced.add(d);
             overlaps = true;
           }
         }
@@ -300,7 +337,7 @@ public final class ReplaceMartDays
   }
 
   /** sale_date in any of the dates. */
-  static Expression saleDateIn(SortedSet<LocalDate> dates) {
+  public static Expression saleDateIn(SortedSet<LocalDate> dates) {
     return Expressions.in(
         DailySalesSummaryTable.SALE_DATE, dates.stream().map(LocalDate::toString).toArray());
   }

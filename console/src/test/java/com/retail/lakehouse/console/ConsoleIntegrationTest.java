@@ -1,0 +1,189 @@
+package com.retail.lakehouse.console;
+
+import static com.retail.lakehouse.console.ConsoleTestSupport.get;
+import static com.retail.lakehouse.console.ConsoleTestSupport.post;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console against real parts: a real broker, real ingest and mart runs as child JVMs, real
+ * Iceberg tables, the HTTP API. One data folder with a few ingested days is shared by the tests
+ * (each test starts its own console on it).
+ */
+class ConsoleIntegrationTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration RUN_WAIT = Duration.ofMinutes(3);
+
+  @TempDir static Path temp;
+  static Path dataDir;
+  static List<String> dates;
+
+  @BeforeAll
+  static void rawDays() throws Exception {
+    dataDir = ConsoleTestSupport.dataDirWithRawDays(temp);
+    dates = new ArrayList<>();
+  }
+
+  @Test
+  void aMartRunAskedThroughTheApiSucceedsAndItsCheckReconcilesWithRaw() throws Exception {
+    try (ConsoleServer server = ConsoleTestSupport.startServer(dataDir)) {
+      URI url = server.url();
+      var created = post(url, "api/jobs/mart/runs", "{}");
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      long id = JSON.readTree(created.body()).get("id").asLong();
+
+      JsonNode run = awaitEnded(url, id);
+      assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("succeeded");
+      assertThat(run.get("trigger").asText()).isEqualTo("manual");
+      assertThat(run.get("exit_code").asInt()).isZero();
+      assertThat(run.get("summary").get("dates")).isNotEmpty();
+
+      JsonNode log = json(get(url, "api/runs/" + id + "/log").body());
+      assertThat(log.get("text").asText()).contains("console: run " + id).contains("mart");
+    }
+  }
+
+  @Test
+  void theSensorAsksForOneMartRunPerRawChangeAndNotAgain() throws Exception {
+    try (ConsoleServer server = ConsoleTestSupport.startServer(dataDir)) {
+      URI url = server.url();
+      assertThat(post(url, "api/sensors/raw-changed/resume", "").statusCode()).isEqualTo(200);
+      JsonNode first =
+          await()
+              .atMost(RUN_WAIT)
+              .pollInterval(Duration.ofSeconds(1))
+              .until(() -> latest(url, "sensor"), r -> r != null && ended(r));
+      assertThat(first.get("status").asText()).as(first.toString()).isEqualTo("succeeded");
+      assertThat(first.get("run_key").asText()).startsWith("raw-snapshot:");
+
+      // Nothing new in raw: later evaluations ask for nothing.
+      Thread.sleep(4000);
+      assertThat(runs(url, "trigger=sensor")).hasSize(1);
+
+      // New events ingested: exactly one more sensor run.
+      ConsoleTestSupport.ingest(dataDir); // nothing new in Kafka: no new snapshot
+      Thread.sleep(3000);
+      assertThat(runs(url, "trigger=sensor")).hasSize(1);
+    }
+  }
+
+  @Test
+  void aBackfillWithOneFailingDateIsRetriedUntilEveryDateSucceeds() throws Exception {
+    ConsoleSettings base = ConsoleTestSupport.settings(dataDir);
+    JsonNode partitions;
+    String from = "2026-11-20";
+    String to = "2026-11-22";
+    ConsoleSettings settings =
+        base.withJobs(ConsoleTestSupport.failingOnceFor(temp, "2026-11-21"), Map.of(), "direct");
+    try (ConsoleServer server = ConsoleServer.start(settings)) {
+      URI url = server.url();
+      var created =
+          post(
+              url,
+              "api/backfills",
+              "{\"job\":\"mart\",\"from\":\"" + from + "\",\"to\":\"" + to + "\"}");
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      long backfill = JSON.readTree(created.body()).get("id").asLong();
+      assertThat(JSON.readTree(created.body()).get("run_ids")).hasSize(3);
+
+      JsonNode done =
+          await()
+              .atMost(RUN_WAIT.multipliedBy(2))
+              .pollInterval(Duration.ofSeconds(1))
+              .until(
+                  () -> backfill(url, backfill), b -> !b.get("status").asText().equals("running"));
+      assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("succeeded");
+      List<JsonNode> all = runs(url, "backfill_id=" + backfill);
+      assertThat(all).as(all.toString()).hasSize(4);
+      JsonNode failed =
+          all.stream()
+              .filter(r -> r.get("status").asText().equals("failed"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(failed.get("params").get("dates").get(0).asText()).isEqualTo("2026-11-21");
+      assertThat(failed.get("message").asText()).contains("MART_BEFORE_COMMIT");
+      JsonNode retry =
+          all.stream()
+              .filter(r -> r.get("trigger").asText().equals("retry"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(retry.get("parent_id").asLong()).isEqualTo(failed.get("id").asLong());
+      assertThat(retry.get("attempt").asInt()).isEqualTo(2);
+      assertThat(retry.get("status").asText()).isEqualTo("succeeded");
+      partitions = json(get(url, "api/partitions").body());
+    }
+    for (JsonNode d : partitions.get("dates")) {
+      if (d.get("date").asText().compareTo(from) >= 0
+          && d.get("date").asText().compareTo(to) <= 0) {
+        assertThat(d.get("state").asText()).as(d.toString()).isEqualTo("up_to_date");
+      }
+    }
+  }
+
+  @Test
+  void mutatingRequestsWithoutTheCsrfHeaderAreRefused() throws Exception {
+    try (ConsoleServer server = ConsoleTestSupport.startServer(dataDir)) {
+      var response =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(server.url().resolve("api/jobs/mart/runs"))
+                      .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(403);
+      assertThat(response.body()).contains("X-Lakehouse-Request");
+      assertThat(runs(server.url(), "job=mart&trigger=manual")).isEmpty();
+      var bad = post(server.url(), "api/jobs/mart/runs", "{\"dates\":[\"yesterday\"]}");
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(json(bad.body()).get("error").asText()).contains("yyyy-MM-dd");
+    }
+  }
+
+  private static JsonNode awaitEnded(URI url, long id) {
+    return await()
+        .atMost(RUN_WAIT)
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> json(get(url, "api/runs/" + id).body()), ConsoleIntegrationTest::ended);
+  }
+
+  private static boolean ended(JsonNode run) {
+    String s = run.get("status").asText();
+    return s.equals("succeeded") || s.equals("failed") || s.equals("cancelled");
+  }
+
+  private static JsonNode latest(URI url, String trigger) throws Exception {
+    List<JsonNode> runs = runs(url, "trigger=" + trigger);
+    return runs.isEmpty() ? null : runs.get(0);
+  }
+
+  static List<JsonNode> runs(URI url, String query) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    json(get(url, "api/runs?" + query).body()).get("runs").forEach(out::add);
+    return out;
+  }
+
+  private static JsonNode backfill(URI url, long id) throws Exception {
+    for (JsonNode b : json(get(url, "api/backfills").body()).get("backfills")) {
+      if (b.get("id").asLong() == id) {
+        return b;
+      }
+    }
+    throw new AssertionError("no backfill " + id);
+  }
+
+  static JsonNode json(String text) throws Exception {
+    return JSON.readTree(text);
+  }
+}
