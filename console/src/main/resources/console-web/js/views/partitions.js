@@ -22,7 +22,7 @@ export function partitionsView(root, _route, app) {
   fill(root,
     h('h1', {}, 'Partitions'),
     h('section', { class: 'panel' },
-      h('h2', {}, 'mart.daily_sales by sale date'),
+      h('h2', {}, 'marts.daily_sales_summary by sale date'),
       h('ul', { class: 'legend', 'aria-label': 'Legend' }, STATES.map(([state, label]) =>
         h('li', {}, h('span', { class: `swatch state-${state}`, 'aria-hidden': 'true' }), label))),
       strip),

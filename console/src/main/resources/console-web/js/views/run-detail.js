@@ -88,7 +88,7 @@ export function runDetailView(root, { params }, app) {
         ? h('dl', { class: 'kv', id: 'snapshots' }, snapshots.map(([k, v]) => kv(k, h('code', {}, String(v)))))
         : null,
       run.summary
-        ? h('pre', { class: 'json', id: 'summary' }, JSON.stringify(run.summary, null, 2))
+        ? h('pre', { class: 'json', id: 'summary' }, prettyJson(run.summary))
         : h('p', { class: 'empty' }, 'No summary (yet).'));
   }
 
@@ -137,6 +137,11 @@ export function runDetailView(root, { params }, app) {
       clearTimeout(logTimer);
     },
   };
+}
+
+/** Indented JSON; 64-bit integers the API client kept as strings are shown as the numbers they are. */
+function prettyJson(value) {
+  return JSON.stringify(value, null, 2).replace(/"(-?\d{16,})"/g, '$1');
 }
 
 function kv(key, value) {
