@@ -34,6 +34,7 @@ let current = null; // the mounted view: {refresh(), unmount()}
 let timer = null;
 let tickSeq = 0;
 let busy = false; // any run queued or running, per the last health answer
+let retryAfterToken = null; // the action a 401 refused, tried again once a token is entered
 
 export const app = {
   /** Navigates to a hash route, e.g. '#/runs/12'. */
@@ -71,6 +72,8 @@ export const app = {
       return result;
     } catch (e) {
       app.error(e);
+      // Refused for want of a token: the token prompt is up; once a token is given, try again.
+      if (e instanceof api.ApiError && e.status === 401) retryAfterToken = () => app.act(button, action);
       return undefined;
     } finally {
       if (button) button.disabled = false;
@@ -154,10 +157,14 @@ tokenForm.addEventListener('submit', (event) => {
   api.setToken(tokenInput.value.trim());
   tokenForm.hidden = true;
   app.clearError();
-  tick();
+  const retry = retryAfterToken;
+  retryAfterToken = null;
+  if (retry) retry();
+  else tick();
 });
 document.getElementById('token-cancel').addEventListener('click', () => {
   tokenForm.hidden = true;
+  retryAfterToken = null;
 });
 
 window.addEventListener('hashchange', route);

@@ -19,9 +19,19 @@ export function jobsView(root, _route, app) {
 
   async function refresh() {
     const mine = ++gen;
-    const [j, s, n] = await Promise.all([api.get('/api/jobs'), api.get('/api/schedules'), api.get('/api/sensors')]);
-    await backfills.refresh();
+    // Each section on its own: one failing endpoint leaves the others up to date (and the banner says why).
+    const results = await Promise.allSettled([
+      api.get('/api/jobs'), api.get('/api/schedules'), api.get('/api/sensors'), backfills.refresh()]);
     if (mine !== gen) return;
+    const [j, s, n] = results.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    if (j) renderJobs(j);
+    if (s) renderSchedules(s);
+    if (n) renderSensors(n);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  function renderJobs(j) {
     fill(jobs, table(['Job', 'Description', 'Attempts', 'Timeout', 'Last run', 'Active', ''],
       (j.jobs || []).map((job) => [
         h('strong', {}, job.name),
@@ -34,6 +44,9 @@ export function jobsView(root, _route, app) {
         job.active_run_id != null ? runLink(job.active_run_id) : '—',
         h('button', { type: 'button', class: 'run-now', dataset: { job: job.name }, onclick: (e) => runNow(job.name, e.target) }, 'Run now'),
       ]), 'No jobs.'));
+  }
+
+  function renderSchedules(s) {
     fill(schedules, table(['Schedule', 'Job', 'Cron', 'Zone', 'Next ticks', 'Last tick', 'State', ''],
       (s.schedules || []).map((sc) => [
         h('strong', {}, sc.name),
@@ -49,6 +62,9 @@ export function jobsView(root, _route, app) {
           onclick: (e) => toggle('schedules', sc, e.target),
         }, sc.paused ? 'Resume' : 'Pause'),
       ]), 'No schedules.'));
+  }
+
+  function renderSensors(n) {
     fill(sensors, table(['Sensor', 'Watches', 'Cursor', 'Last evaluated', 'Last run key', 'State', ''],
       (n.sensors || []).map((se) => [
         h('strong', {}, se.name),

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -114,12 +115,7 @@ class ConsoleBrowserTest {
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void backfillFromTheJobsPageBuildsTheMartAndThePagesShowIt() throws Exception {
-    try {
-      backfillAndCheckEveryPage();
-    } catch (Exception | AssertionError e) {
-      saveFailureEvidence();
-      throw e;
-    }
+    withEvidence("failure", this::backfillAndCheckEveryPage);
   }
 
   private void backfillAndCheckEveryPage() throws Exception {
@@ -209,9 +205,51 @@ class ConsoleBrowserTest {
     assertThat(scriptErrors()).as("JavaScript errors in the browser console").isEmpty();
   }
 
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void aChangeRefusedForWantOfTheTokenAsksForItAndGoesThroughWithIt() throws Exception {
+    Path empty = Files.createDirectories(temp.resolve("guarded"));
+    ConsoleSettings settings =
+        ConsoleSettings.defaults(empty, Path.of("."))
+            .withAddress("127.0.0.1", 0)
+            .withSchedules(
+                ZoneOffset.UTC, "0 0 3 * * *", "0 0 2 * * *", true, Duration.ofSeconds(1))
+            .withDatabase(null, "s3cret");
+    try (ConsoleServer guarded = ConsoleServer.start(settings)) {
+      withEvidence("failure-token", () -> tokenPrompt(guarded));
+    } finally {
+      ((JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
+    }
+  }
+
+  private void tokenPrompt(ConsoleServer guarded) {
+    open(guarded, "#/jobs");
+    ((JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
+    waitFor(Duration.ofSeconds(30), "#sensors button.resume", 1).get(0).click();
+
+    // 401: a one-line banner and the token prompt; the token is kept for the tab only.
+    new WebDriverWait(driver, Duration.ofSeconds(10))
+        .until(ExpectedConditions.visibilityOfElementLocated(By.id("token-form")));
+    assertThat(driver.findElement(By.id("banner")).getText()).contains("Bearer");
+    driver.findElement(By.id("token-input")).sendKeys("s3cret");
+    driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+
+    // The refused change goes through once the token is given: the (test-paused) sensor resumes.
+    waitFor(Duration.ofSeconds(15), "#sensors button.pause", 1);
+    assertThat(driver.findElement(By.id("banner")).isDisplayed()).isFalse();
+    assertThat(
+            ((JavascriptExecutor) driver)
+                .executeScript("return sessionStorage.getItem('lakehouse.token')"))
+        .isEqualTo("s3cret");
+  }
+
   private static void open(String hash) {
+    open(server, hash);
+  }
+
+  private static void open(ConsoleServer console, String hash) {
     // Hash navigation: the single-page app routes without a page load.
-    URI base = server.url().resolve("/");
+    URI base = console.url().resolve("/");
     if (!driver.getCurrentUrl().startsWith(base.toString())) {
       driver.get(base.toString());
     }
@@ -267,11 +305,24 @@ class ConsoleBrowserTest {
     }
   }
 
-  /** The page as it was when the test failed: target/screenshots/failure.{png,html}. */
-  private static void saveFailureEvidence() {
+  interface Steps {
+    void run() throws Exception;
+  }
+
+  /** Runs steps; on failure saves the page as it was: target/screenshots/{name}.{png,html}. */
+  private static void withEvidence(String name, Steps steps) throws Exception {
     try {
-      screenshot("failure");
-      Files.writeString(SCREENSHOTS.resolve("failure.html"), driver.getPageSource());
+      steps.run();
+    } catch (Exception | AssertionError e) {
+      saveFailureEvidence(name);
+      throw e;
+    }
+  }
+
+  private static void saveFailureEvidence(String name) {
+    try {
+      screenshot(name);
+      Files.writeString(SCREENSHOTS.resolve(name + ".html"), driver.getPageSource());
     } catch (IOException | RuntimeException ignored) {
       // the failure itself is what matters
     }
