@@ -288,14 +288,13 @@ class ConsoleBrowserTest {
   /** A full-page screenshot: the window grows to the page's height for the shot. */
   private static void screenshot(String name) throws IOException {
     Dimension before = driver.manage().window().getSize();
-    Number height =
-        (Number)
-            ((JavascriptExecutor) driver)
-                .executeScript("return document.documentElement.scrollHeight");
-    driver
-        .manage()
-        .window()
-        .setSize(new Dimension(before.getWidth(), Math.max(before.getHeight(), height.intValue())));
+    JavascriptExecutor js = (JavascriptExecutor) driver;
+    for (int i = 0; i < 2; i++) { // twice: the page may reflow at the new size
+      Number page = (Number) js.executeScript("return document.documentElement.scrollHeight");
+      Number frame = (Number) js.executeScript("return window.outerHeight - window.innerHeight");
+      int height = Math.max(before.getHeight(), page.intValue() + Math.max(0, frame.intValue()));
+      driver.manage().window().setSize(new Dimension(before.getWidth(), height));
+    }
     try {
       File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
       Files.copy(
