@@ -4,7 +4,6 @@ import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.ExecutionComplete;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import com.github.kagkarlsson.scheduler.task.schedule.CronSchedule;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedule;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 import java.time.Duration;
@@ -148,21 +147,7 @@ final class ConsoleScheduler implements AutoCloseable {
   }
 
   private Schedule schedule(String cron) {
-    return cronSchedule(cron, settings.zone());
-  }
-
-  /** A cron schedule in a zone, with a one-line message for a bad expression. */
-  static CronSchedule cronSchedule(String cron, java.time.ZoneId zone) {
-    try {
-      return new CronSchedule(cron, zone);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          "bad cron '"
-              + cron
-              + "': six fields, seconds first, e.g. '0 0 2 * * *' for 02:00 daily ("
-              + e.getMessage()
-              + ")");
-    }
+    return new WallClockCron(cron, settings.zone());
   }
 
   @Override

@@ -47,8 +47,8 @@ public final class ConsoleServer implements AutoCloseable {
               + settings.host()
               + " (beyond this machine) needs a token: set --auth-token or LAKEHOUSE_TOKEN");
     }
-    ConsoleScheduler.cronSchedule(settings.ingestCron(), settings.zone());
-    ConsoleScheduler.cronSchedule(settings.martCron(), settings.zone());
+    new WallClockCron(settings.ingestCron(), settings.zone()); // checks both expressions
+    new WallClockCron(settings.martCron(), settings.zone());
     DataSource source = Database.open(settings.dataDir(), settings.dbUrl());
     RunStore store = new RunStore(source);
     Jobs jobs = new Jobs(settings);

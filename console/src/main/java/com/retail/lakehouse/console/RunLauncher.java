@@ -133,9 +133,13 @@ final class RunLauncher implements AutoCloseable {
     }
   }
 
-  private static boolean sameProcess(Run run, ProcessHandle handle) {
-    // The pid could have been reused by an unrelated process: compare the command too.
-    return handle.info().commandLine().map(c -> c.contains("--summary-json=")).orElse(true);
+  /** The pid could have been reused by an unrelated process: its start time must match. */
+  private boolean sameProcess(Run run, ProcessHandle handle) {
+    Optional<Instant> recorded = store.processStart(run.id());
+    Optional<Instant> actual = handle.info().startInstant();
+    return recorded.isPresent()
+        && actual.isPresent()
+        && Duration.between(recorded.get(), actual.get()).abs().toMillis() < 1000;
   }
 
   private void tick() {

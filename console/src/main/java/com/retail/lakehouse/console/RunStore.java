@@ -198,6 +198,20 @@ final class RunStore {
         .findFirst();
   }
 
+  /** When the process of run {@code id} started (as recorded when it did), if it did. */
+  Optional<Instant> processStart(long id) {
+    try (Connection c = source.getConnection();
+        PreparedStatement s =
+            c.prepareStatement("SELECT pid_started_at FROM console_runs WHERE id = ?")) {
+      s.setLong(1, id);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.ofNullable(instant(r, 1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("read run " + id, e);
+    }
+  }
+
   /** Count of runs by status. */
   Map<RunStatus, Long> countsByStatus() {
     Map<RunStatus, Long> counts = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import com.retail.lakehouse.common.Failures;
 import com.retail.lakehouse.localkafka.LocalKafkaBroker;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -156,6 +157,13 @@ public final class ServeCommand implements Callable<Integer> {
   String topic;
 
   @Option(
+      names = "--job-command",
+      description =
+          "Executable the jobs run through, given the job's name and flags (default:"
+              + " <home>/lakehouse, this launcher).")
+  Path jobCommand;
+
+  @Option(
       names = "--demo",
       description =
           "A living system on embedded defaults: starts the local broker and live generator traffic (with faults), ingest every 20 s, the mart sensor; prints the URL.")
@@ -169,7 +177,11 @@ public final class ServeCommand implements Callable<Integer> {
             .withAddress(host, port)
             .withDatabase(dbUrl, authToken != null ? authToken : System.getenv("LAKEHOUSE_TOKEN"))
             .withJobs(
-                ConsoleSettings.defaults(dataDir, home).jobCommand(), Map.of(), runner(runner))
+                jobCommand == null
+                    ? ConsoleSettings.defaults(dataDir, home).jobCommand()
+                    : List.of(jobCommand.toAbsolutePath().toString()),
+                Map.of(),
+                runner(runner))
             .withSchedules(
                 zone == null ? ZoneId.systemDefault() : zone(zone),
                 demo ? "*/20 * * * * *" : ingestCron,

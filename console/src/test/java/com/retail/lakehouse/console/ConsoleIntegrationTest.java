@@ -40,7 +40,7 @@ class ConsoleIntegrationTest {
   void aMartRunAskedThroughTheApiSucceedsAndItsCheckReconcilesWithRaw() throws Exception {
     try (ConsoleServer server = ConsoleTestSupport.startServer(dataDir)) {
       URI url = server.url();
-      var created = post(url, "api/jobs/mart/runs", "{}");
+      var created = post(url, "api/jobs/mart/runs", "{\"dates\":[\"2026-11-21\"]}");
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
       long id = JSON.readTree(created.body()).get("id").asLong();
 
@@ -48,7 +48,17 @@ class ConsoleIntegrationTest {
       assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("succeeded");
       assertThat(run.get("trigger").asText()).isEqualTo("manual");
       assertThat(run.get("exit_code").asInt()).isZero();
-      assertThat(run.get("summary").get("dates")).isNotEmpty();
+      assertThat(run.get("summary").get("dates").toString()).isEqualTo("[\"2026-11-21\"]");
+
+      // The check runs after the run: mart totals of the date = sums over raw at the mart's input.
+      JsonNode checked =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> json(get(url, "api/runs/" + id).body()), r -> !r.get("checks").isEmpty());
+      JsonNode check = checked.get("checks").get(0);
+      assertThat(check.get("name").asText()).isEqualTo("mart_reconciles:2026-11-21");
+      assertThat(check.get("passed").asBoolean()).as(check.toString()).isTrue();
 
       JsonNode log = json(get(url, "api/runs/" + id + "/log").body());
       assertThat(log.get("text").asText()).contains("console: run " + id).contains("mart");

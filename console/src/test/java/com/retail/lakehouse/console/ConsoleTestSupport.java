@@ -157,6 +157,15 @@ final class ConsoleTestSupport {
     return List.of(script.toString());
   }
 
+  /** {@link #javaCommand} as one executable script (for a console in its own process). */
+  static Path javaScript(Path dir) throws IOException {
+    Path script = dir.resolve("job.sh");
+    Files.writeString(
+        script, "#!/usr/bin/env bash\nexec " + quote(javaCommand(List.of())) + " \"$@\"\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return script;
+  }
+
   private static String quote(List<String> words) {
     return String.join(" ", words.stream().map(w -> "'" + w.replace("'", "'\\''") + "'").toList());
   }
