@@ -256,10 +256,16 @@ final class Console implements AutoCloseable {
     checks.execute(() -> check(run));
   }
 
-  /** Start-up: failed runs with attempts left whose retry was never queued (a crash) get it. */
+  /**
+   * Start-up: failed runs of the last day with attempts left whose retry was never queued (the
+   * console stopped between the failure and the retry) get it; older failures are left alone.
+   */
   void queueMissingRetries() {
+    Instant since = Instant.now().minus(Duration.ofDays(1));
     for (Run run : store.list(new RunStore.Filter(null, RunStatus.FAILED, null, null), 200, null)) {
-      retry(run);
+      if (run.endedAt() != null && run.endedAt().isAfter(since)) {
+        retry(run);
+      }
     }
   }
 
