@@ -54,7 +54,8 @@ final class ConsoleScheduler implements AutoCloseable {
         List.of(
             new Definition("ingest-schedule", "ingest", settings.ingestCron(), Map.of()),
             new Definition(
-                "mart-daily", "mart", settings.martCron(), Map.of("changed_since_last_run", true)));
+                "mart-daily", "mart", settings.martCron(), Map.of("changed_since_last_run", true)),
+            new Definition("maintain-nightly", "maintain", settings.maintainCron(), Map.of()));
     if (settings.schedulesPaused() && store.state(Console.SENSOR).lastEvaluated() == null) {
       store.setPaused(Console.SENSOR, true);
     }

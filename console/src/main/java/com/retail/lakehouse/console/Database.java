@@ -113,9 +113,15 @@ final class Database {
    * written at once instead (the console commits a few times per run).
    */
   private static String durable(String h2Url) {
-    return h2Url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY=")
-        ? h2Url
-        : h2Url + ";WRITE_DELAY=0";
+    String url = h2Url;
+    String upper = h2Url.toUpperCase(java.util.Locale.ROOT);
+    if (!upper.contains("WRITE_DELAY=")) {
+      url += ";WRITE_DELAY=0";
+    }
+    if (!upper.contains("DB_CLOSE_ON_EXIT=")) {
+      url += ";DB_CLOSE_ON_EXIT=FALSE"; // the console closes it after stopping its runs
+    }
+    return url;
   }
 
   /** Closes the pool behind {@code source}, if it has one. */

@@ -84,6 +84,14 @@ public final class ServeCommand implements Callable<Integer> {
   String martCron;
 
   @Option(
+      names = "--maintain-cron",
+      defaultValue = "0 0 3 * * *",
+      description =
+          "When maintain runs: compaction, manifests, snapshot expiry, orphan files (default:"
+              + " ${DEFAULT-VALUE} = 03:00 daily).")
+  String maintainCron;
+
+  @Option(
       names = "--paused",
       description = "Start with both schedules and the sensor paused (the first time).")
   boolean paused;
@@ -188,6 +196,7 @@ public final class ServeCommand implements Callable<Integer> {
                 martCron,
                 paused,
                 Durations.parse("sensor-interval", sensorInterval))
+            .withMaintainCron(maintainCron)
             .withRetries(
                 maxAttempts,
                 Durations.parse("retry-delay", retryDelay),
@@ -209,25 +218,46 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println(
           "serve --demo: live traffic of 20 stores at 100 events/s (1% malformed, 2% duplicates, 2% late)");
     }
-    CountDownLatch stop = new CountDownLatch(1);
-    try (ConsoleServer server = ConsoleServer.start(settings)) {
-      System.out.println(
-          "lakehouse console: "
-              + server.url()
-              + "  (data: "
-              + settings.dataDir()
-              + "; Ctrl-C stops it)");
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "console-stop"));
-      stop.await();
-    } finally {
-      if (traffic != null) {
-        traffic.close();
-      }
-      if (broker != null) {
-        broker.close();
-      }
+    ConsoleServer server;
+    try {
+      server = ConsoleServer.start(settings);
+    } catch (RuntimeException e) {
+      stopDemo(traffic, broker);
+      throw e;
     }
+    System.out.println(
+        "lakehouse console: "
+            + server.url()
+            + "  (data: "
+            + settings.dataDir()
+            + "; Ctrl-C stops it)");
+    // The JVM does not wait for this thread once a shutdown hook ends: stop everything in the hook.
+    CountDownLatch stopped = new CountDownLatch(1);
+    DemoTraffic demoTraffic = traffic;
+    LocalKafkaBroker demoBroker = broker;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.err.println(
+                      "lakehouse console: stopping (runs going are stopped and"
+                          + " marked failed; a restart retries them)");
+                  server.close();
+                  stopDemo(demoTraffic, demoBroker);
+                  stopped.countDown();
+                },
+                "console-stop"));
+    stopped.await();
     return 0;
+  }
+
+  private static void stopDemo(DemoTraffic traffic, LocalKafkaBroker broker) {
+    if (traffic != null) {
+      traffic.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
   }
 
   private static String runner(String runner) {
