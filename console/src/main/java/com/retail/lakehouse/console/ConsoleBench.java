@@ -64,6 +64,13 @@ public final class ConsoleBench implements Callable<Integer> {
   int logLines;
 
   @Option(
+      names = "--tables-from",
+      description =
+          "A data folder whose warehouse (its Iceberg tables) is copied in first, so that the"
+              + " tables and partitions pages read real tables (default: none, empty warehouse).")
+  Path tablesFrom;
+
+  @Option(
       names = "--results",
       description = "Where the figures go (default: <home>/bench/results).")
   Path results;
@@ -82,6 +89,10 @@ public final class ConsoleBench implements Callable<Integer> {
         "bench console: %,d runs in history, %,d requests per page, data %s%n",
         runs, requests, dataDir);
 
+    if (tablesFrom != null) {
+      copyTree(tablesFrom.resolve("warehouse"), dataDir.resolve("warehouse"));
+      System.out.println("  tables copied from " + tablesFrom.resolve("warehouse"));
+    }
     Path job = fakeJob(dataDir);
     ConsoleSettings settings =
         ConsoleSettings.defaults(dataDir, home())
@@ -101,6 +112,7 @@ public final class ConsoleBench implements Callable<Integer> {
 
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("runs_in_history", runs);
+    result.put("tables", tablesFrom == null ? "none" : tablesFrom.toString());
     result.put("requests_per_page", requests);
     try (ConsoleServer server = ConsoleServer.start(settings)) {
       URI url = server.url();
@@ -221,6 +233,7 @@ public final class ConsoleBench implements Callable<Integer> {
             result,
             List.of(
                 "runs_in_history",
+                "tables",
                 "worst_p95_ms",
                 "worst_p95_page",
                 "heap_idle_mib",
@@ -292,6 +305,22 @@ public final class ConsoleBench implements Callable<Integer> {
       out.write(chunk.toString());
     }
     return big;
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    if (!Files.isDirectory(from)) {
+      throw new IllegalArgumentException("--tables-from: no warehouse folder " + from);
+    }
+    try (var paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 
   private static Path logOf(Path dataDir, long id) {

@@ -117,7 +117,9 @@ public final class BenchCommand {
           + " freshness every 10 s; exact reconciliation of the tables against what was sent),"
           + " 'bench maintain' (--commits small commits of --rows-per-commit rows into raw, as a"
           + " streaming ingest makes them, then ./lakehouse maintain: files and metadata size,"
-          + " compaction rows/s, raw read times before and after).";
+          + " compaction rows/s, raw read times before and after), 'bench console' (the"
+          + " console's page and API latency with 10,000 runs in history, and its heap; see"
+          + " ./lakehouse bench console --help).";
 
   private BenchCommand() {}
 
@@ -149,7 +151,9 @@ public final class BenchCommand {
       case "maintain" -> MaintainBench.run(options);
       default ->
           throw new UsageException(
-              "unknown benchmark '" + kind + "': use ingest, freshness, mart, soak or maintain");
+              "unknown benchmark '"
+                  + kind
+                  + "': use ingest, freshness, mart, soak or maintain (or console)");
     };
   }
 
