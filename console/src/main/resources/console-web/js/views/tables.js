@@ -8,10 +8,16 @@ export function tablesView(root, _route, app) {
   const freshness = h('p', { id: 'raw-freshness' });
   const kafka = h('div', { id: 'kafka' });
   const dead = h('div', { id: 'dead-letters' });
+  const parts = h('div', { id: 'partition-files' });
+  const open = new Set(); // which tables' partition lists the user opened (kept across refreshes)
 
   fill(root,
     h('h1', {}, 'Tables'),
     h('section', { class: 'panel' }, h('h2', {}, 'Iceberg tables'), freshness, tables),
+    h('section', { class: 'panel' }, h('h2', {}, 'Files per partition'),
+      h('p', { class: 'muted' }, 'Live data files of each partition: what ',
+        h('code', {}, 'maintain --compact'), ' (the nightly schedule) merges; a maintain run\'s summary has the files before and after.'),
+      parts),
     h('div', { class: 'grid' },
       h('section', { class: 'panel' }, h('h2', {}, 'Kafka lag'), kafka),
       h('section', { class: 'panel' }, h('h2', {}, 'Dead letters (24 h)'), dead)));
@@ -39,6 +45,21 @@ export function tablesView(root, _route, app) {
           t.last_commit ? h('span', { title: t.last_commit }, ago(t.last_commit)) : '—',
           t.current_snapshot_id != null ? h('code', {}, String(t.current_snapshot_id)) : '—',
         ]), 'No tables.'));
+    fill(parts, (data.tables || []).filter((t) => t.exists !== false).map((t) => {
+      const list = t.partitions || [];
+      const details = h('details', { class: 'partition-files', 'data-table': t.name, open: open.has(t.name) },
+        h('summary', {}, h('strong', {}, t.name), ` · ${number(list.length)} partitions, ${number(t.data_files)} files`),
+        table(['Partition', 'Files', 'Size', 'Avg file size', 'Records'],
+          list.map((p) => h('tr', {},
+            h('td', {}, h('code', {}, p.partition || '(unpartitioned)')),
+            h('td', { class: 'num' }, number(p.files)),
+            h('td', { class: 'num' }, bytes(p.bytes)),
+            h('td', { class: 'num' }, bytes(p.average_file_bytes)),
+            h('td', { class: 'num' }, number(p.records)))),
+          'No data files.'));
+      details.addEventListener('toggle', () => { if (details.open) open.add(t.name); else open.delete(t.name); });
+      return details;
+    }));
     const k = data.kafka || {};
     const partitions = k.partitions || [];
     const totalLag = partitions.reduce((sum, p) => sum + (p.lag || 0), 0);

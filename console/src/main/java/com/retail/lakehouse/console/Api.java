@@ -1,6 +1,7 @@
 package com.retail.lakehouse.console;
 
 import com.retail.lakehouse.console.tables.DateState;
+import com.retail.lakehouse.console.tables.PartitionFiles;
 import com.retail.lakehouse.console.tables.PartitionLag;
 import com.retail.lakehouse.console.tables.TableHealth;
 import io.javalin.config.JavalinConfig;
@@ -284,6 +285,7 @@ final class Api {
   private Map<String, Object> tablesView() {
     var tables = console.tables();
     List<Map<String, Object>> health = new ArrayList<>();
+    Map<String, List<PartitionFiles>> partitions = tables.filesByPartition();
     for (TableHealth t : tables.health()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", t.name());
@@ -295,6 +297,17 @@ final class Api {
       m.put("records", t.records());
       m.put("last_commit", Run.text(t.lastCommit()));
       m.put("current_snapshot_id", t.currentSnapshotId());
+      List<Map<String, Object>> parts = new ArrayList<>();
+      for (PartitionFiles p : partitions.getOrDefault(t.name(), List.of())) {
+        Map<String, Object> pm = new LinkedHashMap<>();
+        pm.put("partition", p.partition());
+        pm.put("files", p.files());
+        pm.put("bytes", p.bytes());
+        pm.put("records", p.records());
+        pm.put("average_file_bytes", p.averageFileBytes());
+        parts.add(pm);
+      }
+      m.put("partitions", parts);
       health.add(m);
     }
     List<Map<String, Object>> lag = new ArrayList<>();

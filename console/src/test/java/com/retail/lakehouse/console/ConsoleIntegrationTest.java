@@ -60,6 +60,25 @@ class ConsoleIntegrationTest {
       assertThat(check.get("name").asText()).isEqualTo("mart_reconciles:2026-11-21");
       assertThat(check.get("passed").asBoolean()).as(check.toString()).isTrue();
 
+      // Table health: the raw table's files per partition add up to its totals, one per day.
+      JsonNode raw = json(get(url, "api/tables").body()).get("tables").get(0);
+      assertThat(raw.get("name").asText()).isEqualTo("raw.pos_transactions");
+      long files = 0;
+      long records = 0;
+      List<String> partitions = new ArrayList<>();
+      for (JsonNode p : raw.get("partitions")) {
+        files += p.get("files").asLong();
+        records += p.get("records").asLong();
+        partitions.add(p.get("partition").asText());
+      }
+      assertThat(files).isEqualTo(raw.get("data_files").asLong()).isPositive();
+      assertThat(records).isEqualTo(raw.get("records").asLong());
+      assertThat(partitions)
+          .containsExactly(
+              "event_time_day=2026-11-20",
+              "event_time_day=2026-11-21",
+              "event_time_day=2026-11-22");
+
       JsonNode log = json(get(url, "api/runs/" + id + "/log").body());
       assertThat(log.get("text").asText()).contains("console: run " + id).contains("mart");
     }

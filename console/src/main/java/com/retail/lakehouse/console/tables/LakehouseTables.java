@@ -78,6 +78,8 @@ public final class LakehouseTables {
       new AtomicReference<>();
   private final AtomicReference<Cached<SortedMap<LocalDate, Long>>> martBuiltFrom =
       new AtomicReference<>();
+  private final Map<String, Cached<List<PartitionFiles>>> partitionFiles =
+      new ConcurrentHashMap<>();
 
   /**
    * @param catalog where the tables are
@@ -138,6 +140,53 @@ public final class LakehouseTables {
         records,
         Instant.ofEpochMilli(current.timestampMillis()),
         current.snapshotId());
+  }
+
+  /**
+   * Per table (the names of {@link #health}), the live data files per partition of its current
+   * snapshot, partitions in order: what compaction shrinks. Reads the current snapshot's manifests
+   * (cached per snapshot id); a missing or empty table gives an empty list.
+   */
+  public Map<String, List<PartitionFiles>> filesByPartition() {
+    Map<String, List<PartitionFiles>> out = new java.util.LinkedHashMap<>();
+    for (TableDefinition definition :
+        List.of(
+            RawTable.DEFINITION, DeadLetterTable.DEFINITION, DailySalesSummaryTable.DEFINITION)) {
+      String name = definition.identifier().toString();
+      Table table = load(definition);
+      Snapshot current = table == null ? null : table.currentSnapshot();
+      if (current == null) {
+        out.put(name, List.of());
+        continue;
+      }
+      Cached<List<PartitionFiles>> hit = partitionFiles.get(name);
+      if (hit == null || hit.snapshotId() != current.snapshotId()) {
+        hit = new Cached<>(current.snapshotId(), readPartitionFiles(table, current));
+        partitionFiles.put(name, hit);
+      }
+      out.put(name, hit.value());
+    }
+    return out;
+  }
+
+  private static List<PartitionFiles> readPartitionFiles(Table table, Snapshot snapshot) {
+    SortedMap<String, long[]> byPartition = new java.util.TreeMap<>();
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshot.snapshotId()).planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        DataFile file = task.file();
+        String partition = table.specs().get(file.specId()).partitionToPath(file.partition());
+        long[] totals = byPartition.computeIfAbsent(partition, k -> new long[3]);
+        totals[0]++;
+        totals[1] += file.fileSizeInBytes();
+        totals[2] += file.recordCount();
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    List<PartitionFiles> out = new ArrayList<>();
+    byPartition.forEach((p, t) -> out.add(new PartitionFiles(p, t[0], t[1], t[2])));
+    return List.copyOf(out);
   }
 
   /**
