@@ -62,6 +62,11 @@ final class Jobs {
             "job " + job + " takes no parameter '" + key + "' (it takes " + allowed(job) + ")");
       }
     }
+    if (params.containsKey("runner")
+        && !List.of("direct", "flink", "spark").contains(String.valueOf(params.get("runner")))) {
+      throw new IllegalArgumentException(
+          "runner must be direct, flink or spark, got '" + params.get("runner") + "'");
+    }
     if (params.containsKey("dates")) {
       if (!(params.get("dates") instanceof List<?> list) || list.isEmpty()) {
         throw new IllegalArgumentException("dates must be a non-empty list like [\"2026-11-24\"]");
@@ -81,8 +86,8 @@ final class Jobs {
 
   private static List<String> allowed(String job) {
     return switch (job) {
-      case "mart" -> List.of("dates", "changed_since_last_run");
-      default -> List.of();
+      case "mart" -> List.of("dates", "changed_since_last_run", "runner");
+      default -> List.of("runner");
     };
   }
 
@@ -90,7 +95,7 @@ final class Jobs {
   List<String> command(Run run, Path summaryFile) {
     List<String> cmd = new ArrayList<>(settings.jobCommand());
     cmd.add(run.job());
-    cmd.add("--runner=" + settings.runner());
+    cmd.add("--runner=" + run.params().getOrDefault("runner", settings.runner()));
     cmd.add("--data-dir=" + settings.dataDir());
     cmd.add("--summary-json=" + summaryFile);
     switch (run.job()) {
