@@ -205,6 +205,18 @@ final class Api {
     if (run.logPath() != null && Files.exists(Path.of(run.logPath()))) {
       try (RandomAccessFile file = new RandomAccessFile(run.logPath(), "r")) {
         size = file.length();
+        String tail = ctx.queryParam("tail_bytes");
+        if (tail != null && ctx.queryParam("offset") == null) {
+          // The first page of a live tail: the end of the log, from a line start.
+          offset = Math.max(0, size - Math.max(1, parseLong("tail_bytes", tail)));
+          if (offset > 0) {
+            file.seek(offset - 1);
+            while (offset < size && file.read() != '\n') {
+              offset++;
+            }
+          }
+          next = offset;
+        }
         if (offset < size) {
           byte[] bytes = new byte[(int) Math.min(max, size - offset)];
           file.seek(offset);

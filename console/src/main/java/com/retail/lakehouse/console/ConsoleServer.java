@@ -130,8 +130,8 @@ public final class ConsoleServer implements AutoCloseable {
   @Override
   public void close() {
     web.stop();
+    launcher.close(); // first: no run starts while the rest stops
     scheduler.close();
-    launcher.close();
     console.close();
     Database.close(source);
   }

@@ -1,6 +1,7 @@
 package com.retail.lakehouse.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,6 +66,20 @@ class ConsoleGuardsTest {
               ConsoleTestSupport.get(url, "api/runs/" + id + "/log?offset=3000000000").statusCode())
           .as("offsets beyond 2 GiB are numbers too")
           .isEqualTo(200);
+      // The end of a log from a line start.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  ConsoleIntegrationTest.json(ConsoleTestSupport.get(url, "api/runs/" + id).body())
+                      .get("status")
+                      .asText()
+                      .equals("succeeded"));
+      var tail =
+          ConsoleIntegrationTest.json(
+              ConsoleTestSupport.get(url, "api/runs/" + id + "/log?tail_bytes=10").body());
+      assertThat(tail.get("offset").asLong()).isPositive();
+      assertThat(tail.get("text").asText()).startsWith("console: run " + id + " ended succeeded");
     }
   }
 
