@@ -85,260 +85,172 @@ public record ConsoleSettings(
   }
 
   public ConsoleSettings withAddress(String host, int port) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        schedulesPaused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(
+        b -> {
+          b.host = host;
+          b.port = port;
+        });
   }
 
   public ConsoleSettings withDatabase(String dbUrl, String authToken) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        schedulesPaused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(
+        b -> {
+          b.dbUrl = dbUrl;
+          b.authToken = authToken;
+        });
   }
 
   /** How jobs start: the command before the job's name, its extra environment, the runner. */
   public ConsoleSettings withJobs(
       List<String> jobCommand, Map<String, String> jobEnvironment, String runner) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        schedulesPaused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(
+        b -> {
+          b.jobCommand = jobCommand;
+          b.jobEnvironment = jobEnvironment;
+          b.runner = runner;
+        });
   }
 
   public ConsoleSettings withSchedules(
       ZoneId zone, String ingestCron, String martCron, boolean paused, Duration sensorInterval) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        paused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(
+        b -> {
+          b.zone = zone;
+          b.ingestCron = ingestCron;
+          b.martCron = martCron;
+          b.schedulesPaused = paused;
+          b.sensorInterval = sensorInterval;
+        });
   }
 
   /** When maintain (compaction, expiry, orphans, manifests) runs; six-field cron. */
   public ConsoleSettings withMaintainCron(String maintainCron) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        schedulesPaused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(b -> b.maintainCron = maintainCron);
   }
 
   public ConsoleSettings withRetries(int maxAttempts, Duration retryDelay, Duration maxRetryDelay) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        schedulesPaused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(
+        b -> {
+          b.maxAttempts = maxAttempts;
+          b.retryDelay = retryDelay;
+          b.maxRetryDelay = maxRetryDelay;
+        });
   }
 
   public ConsoleSettings withTimeouts(Duration ingestTimeout, Duration martTimeout) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        schedulesPaused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(
+        b -> {
+          b.ingestTimeout = ingestTimeout;
+          b.martTimeout = martTimeout;
+        });
   }
 
   public ConsoleSettings withChecks(
       String webhookUrl, double deadLetterRateLimit, Duration freshnessSlo) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        schedulesPaused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(
+        b -> {
+          b.webhookUrl = webhookUrl;
+          b.deadLetterRateLimit = deadLetterRateLimit;
+          b.freshnessSlo = freshnessSlo;
+        });
   }
 
   public ConsoleSettings withKafka(String bootstrapServers, String topic) {
-    return new ConsoleSettings(
-        dataDir,
-        host,
-        port,
-        dbUrl,
-        authToken,
-        jobCommand,
-        jobEnvironment,
-        runner,
-        zone,
-        ingestCron,
-        martCron,
-        maintainCron,
-        schedulesPaused,
-        sensorInterval,
-        maxAttempts,
-        retryDelay,
-        maxRetryDelay,
-        ingestTimeout,
-        martTimeout,
-        webhookUrl,
-        deadLetterRateLimit,
-        freshnessSlo,
-        bootstrapServers,
-        topic);
+    return with(
+        b -> {
+          b.bootstrapServers = bootstrapServers;
+          b.topic = topic;
+        });
+  }
+
+  /** A copy with the values {@code change} sets (the record's one copy of every field). */
+  private ConsoleSettings with(java.util.function.Consumer<Copy> change) {
+    Copy b = new Copy(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  /** The fields of a settings value, to change a few and build a new one. */
+  private static final class Copy {
+    Path dataDir;
+    String host;
+    int port;
+    String dbUrl;
+    String authToken;
+    List<String> jobCommand;
+    Map<String, String> jobEnvironment;
+    String runner;
+    ZoneId zone;
+    String ingestCron;
+    String martCron;
+    String maintainCron;
+    boolean schedulesPaused;
+    Duration sensorInterval;
+    int maxAttempts;
+    Duration retryDelay;
+    Duration maxRetryDelay;
+    Duration ingestTimeout;
+    Duration martTimeout;
+    String webhookUrl;
+    double deadLetterRateLimit;
+    Duration freshnessSlo;
+    String bootstrapServers;
+    String topic;
+
+    Copy(ConsoleSettings s) {
+      dataDir = s.dataDir;
+      host = s.host;
+      port = s.port;
+      dbUrl = s.dbUrl;
+      authToken = s.authToken;
+      jobCommand = s.jobCommand;
+      jobEnvironment = s.jobEnvironment;
+      runner = s.runner;
+      zone = s.zone;
+      ingestCron = s.ingestCron;
+      martCron = s.martCron;
+      maintainCron = s.maintainCron;
+      schedulesPaused = s.schedulesPaused;
+      sensorInterval = s.sensorInterval;
+      maxAttempts = s.maxAttempts;
+      retryDelay = s.retryDelay;
+      maxRetryDelay = s.maxRetryDelay;
+      ingestTimeout = s.ingestTimeout;
+      martTimeout = s.martTimeout;
+      webhookUrl = s.webhookUrl;
+      deadLetterRateLimit = s.deadLetterRateLimit;
+      freshnessSlo = s.freshnessSlo;
+      bootstrapServers = s.bootstrapServers;
+      topic = s.topic;
+    }
+
+    ConsoleSettings build() {
+      return new ConsoleSettings(
+          dataDir,
+          host,
+          port,
+          dbUrl,
+          authToken,
+          jobCommand,
+          jobEnvironment,
+          runner,
+          zone,
+          ingestCron,
+          martCron,
+          maintainCron,
+          schedulesPaused,
+          sensorInterval,
+          maxAttempts,
+          retryDelay,
+          maxRetryDelay,
+          ingestTimeout,
+          martTimeout,
+          webhookUrl,
+          deadLetterRateLimit,
+          freshnessSlo,
+          bootstrapServers,
+          topic);
+    }
   }
 
   /** True when the server listens on loopback only (then mutating requests need no token). */
