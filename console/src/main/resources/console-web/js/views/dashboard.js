@@ -174,8 +174,13 @@ function todayUtc() {
 
 export function liveView(root, route, app) {
   let gen = 0;
-  const date = h('input', { id: 'live-date', type: 'date', value: route.query.get('date') || todayUtc() });
-  date.addEventListener('change', () => app.navigate(api.query('#/dashboard/live', { date: date.value })));
+  const q = route.query;
+  const date = h('input', { id: 'live-date', type: 'date', value: q.get('date') || todayUtc() });
+  const store = h('input', { id: 'live-store', type: 'text', size: 8, placeholder: 'all stores', value: q.get('store') || '' });
+  const category = h('input', { id: 'live-category', type: 'text', size: 12, placeholder: 'all categories', value: q.get('category') || '' });
+  const go = () => app.navigate(api.query('#/dashboard/live',
+    { date: date.value, store: store.value.trim(), category: category.value.trim() }));
+  for (const input of [date, store, category]) input.addEventListener('change', go);
   const asOf = h('span', { id: 'live-as-of' }, '…');
   const tiles = {
     revenue: kpi('live-revenue', 'Revenue so far'),
@@ -191,6 +196,7 @@ export function liveView(root, route, app) {
   fill(root,
     h('div', { class: 'title-row' }, h('h1', {}, 'Sales dashboard'), tabs('live')),
     h('section', { class: 'panel dash-form' }, h('label', {}, 'Day (UTC) ', date),
+      h('label', {}, 'Store ', store), h('label', {}, 'Category ', category),
       h('span', { class: 'muted' }, 'Data as of ', asOf, ' · refreshes every 5 s')),
     h('div', { class: 'kpis', id: 'live-kpis' }, Object.values(tiles).map((t) => t.el)),
     h('section', { class: 'panel' }, h('h2', {}, 'Revenue per 15 minutes (UTC)'), chartEl),
@@ -205,7 +211,8 @@ export function liveView(root, route, app) {
 
   async function refresh() {
     const mine = ++gen;
-    const data = await api.get(api.query('/api/dashboard/live', { date: route.query.get('date') || '' }));
+    const data = await api.get(api.query('/api/dashboard/live',
+      { date: q.get('date') || '', store: q.get('store') || '', category: q.get('category') || '' }));
     if (mine !== gen) return;
     if (document.activeElement !== date) date.value = data.date;
     fill(asOf, data.data_as_of ? time(data.data_as_of) : 'never (raw has no snapshot)');

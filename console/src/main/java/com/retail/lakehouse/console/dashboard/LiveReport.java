@@ -39,6 +39,7 @@ final class LiveReport {
   static final int TOP = 10;
   static final int BUCKET_MINUTES = 15;
 
+  final LiveQuery query;
   final LocalDate date;
   final Long rawSnapshotId;
   final Instant dataAsOf;
@@ -58,15 +59,16 @@ final class LiveReport {
   Instant firstSale;
   Instant lastSale;
 
-  private LiveReport(LocalDate date, Long rawSnapshotId, Instant dataAsOf) {
-    this.date = date;
+  private LiveReport(LiveQuery query, Long rawSnapshotId, Instant dataAsOf) {
+    this.query = query;
+    this.date = query.date();
     this.rawSnapshotId = rawSnapshotId;
     this.dataAsOf = dataAsOf;
     java.util.Arrays.fill(buckets, Money.ZERO);
   }
 
-  static LiveReport empty(LocalDate date) {
-    return new LiveReport(date, null, null);
+  static LiveReport empty(LiveQuery query) {
+    return new LiveReport(query, null, null);
   }
 
   /** One raw line with what de-duplication and the sums need. */
@@ -98,12 +100,17 @@ final class LiveReport {
 
   private record LineKey(String store, String transactionId, int lineNumber) {}
 
-  /** Reads raw's lines of {@code date} at {@code snapshotId}. */
-  static LiveReport read(Table raw, long snapshotId, LocalDate date) {
+  /**
+   * Reads raw's lines of the query's day at {@code snapshotId}; the store and category filters
+   * apply to the kept (de-duplicated) lines.
+   */
+  static LiveReport read(Table raw, long snapshotId, LiveQuery query) {
+    LocalDate date = query.date();
     LiveReport report =
         new LiveReport(
-            date, snapshotId, Instant.ofEpochMilli(raw.snapshot(snapshotId).timestampMillis()));
+            query, snapshotId, Instant.ofEpochMilli(raw.snapshot(snapshotId).timestampMillis()));
     Map<LineKey, Line> kept = new HashMap<>();
+    Map<LineKey, Integer> copies = new HashMap<>();
     try (CloseableIterable<Record> rows =
         IcebergGenerics.read(raw)
             .useSnapshot(snapshotId)
@@ -127,7 +134,9 @@ final class LiveReport {
         if (eventTime == null || !LocalDate.ofInstant(eventTime, ZoneOffset.UTC).equals(date)) {
           continue; // the filter selects whole files
         }
-        report.rawRows++;
+        if (query.store() != null && !query.store().equals(r.getField(PosEventSchema.STORE_ID))) {
+          continue; // the store is part of a line's identity: exact before de-duplication
+        }
         Line line =
             new Line(
                 (String) r.getField(PosEventSchema.STORE_ID),
@@ -142,17 +151,21 @@ final class LiveReport {
                 instant(r.getField(RawTable.INGEST_TIME)),
                 ((Number) r.getField(RawTable.KAFKA_PARTITION)).intValue(),
                 ((Number) r.getField(RawTable.KAFKA_OFFSET)).longValue());
-        kept.merge(
-            new LineKey(line.store(), line.transactionId(), line.lineNumber()),
-            line,
-            (old, now) -> now.ingestedBefore(old) ? now : old);
+        LineKey key = new LineKey(line.store(), line.transactionId(), line.lineNumber());
+        kept.merge(key, line, (old, now) -> now.ingestedBefore(old) ? now : old);
+        copies.merge(key, 1, Integer::sum);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading raw.pos_transactions", e);
     }
     Set<List<String>> baskets = new HashSet<>();
     Set<List<String>> productBaskets = new HashSet<>();
-    for (Line l : kept.values()) {
+    for (Map.Entry<LineKey, Line> e : kept.entrySet()) {
+      Line l = e.getValue();
+      if (!query.selects(l.store(), l.category())) {
+        continue; // the category of the copy kept, as the store: after de-duplication
+      }
+      report.rawRows += copies.get(e.getKey());
       report.add(l);
       baskets.add(List.of(l.store(), l.transactionId()));
       productBaskets.add(List.of(l.store(), l.product(), l.transactionId()));
@@ -187,6 +200,8 @@ final class LiveReport {
   Map<String, Object> toJson() {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("date", date.toString());
+    out.put("store", query.store());
+    out.put("category", query.category());
     out.put("source", "raw.pos_transactions");
     out.put("raw_snapshot_id", rawSnapshotId);
     out.put("data_as_of", dataAsOf == null ? null : dataAsOf.toString());

@@ -39,7 +39,7 @@ public final class SalesDashboard {
 
   private record DailyKey(long snapshotId, DailyQuery query) {}
 
-  private record LiveKey(long snapshotId, LocalDate date) {}
+  private record LiveKey(long snapshotId, LiveQuery query) {}
 
   public SalesDashboard(CatalogSettings catalog, Clock clock) {
     this.catalog = Objects.requireNonNull(catalog, "catalog must not be null");
@@ -73,14 +73,15 @@ public final class SalesDashboard {
     ctx.result(report.toCsv());
   }
 
-  /** {@code GET /api/dashboard/live?date=} (today, UTC, by default). */
+  /** {@code GET /api/dashboard/live?date=&store=&category=} (date: today, UTC, by default). */
   public void live(Context ctx) {
-    String date = ctx.queryParam("date");
     ctx.json(
         liveReport(
-                DailyQuery.blank(date)
-                    ? LocalDate.now(clock.withZone(ZoneOffset.UTC))
-                    : DailyQuery.date("date", date))
+                LiveQuery.parse(
+                    ctx.queryParam("date"),
+                    ctx.queryParam("store"),
+                    ctx.queryParam("category"),
+                    LocalDate.now(clock.withZone(ZoneOffset.UTC))))
             .toJson());
   }
 
@@ -91,7 +92,7 @@ public final class SalesDashboard {
 
   /** The live view of a UTC day. */
   Map<String, Object> live(LocalDate date) {
-    return liveReport(date).toJson();
+    return liveReport(new LiveQuery(date, null, null)).toJson();
   }
 
   int cachedDailyReports() {
@@ -122,14 +123,14 @@ public final class SalesDashboard {
     return daily.get(new DailyKey(id, query), () -> DailyReport.read(mart, id, query));
   }
 
-  private LiveReport liveReport(LocalDate date) {
+  private LiveReport liveReport(LiveQuery query) {
     Table raw = load(RawTable.DEFINITION);
     Snapshot current = raw == null ? null : raw.currentSnapshot();
     if (current == null) {
-      return LiveReport.empty(date);
+      return LiveReport.empty(query);
     }
     long id = current.snapshotId();
-    return live.get(new LiveKey(id, date), () -> LiveReport.read(raw, id, date));
+    return live.get(new LiveKey(id, query), () -> LiveReport.read(raw, id, query));
   }
 
   /** The newest sale_date among the mart's live files (partition values: metadata only). */

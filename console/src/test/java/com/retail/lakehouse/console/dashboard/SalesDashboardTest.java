@@ -182,9 +182,49 @@ class SalesDashboardTest {
   }
 
   @Test
+  @Order(2)
+  void aRepeatedQueryAtTheSameSnapshotIsAnsweredFromTheCache() {
+    SalesDashboard dashboard = SalesDashboard.onDataDir(dataDir);
+    Map<String, Object> first = dashboard.daily(FROM.toString(), TO.toString(), null);
+    assertThat(dashboard.cachedDailyReports()).isEqualTo(1);
+    assertThat(dashboard.daily(FROM.toString(), TO.toString(), "")).isEqualTo(first);
+    assertThat(dashboard.cachedDailyReports()).isEqualTo(1);
+    dashboard.daily(FROM.toString(), TO.toString(), "S001");
+    assertThat(dashboard.cachedDailyReports()).isEqualTo(2);
+  }
+
+  @Test
   @Order(3)
   void theLiveViewOfADayEqualsTheMartsTotalsOfThatDay() throws Exception {
-    assertLiveEqualsMart(MIDDLE, 0);
+    JsonNode live = assertLiveEqualsMart(MIDDLE, 0);
+
+    // one store: the mart's store-day row of that store
+    JsonNode mart = ok("/api/dashboard/daily?from=" + MIDDLE + "&to=" + MIDDLE);
+    JsonNode row = mart.get("by_store_day").get(1);
+    String store = row.get("store_id").asText();
+    JsonNode oneStore = ok("/api/dashboard/live?date=" + MIDDLE + "&store=" + store);
+    assertThat(oneStore.get("store").asText()).isEqualTo(store);
+    for (String field : List.of("revenue", "gross", "returns", "units", "lines")) {
+      assertThat(oneStore.at("/totals/" + field).asText())
+          .as(field)
+          .isEqualTo(row.get(field).asText());
+    }
+    assertThat(oneStore.get("by_store")).hasSize(1);
+
+    // one category: the figure the unfiltered view gives that category
+    JsonNode category = live.get("top_categories").get(0);
+    String name = category.get("category").asText();
+    JsonNode oneCategory =
+        ok(
+            "/api/dashboard/live?date="
+                + MIDDLE
+                + "&category="
+                + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(oneCategory.at("/totals/revenue").asText())
+        .isEqualTo(category.get("revenue").asText());
+    assertThat(oneCategory.at("/totals/units").asLong()).isEqualTo(category.get("units").asLong());
+    assertThat(oneCategory.at("/totals/lines").asLong()).isEqualTo(category.get("lines").asLong());
+    assertThat(oneCategory.get("top_categories")).hasSize(1);
   }
 
   @Test
@@ -198,7 +238,9 @@ class SalesDashboardTest {
             "/api/dashboard/daily?store=S001%0A%3Cscript%3E",
             "/api/dashboard/daily?category=Dairy",
             "/api/dashboard/daily.csv?to=yesterday",
-            "/api/dashboard/live?date=21.11.2026")) {
+            "/api/dashboard/live?date=21.11.2026",
+            "/api/dashboard/live?category=%3Cb%3E",
+            "/api/dashboard/live?store=S%20001")) {
       HttpResponse<String> r = ConsoleTestSupport.get(url(), path);
       assertThat(r.statusCode()).as(path).isEqualTo(400);
       JsonNode body = JSON.readTree(r.body());
