@@ -99,13 +99,16 @@ export function runDetailView(root, { params }, app) {
   }
 
   // The live log tail: its own 1 s loop, independent of the page refresh, until the log is complete.
-  let offset = 0;
+  // The first request asks for the last 256 KiB only (a run's log can hold millions of lines).
+  let offset = null;
   let logTimer = null;
   async function pollLog() {
     let complete = false;
     try {
-      const chunk = await api.get(api.query(`/api/runs/${encodeURIComponent(id)}/log`, { offset, max_bytes: 65536 }));
+      const params = offset == null ? { tail_bytes: 262144, max_bytes: 262144 } : { offset, max_bytes: 65536 };
+      const chunk = await api.get(api.query(`/api/runs/${encodeURIComponent(id)}/log`, params));
       if (!alive) return;
+      if (offset == null && chunk.offset > 0) log.textContent = `… (${chunk.offset} earlier bytes not shown)\n`;
       const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
       if (chunk.text) {
         let text = log.textContent + chunk.text;

@@ -103,10 +103,27 @@ final class Api {
     r.get("/api/dashboard/live", dashboard::live);
   }
 
-  /** Token (beyond loopback, or whenever one is set) and the CSRF header on every POST. */
+  /**
+   * A console on loopback answers only requests addressed to loopback (a page whose host name was
+   * rebound to 127.0.0.1 sends its own name: DNS rebinding); every POST needs the CSRF header, no
+   * foreign Origin, and the token when one is set.
+   */
   private void guard(Context ctx) {
+    if (settings.loopbackOnly()) {
+      String host = ctx.host() == null ? "" : ctx.host().replaceAll(":\\d+$", "");
+      if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("[::1]")) {
+        throw new Forbidden("this console answers requests to 127.0.0.1 or localhost only");
+      }
+    }
     if (ctx.method() != HandlerType.POST) {
       return;
+    }
+    String origin = ctx.header("Origin");
+    if (origin != null && !origin.equals("null")) {
+      String originHost = origin.replaceFirst("^https?://", "");
+      if (!originHost.equalsIgnoreCase(ctx.host())) {
+        throw new Forbidden("cross-origin POST refused (Origin " + origin + ")");
+      }
     }
     if (!"1".equals(ctx.header("X-Lakehouse-Request"))) {
       throw new Forbidden("POST requests need the header X-Lakehouse-Request: 1 (CSRF guard)");
@@ -127,10 +144,15 @@ final class Api {
     Map<RunStatus, Long> counts = store.countsByStatus();
     Map<String, Object> m = new LinkedHashMap<>();
     Instant beat = scheduler.heartbeat();
+    Instant dispatched = launcher.heartbeat();
     boolean schedulerAlive = Duration.between(beat, Instant.now()).toSeconds() < 30;
-    m.put("status", schedulerAlive ? "ok" : "scheduler_stalled");
+    boolean dispatcherAlive = Duration.between(dispatched, Instant.now()).toSeconds() < 30;
+    m.put(
+        "status",
+        !schedulerAlive ? "scheduler_stalled" : !dispatcherAlive ? "dispatcher_stalled" : "ok");
     m.put("started_at", startedAt.toString());
     m.put("scheduler_heartbeat", beat.toString());
+    m.put("dispatcher_heartbeat", dispatched.toString());
     m.put("active_runs", counts.getOrDefault(RunStatus.RUNNING, 0L));
     m.put("queued_runs", counts.getOrDefault(RunStatus.QUEUED, 0L));
     m.put(
@@ -174,13 +196,15 @@ final class Api {
   private void log(Context ctx) throws IOException {
     Run run = run(ctx);
     long offset =
-        ctx.queryParam("offset") == null ? 0 : parseInt("offset", ctx.queryParam("offset"));
-    int max =
-        Math.min(
-            1 << 20,
-            ctx.queryParam("max_bytes") == null
-                ? 65536
-                : parseInt("max_bytes", ctx.queryParam("max_bytes")));
+        ctx.queryParam("offset") == null ? 0 : parseLong("offset", ctx.queryParam("offset"));
+    long maxBytes =
+        ctx.queryParam("max_bytes") == null
+            ? 65536
+            : parseLong("max_bytes", ctx.queryParam("max_bytes"));
+    if (offset < 0 || maxBytes < 1) {
+      throw new IllegalArgumentException("offset must be >= 0 and max_bytes >= 1");
+    }
+    int max = (int) Math.min(1 << 20, maxBytes);
     Map<String, Object> out = new LinkedHashMap<>();
     String text = "";
     long size = 0;
@@ -188,6 +212,18 @@ final class Api {
     if (run.logPath() != null && Files.exists(Path.of(run.logPath()))) {
       try (RandomAccessFile file = new RandomAccessFile(run.logPath(), "r")) {
         size = file.length();
+        String tail = ctx.queryParam("tail_bytes");
+        if (tail != null && ctx.queryParam("offset") == null) {
+          // The first page of a live tail: the end of the log, from a line start.
+          offset = Math.max(0, size - Math.max(1, parseLong("tail_bytes", tail)));
+          if (offset > 0) {
+            file.seek(offset - 1);
+            while (offset < size && file.read() != '\n') {
+              offset++;
+            }
+          }
+          next = offset;
+        }
         if (offset < size) {
           byte[] bytes = new byte[(int) Math.min(max, size - offset)];
           file.seek(offset);
@@ -350,6 +386,14 @@ final class Api {
 
   private static long longParam(Context ctx, String name) {
     return parseInt(name, ctx.pathParam(name));
+  }
+
+  private static long parseLong(String name, String text) {
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, got '" + text + "'");
+    }
   }
 
   private static int parseInt(String name, String text) {

@@ -132,7 +132,11 @@ final class Console implements AutoCloseable {
                 settings.maxAttempts(),
                 null,
                 null,
-                "raw-snapshot:" + changes.newestSnapshotId(),
+                // the transition, not the target: after a rollback to an older snapshot the
+                // change back is a change of its own
+                "raw-snapshot:"
+                    + (cursor == null ? "" : cursor + "..")
+                    + changes.newestSnapshotId(),
                 null),
             SENSOR,
             changes.newestSnapshotId().toString());
@@ -237,10 +241,7 @@ final class Console implements AutoCloseable {
    */
   private Map<String, Run> latestByDate(long backfillId) {
     Map<String, Run> latest = new TreeMap<>();
-    List<Run> runs =
-        new ArrayList<>(store.list(new RunStore.Filter(null, null, null, backfillId), 1000, null));
-    runs.sort((a, b) -> Long.compare(a.id(), b.id()));
-    for (Run r : runs) {
+    for (Run r : store.runsOfBackfill(backfillId)) { // oldest first: the newest per date wins
       for (String d : r.dates()) {
         latest.put(d, r);
       }
@@ -269,11 +270,19 @@ final class Console implements AutoCloseable {
     }
   }
 
+  /**
+   * A retry of a failed run: after the backoff, as attempt n + 1 while attempts are left. A run the
+   * console itself stopped (it was stopped or died) is not the job's failure: its retry keeps the
+   * attempt number and goes at once.
+   */
   private void retry(Run run) {
-    if (run.attempt() >= run.maxAttempts() || store.retryOf(run.id()).isPresent()) {
+    boolean consoleStopped =
+        run.message() != null && run.message().contains(RunLauncher.CONSOLE_STOPPED);
+    if ((!consoleStopped && run.attempt() >= run.maxAttempts())
+        || store.retryOf(run.id()).isPresent()) {
       return;
     }
-    Duration delay = backoff.delay(run.attempt(), jitter);
+    Duration delay = consoleStopped ? Duration.ZERO : backoff.delay(run.attempt(), jitter);
     Instant at = Instant.now().plus(delay);
     RunStore.Created c =
         store.create(
@@ -281,7 +290,7 @@ final class Console implements AutoCloseable {
                 run.job(),
                 Trigger.RETRY,
                 run.params(),
-                run.attempt() + 1,
+                consoleStopped ? run.attempt() : run.attempt() + 1,
                 run.maxAttempts(),
                 run.id(),
                 run.backfillId(),

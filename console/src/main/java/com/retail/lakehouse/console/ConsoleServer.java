@@ -49,6 +49,7 @@ public final class ConsoleServer implements AutoCloseable {
     }
     new WallClockCron(settings.ingestCron(), settings.zone()); // checks both expressions
     new WallClockCron(settings.martCron(), settings.zone());
+    new WallClockCron(settings.maintainCron(), settings.zone());
     DataSource source = Database.open(settings.dataDir(), settings.dbUrl());
     RunStore store = new RunStore(source);
     Jobs jobs = new Jobs(settings);
@@ -129,8 +130,8 @@ public final class ConsoleServer implements AutoCloseable {
   @Override
   public void close() {
     web.stop();
+    launcher.close(); // first: no run starts while the rest stops
     scheduler.close();
-    launcher.close();
     console.close();
     Database.close(source);
   }

@@ -84,6 +84,7 @@ final class Database {
       PGSimpleDataSource pg = new PGSimpleDataSource();
       pg.setURL(jdbcUrl);
       source = pg;
+      holdTheConsoleLock(pg, jdbcUrl);
     } else if (jdbcUrl.startsWith("jdbc:h2:")) {
       source = JdbcConnectionPool.create(durable(jdbcUrl), "sa", "");
     } else {
@@ -124,10 +125,49 @@ final class Database {
     return url;
   }
 
-  /** Closes the pool behind {@code source}, if it has one. */
+  /** Connections holding PostgreSQL's advisory lock of a console, per data source. */
+  private static final java.util.Map<DataSource, Connection> LOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Any number; the one lock every console on a PostgreSQL database takes. */
+  private static final long CONSOLE_LOCK = 0x4c616b65686f7573L;
+
+  /**
+   * One console per database: H2's file lock gives it for the default; on PostgreSQL a session
+   * advisory lock, held on a connection kept open for the console's lifetime, does.
+   */
+  private static void holdTheConsoleLock(PGSimpleDataSource pg, String url) {
+    try {
+      Connection c = pg.getConnection();
+      try (Statement s = c.createStatement();
+          java.sql.ResultSet r =
+              s.executeQuery("SELECT pg_try_advisory_lock(" + CONSOLE_LOCK + ")")) {
+        r.next();
+        if (!r.getBoolean(1)) {
+          c.close();
+          throw new IllegalStateException(
+              "another ./lakehouse serve uses the database " + url + ": stop it first");
+        }
+      }
+      LOCKS.put(pg, c);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot open the console database " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Closes the pool behind {@code source}, if it has one, and releases its console lock. */
   static void close(DataSource source) {
     if (source instanceof JdbcConnectionPool pool) {
       pool.dispose();
+    }
+    Connection lock = LOCKS.remove(source);
+    if (lock != null) {
+      try {
+        lock.close(); // ends the session: the advisory lock goes with it
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
     }
   }
 }

@@ -85,6 +85,8 @@ final class RunStore {
         return new Created(existing.get(), false);
       }
     }
+    // Inside a transaction, a failed insert must not abort it (PostgreSQL): roll back to here.
+    java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
     try (PreparedStatement s =
         c.prepareStatement(
             "INSERT INTO console_runs (job, trigger_kind, params, status, attempt, max_attempts,"
@@ -110,6 +112,9 @@ final class RunStore {
     } catch (SQLException e) {
       // Another writer added the same (job, run key) between the look-up and the insert.
       if (run.runKey() != null && isUniqueViolation(e)) {
+        if (before != null) {
+          c.rollback(before);
+        }
         return new Created(byKey(c, run.job(), run.runKey()).orElseThrow(() -> e), false);
       }
       throw e;
@@ -173,6 +178,13 @@ final class RunStore {
     return query(sql.toString(), args);
   }
 
+  /** Every run of a backfill (retries included), oldest first. */
+  List<Run> runsOfBackfill(long backfillId) {
+    return query(
+        "SELECT " + COLUMNS + " FROM console_runs WHERE backfill_id = ? ORDER BY id",
+        List.of(backfillId));
+  }
+
   /** Runs in {@code status}, oldest first. */
   List<Run> inStatus(RunStatus status) {
     return query(
@@ -227,8 +239,11 @@ final class RunStore {
     }
   }
 
-  /** Moves a queued run to running with its process; false if it was no longer queued. */
-  boolean markStarted(long id, long pid, Instant processStart, String logPath) {
+  /**
+   * Moves a queued run to running (before its process starts; see {@link #setProcess}); false if it
+   * was no longer queued.
+   */
+  boolean markStarted(long id, Long pid, Instant processStart, String logPath) {
     return update(
         "UPDATE console_runs SET status = ?, started_at = ?, pid = ?, pid_started_at = ?,"
             + " log_path = ? WHERE id = ? AND status = ?",
@@ -239,6 +254,15 @@ final class RunStore {
         logPath,
         id,
         RunStatus.QUEUED.wire());
+  }
+
+  /** Records the process of a running run. */
+  void setProcess(long id, long pid, Instant processStart) {
+    update(
+        "UPDATE console_runs SET pid = ?, pid_started_at = ? WHERE id = ?",
+        pid,
+        time(processStart),
+        id);
   }
 
   /**
@@ -323,7 +347,26 @@ final class RunStore {
   }
 
   Optional<Backfill> backfill(long id) {
-    return backfills(10_000).stream().filter(b -> b.id() == id).findFirst();
+    try (Connection c = source.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT id, job, from_date, to_date, created_at FROM console_backfills"
+                    + " WHERE id = ?")) {
+      s.setLong(1, id);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next()
+            ? Optional.of(
+                new Backfill(
+                    r.getLong(1),
+                    r.getString(2),
+                    r.getDate(3).toLocalDate(),
+                    r.getDate(4).toLocalDate(),
+                    instant(r, 5)))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("read backfill " + id, e);
+    }
   }
 
   /** A schedule's or sensor's state; a missing row reads as not paused, no cursor. */
@@ -365,6 +408,7 @@ final class RunStore {
   private static void writeState(
       Connection c, String name, Boolean paused, String cursor, String runKey, Instant evaluated)
       throws SQLException {
+    java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
     try (PreparedStatement s =
         c.prepareStatement(
             "INSERT INTO console_state (name, paused) SELECT ?, FALSE WHERE NOT"
@@ -372,6 +416,13 @@ final class RunStore {
       s.setString(1, name);
       s.setString(2, name);
       s.executeUpdate();
+    } catch (SQLException e) {
+      if (!isUniqueViolation(e)) {
+        throw e;
+      }
+      if (before != null) {
+        c.rollback(before); // another writer added the row first: update it below
+      }
     }
     try (PreparedStatement s =
         c.prepareStatement(

@@ -183,7 +183,9 @@ public final class ServeCommand implements Callable<Integer> {
     ConsoleSettings settings =
         ConsoleSettings.defaults(dataDir, home)
             .withAddress(host, port)
-            .withDatabase(dbUrl, authToken != null ? authToken : System.getenv("LAKEHOUSE_TOKEN"))
+            .withDatabase(
+                dbUrl,
+                blankToNull(authToken != null ? authToken : System.getenv("LAKEHOUSE_TOKEN")))
             .withJobs(
                 jobCommand == null
                     ? ConsoleSettings.defaults(dataDir, home).jobCommand()
@@ -249,6 +251,10 @@ public final class ServeCommand implements Callable<Integer> {
                 "console-stop"));
     stopped.await();
     return 0;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private static void stopDemo(DemoTraffic traffic, LocalKafkaBroker broker) {

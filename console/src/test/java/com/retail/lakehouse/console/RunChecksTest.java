@@ -117,7 +117,7 @@ class RunChecksTest {
             : console
                 .request("mart", Trigger.MANUAL, Map.of("dates", List.of("2026-11-24")), null, null)
                 .run();
-    store.markStarted(run.id(), 1, Instant.now(), null);
+    store.markStarted(run.id(), 1L, Instant.now(), null);
     store.markEnded(run.id(), RunStatus.FAILED, 1, "exit 1: boom", null);
     Run ended = store.get(run.id()).orElseThrow();
     console.ended(ended);

@@ -63,8 +63,8 @@ class RunStoreTest {
     assertThat(store.markEnded(run.id(), RunStatus.SUCCEEDED, 0, null, null))
         .as("queued -> succeeded skips running")
         .isFalse();
-    assertThat(store.markStarted(run.id(), 1234, java.time.Instant.now(), "/tmp/log")).isTrue();
-    assertThat(store.markStarted(run.id(), 1234, java.time.Instant.now(), "/tmp/log"))
+    assertThat(store.markStarted(run.id(), 1234L, java.time.Instant.now(), "/tmp/log")).isTrue();
+    assertThat(store.markStarted(run.id(), 1234L, java.time.Instant.now(), "/tmp/log"))
         .as("a running run is not started twice")
         .isFalse();
     assertThat(store.markEnded(run.id(), RunStatus.FAILED, 1, "boom", Map.of("read", 3))).isTrue();

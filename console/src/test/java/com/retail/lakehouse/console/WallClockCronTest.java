@@ -47,11 +47,25 @@ class WallClockCronTest {
     assertThat(spring)
         .extracting(t -> t.toLocalTime().toString())
         .containsExactly("01:00", "03:00", "04:00", "05:00");
+    // Autumn: the repeated hour's 02:00 runs at both occurrences, an hour apart.
     List<ZonedDateTime> autumn = ticks("0 0 * * * *", "2026-10-24T22:30:00Z", 4);
     assertThat(autumn)
         .extracting(t -> t.toLocalTime().toString())
-        .containsExactly("01:00", "02:00", "03:00", "04:00");
-    assertThat(autumn.get(2).toInstant()).isAfter(autumn.get(1).toInstant().plusSeconds(3599));
+        .containsExactly("01:00", "02:00", "02:00", "03:00");
+    assertThat(autumn.get(2).toInstant()).isEqualTo(autumn.get(1).toInstant().plusSeconds(3600));
+  }
+
+  @Test
+  void anEveryMinuteScheduleNeverPausesAcrossEitherChange() {
+    for (String from : List.of("2026-03-29T00:30:00Z", "2026-10-25T00:00:00Z")) {
+      WallClockCron cron = new WallClockCron("0 * * * * *", BERLIN);
+      Instant t = Instant.parse(from);
+      for (int i = 0; i < 180; i++) {
+        Instant next = cron.next(t);
+        assertThat(java.time.Duration.between(t, next).toSeconds()).as("after %s", t).isEqualTo(60);
+        t = next;
+      }
+    }
   }
 
   @Test
