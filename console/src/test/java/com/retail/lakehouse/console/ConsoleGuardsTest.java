@@ -77,7 +77,7 @@ class ConsoleGuardsTest {
                       .equals("succeeded"));
       var tail =
           ConsoleIntegrationTest.json(
-              ConsoleTestSupport.get(url, "api/runs/" + id + "/log?tail_bytes=10").body());
+              ConsoleTestSupport.get(url, "api/runs/" + id + "/log?tail_bytes=60").body());
       assertThat(tail.get("offset").asLong()).isPositive();
       assertThat(tail.get("text").asText()).startsWith("console: run " + id + " ended succeeded");
     }
