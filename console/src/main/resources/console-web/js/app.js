@@ -1,6 +1,6 @@
 // The console's single-page app: a hash router, the header (health, banner, notices, token prompt)
 // and the refresh loop. Each view mounts once per visit and re-fetches its data on every tick:
-// every 2 s while any run is queued or running, every 10 s otherwise. No full page reloads.
+// every 2 s while any run is queued or running, every 10 s otherwise (or at the view's refreshMs). No full page reloads.
 import * as api from './api.js';
 import { fill, h } from './dom.js';
 import { runsView } from './views/runs.js';
@@ -9,6 +9,7 @@ import { jobsView } from './views/jobs.js';
 import { backfillsView } from './views/backfills.js';
 import { partitionsView } from './views/partitions.js';
 import { tablesView } from './views/tables.js';
+import { dailyView, liveView } from './views/dashboard.js';
 
 const FAST_MS = 2000;
 const SLOW_MS = 10000;
@@ -21,6 +22,8 @@ const routes = [
   { pattern: /^\/backfills(?:\/(\d+))?$/, section: 'backfills', view: backfillsView },
   { pattern: /^\/partitions$/, section: 'partitions', view: partitionsView },
   { pattern: /^\/tables$/, section: 'tables', view: tablesView },
+  { pattern: /^\/dashboard(?:\/daily)?$/, section: 'dashboard', view: dailyView },
+  { pattern: /^\/dashboard\/live$/, section: 'dashboard', view: liveView },
 ];
 
 const root = document.getElementById('view');
@@ -128,7 +131,9 @@ async function tick() {
       if (view === current) app.error(e);
     }
   }
-  if (seq === tickSeq) timer = setTimeout(tick, busy ? FAST_MS : SLOW_MS);
+  // a view may ask for its own pace (the live dashboard: every 5 s)
+  const pace = view && view === current && view.refreshMs ? view.refreshMs : busy ? FAST_MS : SLOW_MS;
+  if (seq === tickSeq) timer = setTimeout(tick, pace);
 }
 
 function renderHealth(health, error) {

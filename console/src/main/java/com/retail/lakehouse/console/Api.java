@@ -1,5 +1,6 @@
 package com.retail.lakehouse.console;
 
+import com.retail.lakehouse.console.dashboard.SalesDashboard;
 import com.retail.lakehouse.console.tables.DateState;
 import com.retail.lakehouse.console.tables.PartitionFiles;
 import com.retail.lakehouse.console.tables.PartitionLag;
@@ -39,6 +40,7 @@ final class Api {
   private final RunLauncher launcher;
   private final ConsoleScheduler scheduler;
   private final Instant startedAt = Instant.now();
+  private final SalesDashboard dashboard;
 
   Api(
       ConsoleSettings settings,
@@ -53,11 +55,13 @@ final class Api {
     this.console = console;
     this.launcher = launcher;
     this.scheduler = scheduler;
+    this.dashboard = SalesDashboard.onDataDir(settings.dataDir());
   }
 
   void configure(JavalinConfig config) {
     config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
     config.staticFiles.add("/console-web", Location.CLASSPATH);
+    config.staticFiles.enableWebjars(); // the dashboard's chart library (/webjars/echarts/...)
     config.jetty.host = settings.host();
     config.jetty.port = settings.port();
     config.startup.showJavalinBanner = false;
@@ -94,6 +98,9 @@ final class Api {
         ctx -> ctx.json(Map.of("run_ids", console.retryFailed(longParam(ctx, "id")))));
     r.get("/api/partitions", ctx -> ctx.json(Map.of("dates", partitions())));
     r.get("/api/tables", ctx -> ctx.json(tablesView()));
+    r.get("/api/dashboard/daily", dashboard::daily);
+    r.get("/api/dashboard/daily.csv", dashboard::dailyCsv);
+    r.get("/api/dashboard/live", dashboard::live);
   }
 
   /**

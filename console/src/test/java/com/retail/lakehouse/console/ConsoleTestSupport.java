@@ -25,13 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * a console on it whose jobs run as child JVMs of this test's classpath (the same command a user's
  * launcher runs, minus the script).
  */
-final class ConsoleTestSupport {
+public final class ConsoleTestSupport {
   static final String TOPIC = "pos_transactions";
 
   /** Raw holds {@link #DAYS} sale dates from this one, 1,000 events each. */
-  static final String START = "2026-11-20";
+  public static final String START = "2026-11-20";
 
-  static final int DAYS = 3;
+  public static final int DAYS = 3;
 
   private static final Map<Path, LocalKafkaBroker> BROKERS = new ConcurrentHashMap<>();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -39,7 +39,7 @@ final class ConsoleTestSupport {
   private ConsoleTestSupport() {}
 
   /** A data folder whose raw table holds a few days of real events, ingested exactly once. */
-  static Path dataDirWithRawDays(Path tempDir) throws IOException {
+  public static Path dataDirWithRawDays(Path tempDir) throws IOException {
     Path dataDir = tempDir.resolve("data");
     Files.createDirectories(dataDir);
     String kafka = broker(dataDir);
@@ -105,7 +105,7 @@ final class ConsoleTestSupport {
   }
 
   /** A started console on {@code dataDir} (see {@link #settings}). */
-  static ConsoleServer startServer(Path dataDir) throws IOException {
+  public static ConsoleServer startServer(Path dataDir) throws IOException {
     return ConsoleServer.start(settings(dataDir));
   }
 
@@ -170,7 +170,7 @@ final class ConsoleTestSupport {
     return String.join(" ", words.stream().map(w -> "'" + w.replace("'", "'\\''") + "'").toList());
   }
 
-  static HttpResponse<String> get(URI base, String path) throws Exception {
+  public static HttpResponse<String> get(URI base, String path) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(base.resolve(path)).GET().build(),
         HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,239 @@
+// Sales dashboard: the Daily view (marts.daily_sales_summary over a date range) and the Live view
+// (raw.pos_transactions of one UTC day, refreshed every 5 s). Money arrives as exact decimal
+// strings and is shown as such (grouped, never through a float). Charts are ECharts, served from
+// the console's own jar (/webjars/), rendered to canvas with canvas tooltips (no HTML from data).
+import * as api from '../api.js';
+import { fill, h, number, table, time } from '../dom.js';
+
+const ECHARTS_SRC = 'webjars/echarts/5.3.1/dist/echarts.min.js';
+let echartsLoading = null;
+
+/** Loads ECharts once; resolves to window.echarts, or null if it cannot be loaded. */
+function loadCharts() {
+  if (window.echarts) return Promise.resolve(window.echarts);
+  if (!echartsLoading) {
+    echartsLoading = new Promise((resolve) => {
+      const script = document.createElement('script');
+      script.src = ECHARTS_SRC;
+      script.onload = () => resolve(window.echarts || null);
+      script.onerror = () => resolve(null);
+      document.head.append(script);
+    });
+  }
+  return echartsLoading;
+}
+
+/** "12345.60" -> "12,345.60" (string arithmetic: exact). */
+export function money(s) {
+  if (s == null) return '—';
+  const text = String(s);
+  const negative = text.startsWith('-');
+  const [whole, cents = '00'] = (negative ? text.slice(1) : text).split('.');
+  return `${negative ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+}
+
+function signed(s) {
+  if (s == null) return '—';
+  const text = String(s);
+  return text.startsWith('-') ? text : `+${text}`;
+}
+
+function tabs(active) {
+  return h('nav', { class: 'dash-tabs', 'aria-label': 'Dashboard views' },
+    h('a', { href: '#/dashboard/live', 'aria-current': active === 'live' ? 'page' : null }, 'Live'),
+    h('a', { href: '#/dashboard/daily', 'aria-current': active === 'daily' ? 'page' : null }, 'Daily'));
+}
+
+function kpi(id, label) {
+  const value = h('div', { class: 'kpi-value', id }, '…');
+  const note = h('div', { class: 'kpi-note', id: `${id}-note` });
+  return { el: h('div', { class: 'kpi' }, h('div', { class: 'kpi-label' }, label), value, note), value, note };
+}
+
+function setKpi(tile, text, raw, note) {
+  tile.value.textContent = text;
+  tile.value.dataset.value = raw == null ? '' : String(raw);
+  fill(tile.note, note || '');
+}
+
+/** A chart in el, made once ECharts has loaded; resizes with the window; falls back to text. */
+function chart(el) {
+  let instance = null;
+  let pending = null;
+  let gone = false;
+  const onResize = () => instance && instance.resize();
+  loadCharts().then((echarts) => {
+    if (gone) return;
+    if (!echarts) {
+      fill(el, h('p', { class: 'inline-error' }, 'The chart library could not be loaded.'));
+      return;
+    }
+    instance = echarts.init(el, null, { renderer: 'canvas' });
+    window.addEventListener('resize', onResize);
+    if (pending) instance.setOption(pending, true);
+  });
+  return {
+    set(option) {
+      pending = option;
+      if (instance) instance.setOption(option, true);
+    },
+    dispose() {
+      gone = true;
+      window.removeEventListener('resize', onResize);
+      if (instance) instance.dispose();
+    },
+  };
+}
+
+const TOOLTIP = { trigger: 'axis', renderMode: 'richText' };
+const GRID = { left: 64, right: 16, top: 24, bottom: 32, containLabel: false };
+
+// --- Daily -----------------------------------------------------------------------------------
+
+export function dailyView(root, route, app) {
+  let gen = 0;
+  const q = route.query;
+  const from = h('input', { id: 'dash-from', type: 'date', value: q.get('from') || '' });
+  const to = h('input', { id: 'dash-to', type: 'date', value: q.get('to') || '' });
+  const store = h('input', { id: 'dash-store', type: 'text', placeholder: 'all stores', size: 10, value: q.get('store') || '' });
+  const csv = h('a', { id: 'dash-csv', class: 'button-link', download: '' }, 'Download CSV');
+  const form = h('form', { class: 'dash-form', id: 'dash-range' },
+    h('label', {}, 'From ', from), h('label', {}, 'To ', to), h('label', {}, 'Store ', store),
+    h('button', { type: 'submit', id: 'dash-apply' }, 'Apply'), csv);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    app.navigate(api.query('#/dashboard/daily', { from: from.value, to: to.value, store: store.value.trim() }));
+  });
+  const tiles = {
+    revenue: kpi('kpi-revenue', 'Net revenue'),
+    gross: kpi('kpi-gross', 'Gross sales'),
+    returns: kpi('kpi-returns', 'Returns'),
+    units: kpi('kpi-units', 'Units'),
+    transactions: kpi('kpi-transactions', 'Transactions (per product)'),
+  };
+  const source = h('p', { class: 'muted', id: 'dash-source' });
+  const chartEl = h('div', { class: 'chart', id: 'chart-daily', role: 'img', 'aria-label': 'Net revenue by day' });
+  const top = h('div', { id: 'top-products' });
+  const stores = h('div', { id: 'store-days' });
+  fill(root,
+    h('div', { class: 'title-row' }, h('h1', {}, 'Sales dashboard'), tabs('daily')),
+    h('section', { class: 'panel' }, form, source),
+    h('div', { class: 'kpis', id: 'kpis' }, Object.values(tiles).map((t) => t.el)),
+    h('section', { class: 'panel' }, h('h2', {}, 'Net revenue by day'), chartEl),
+    h('div', { class: 'grid' },
+      h('section', { class: 'panel' }, h('h2', {}, 'Top 10 products'), top),
+      h('section', { class: 'panel' }, h('h2', {}, 'Revenue by store and day'), stores)));
+  const lineChart = chart(chartEl);
+
+  async function refresh() {
+    const mine = ++gen;
+    const params = { from: q.get('from') || '', to: q.get('to') || '', store: q.get('store') || '' };
+    const data = await api.get(api.query('/api/dashboard/daily', params));
+    if (mine !== gen) return;
+    if (document.activeElement !== from) from.value = data.from;
+    if (document.activeElement !== to) to.value = data.to;
+    csv.href = api.query('/api/dashboard/daily.csv', { from: data.from, to: data.to, store: data.store || '' });
+    fill(source, `${data.from} to ${data.to}${data.store ? ` · store ${data.store}` : ' · all stores'} · from `,
+      h('code', {}, data.source), data.mart_snapshot_id == null ? ' (no mart snapshot yet: run the mart)' : ` snapshot ${data.mart_snapshot_id}`,
+      ` · compared with ${data.previous.from} to ${data.previous.to}`);
+    const t = data.totals;
+    const c = data.change;
+    setKpi(tiles.revenue, money(t.revenue), t.revenue,
+      `${signed(money(c.revenue))}${c.revenue_pct != null ? ` (${signed(c.revenue_pct)} %)` : ''} vs previous`);
+    setKpi(tiles.gross, money(t.gross), t.gross, `${signed(money(c.gross))} vs previous`);
+    setKpi(tiles.returns, money(t.returns), t.returns, `${signed(money(c.returns))} vs previous`);
+    setKpi(tiles.units, number(t.units), t.units, `${signed(String(c.units))} vs previous`);
+    setKpi(tiles.transactions, number(t.transactions), t.transactions, `${signed(String(c.transactions))} vs previous`);
+    lineChart.set({
+      animation: false,
+      tooltip: TOOLTIP,
+      grid: GRID,
+      xAxis: { type: 'category', data: data.by_day.map((d) => d.sale_date) },
+      yAxis: { type: 'value' },
+      series: [{ name: 'Net revenue', type: 'line', showSymbol: true, data: data.by_day.map((d) => (d.has_data ? Number(d.revenue) : null)) }],
+    });
+    fill(top, table(['Product', 'Revenue', 'Units'],
+      data.top_products.map((p) => h('tr', {}, h('td', {}, p.product), h('td', { class: 'num' }, money(p.revenue)), h('td', { class: 'num' }, number(p.units)))),
+      'No sales in this range.'));
+    fill(stores, table(['Date', 'Store', 'Revenue', 'Gross', 'Returns', 'Units'],
+      data.by_store_day.map((r) => h('tr', {},
+        h('td', {}, r.sale_date), h('td', {}, r.store_id),
+        h('td', { class: 'num' }, money(r.revenue)), h('td', { class: 'num' }, money(r.gross)),
+        h('td', { class: 'num' }, money(r.returns)), h('td', { class: 'num' }, number(r.units)))),
+      'No sales in this range.'));
+  }
+
+  return { refresh, unmount: () => lineChart.dispose() };
+}
+
+// --- Live ------------------------------------------------------------------------------------
+
+function todayUtc() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function liveView(root, route, app) {
+  let gen = 0;
+  const q = route.query;
+  const date = h('input', { id: 'live-date', type: 'date', value: q.get('date') || todayUtc() });
+  const store = h('input', { id: 'live-store', type: 'text', size: 8, placeholder: 'all stores', value: q.get('store') || '' });
+  const category = h('input', { id: 'live-category', type: 'text', size: 12, placeholder: 'all categories', value: q.get('category') || '' });
+  const go = () => app.navigate(api.query('#/dashboard/live',
+    { date: date.value, store: store.value.trim(), category: category.value.trim() }));
+  for (const input of [date, store, category]) input.addEventListener('change', go);
+  const asOf = h('span', { id: 'live-as-of' }, '…');
+  const tiles = {
+    revenue: kpi('live-revenue', 'Revenue so far'),
+    transactions: kpi('live-transactions', 'Transactions'),
+    basket: kpi('live-basket', 'Average basket'),
+    units: kpi('live-units', 'Units'),
+    returns: kpi('live-returns', 'Returns'),
+  };
+  const chartEl = h('div', { class: 'chart', id: 'chart-live', role: 'img', 'aria-label': 'Revenue per 15 minutes' });
+  const products = h('div', { id: 'live-products' });
+  const categories = h('div', { id: 'live-categories' });
+  const stores = h('div', { id: 'live-stores' });
+  fill(root,
+    h('div', { class: 'title-row' }, h('h1', {}, 'Sales dashboard'), tabs('live')),
+    h('section', { class: 'panel dash-form' }, h('label', {}, 'Day (UTC) ', date),
+      h('label', {}, 'Store ', store), h('label', {}, 'Category ', category),
+      h('span', { class: 'muted' }, 'Data as of ', asOf, ' · refreshes every 5 s')),
+    h('div', { class: 'kpis', id: 'live-kpis' }, Object.values(tiles).map((t) => t.el)),
+    h('section', { class: 'panel' }, h('h2', {}, 'Revenue per 15 minutes (UTC)'), chartEl),
+    h('div', { class: 'grid grid-3' },
+      h('section', { class: 'panel' }, h('h2', {}, 'Top 10 products'), products),
+      h('section', { class: 'panel' }, h('h2', {}, 'Top 10 categories'), categories),
+      h('section', { class: 'panel' }, h('h2', {}, 'Revenue per store'), stores)));
+  const barChart = chart(chartEl);
+
+  const rows = (list, key) => list.map((r) => h('tr', {}, h('td', {}, r[key]),
+    h('td', { class: 'num' }, money(r.revenue)), h('td', { class: 'num' }, number(r.units))));
+
+  async function refresh() {
+    const mine = ++gen;
+    const data = await api.get(api.query('/api/dashboard/live',
+      { date: q.get('date') || '', store: q.get('store') || '', category: q.get('category') || '' }));
+    if (mine !== gen) return;
+    if (document.activeElement !== date) date.value = data.date;
+    fill(asOf, data.data_as_of ? time(data.data_as_of) : 'never (raw has no snapshot)');
+    const t = data.totals;
+    setKpi(tiles.revenue, money(t.revenue), t.revenue, `gross ${money(t.gross)}`);
+    setKpi(tiles.transactions, number(t.transactions), t.transactions, `${number(t.lines)} lines`);
+    setKpi(tiles.basket, money(t.average_basket), t.average_basket, 'revenue / transactions');
+    setKpi(tiles.units, number(t.units), t.units, t.duplicates_dropped ? `${number(t.duplicates_dropped)} re-sent copies dropped` : '');
+    setKpi(tiles.returns, money(t.returns), t.returns, 'refunded');
+    barChart.set({
+      animation: false,
+      tooltip: TOOLTIP,
+      grid: GRID,
+      xAxis: { type: 'category', data: data.per_15_minutes.map((b) => b.start) },
+      yAxis: { type: 'value' },
+      series: [{ name: 'Revenue', type: 'bar', data: data.per_15_minutes.map((b) => Number(b.revenue)) }],
+    });
+    fill(products, table(['Product', 'Revenue', 'Units'], rows(data.top_products, 'product'), 'No sales yet.'));
+    fill(categories, table(['Category', 'Revenue', 'Units'], rows(data.top_categories, 'category'), 'No sales yet.'));
+    fill(stores, table(['Store', 'Revenue', 'Units'], rows(data.by_store, 'store_id'), 'No sales yet.'));
+  }
+
+  return { refresh, unmount: () => barChart.dispose(), refreshMs: 5000 };
+}

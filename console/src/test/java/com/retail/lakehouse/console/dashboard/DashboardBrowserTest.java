@@ -1,0 +1,263 @@
+package com.retail.lakehouse.console.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.retail.lakehouse.console.ConsoleServer;
+import com.retail.lakehouse.console.ConsoleTestSupport;
+import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard pages in a real browser (Debian's headless Chromium, as ConsoleBrowserTest) on
+ * ConsoleTestSupport's days after a real mart run: the Daily page follows a changed date range and
+ * its revenue tile equals the API's figure, its chart library loads from the jar, its CSV link
+ * answers the CSV; the Live page shows the API's revenue of a day and refreshes by itself; both fit
+ * a phone's width. Screenshots go to target/screenshots (dashboard-daily.png, dashboard-live.png).
+ */
+class DashboardBrowserTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final LocalDate FROM = LocalDate.parse(ConsoleTestSupport.START);
+  private static final LocalDate TO = FROM.plusDays(ConsoleTestSupport.DAYS - 1);
+
+  @TempDir static Path temp;
+  private static ConsoleServer server;
+  private static ChromeDriver driver;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(
+        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "skipped: no /usr/bin/chromium and /usr/bin/chromedriver here");
+    Path dataDir = ConsoleTestSupport.dataDirWithRawDays(temp);
+    assertThat(
+            LakehouseCommand.run(
+                new String[] {
+                  "mart", "--runner=direct", "--data-dir=" + dataDir, "--from=" + FROM, "--to=" + TO
+                }))
+        .as("mart")
+        .isZero();
+    server = ConsoleTestSupport.startServer(dataDir);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .withLogFile(temp.resolve("chromedriver.log").toFile())
+            .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--user-data-dir=" + Files.createTempDirectory(temp, "chromium-profile"),
+        "--window-size=1280,800");
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability("goog:loggingPrefs", logs);
+    driver = new ChromeDriver(service, options);
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    Files.createDirectories(SCREENSHOTS);
+  }
+
+  @AfterAll
+  static void stop() {
+    try {
+      if (driver != null) {
+        driver.quit();
+      }
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void dailyAndLivePagesShowTheApisFigures() throws Exception {
+    try {
+      dailyAndLive();
+    } catch (Exception | AssertionError e) {
+      screenshot("dashboard-failure");
+      Files.writeString(SCREENSHOTS.resolve("dashboard-failure.html"), driver.getPageSource());
+      throw e;
+    }
+  }
+
+  private void dailyAndLive() throws Exception {
+    JavascriptExecutor js = driver;
+    driver.manage().window().setSize(new Dimension(1280, 800));
+    driver.get(server.url().resolve("/").toString());
+    // the nav entry leads to the daily page; its default range ends at the mart's last day
+    driver.findElement(By.cssSelector("nav a[data-section='dashboard']")).click();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(d -> TO.toString().equals(d.findElement(By.id("dash-to")).getAttribute("value")));
+
+    // a new range: the revenue tile follows it and equals the API's revenue of that range
+    LocalDate from = FROM.plusDays(1);
+    setDate("dash-from", from);
+    setDate("dash-to", TO);
+    driver.findElement(By.id("dash-apply")).click();
+    JsonNode api = get("/api/dashboard/daily?from=" + from + "&to=" + TO);
+    String revenue = api.at("/totals/revenue").asText();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .withMessage(() -> "revenue tile = " + revenue)
+        .until(d -> revenue.equals(d.findElement(By.id("kpi-revenue")).getText().replace(",", "")));
+    assertThat(driver.findElement(By.id("kpi-revenue")).getAttribute("data-value"))
+        .isEqualTo(revenue);
+    assertThat(driver.findElement(By.id("kpi-units")).getAttribute("data-value"))
+        .isEqualTo(api.at("/totals/units").asText());
+    assertThat(driver.getCurrentUrl()).contains("from=" + from).contains("to=" + TO);
+    assertThat(driver.findElements(By.cssSelector("#store-days tbody tr")))
+        .hasSize(api.get("by_store_day").size());
+    assertThat(driver.findElements(By.cssSelector("#top-products tbody tr")))
+        .hasSize(api.get("top_products").size());
+    // the chart library came from the jar and drew the line chart
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(d -> !d.findElements(By.cssSelector("#chart-daily canvas")).isEmpty());
+    assertThat(js.executeScript("return window.echarts && window.echarts.version"))
+        .isEqualTo("5.3.1");
+
+    // the CSV link: an attachment whose first row is the header
+    WebElement csv = driver.findElement(By.id("dash-csv"));
+    assertThat(csv.getAttribute("href")).contains("/api/dashboard/daily.csv?from=" + from);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> fetched =
+        (Map<String, Object>)
+            js.executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "fetch(arguments[0]).then(async r => done({status: r.status,"
+                    + " disposition: r.headers.get('Content-Disposition'), body: await r.text()}))"
+                    + ".catch(e => done({error: String(e)}));",
+                csv.getAttribute("href"));
+    assertThat(fetched.get("status")).as(String.valueOf(fetched)).isEqualTo(200L);
+    assertThat((String) fetched.get("disposition")).startsWith("attachment;");
+    String body = (String) fetched.get("body");
+    assertThat(body.lines().findFirst().orElse(""))
+        .isEqualTo("sale_date,store_id,revenue,gross,returns,units,transactions,lines");
+    assertThat(body.lines().count()).isEqualTo(1 + api.get("by_store_day").size());
+    screenshot("dashboard-daily");
+
+    // Live, for a day raw holds: revenue equals the API's; the page refreshes by itself (5 s)
+    LocalDate day = FROM.plusDays(1);
+    driver.findElement(By.cssSelector(".dash-tabs a[href='#/dashboard/live']")).click();
+    setDate("live-date", day);
+    String liveRevenue = get("/api/dashboard/live?date=" + day).at("/totals/revenue").asText();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .withMessage(() -> "live revenue tile = " + liveRevenue)
+        .until(
+            d ->
+                liveRevenue.equals(
+                    d.findElement(By.id("live-revenue")).getText().replace(",", "")));
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(d -> !d.findElements(By.cssSelector("#chart-live canvas")).isEmpty());
+    assertThat(driver.findElement(By.id("live-as-of")).getText())
+        .matches("\\d{4}-\\d{2}-\\d{2} .*");
+    long before = liveRequests();
+    new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(500))
+        .withMessage("the live page asks again within 15 s")
+        .until(d -> liveRequests() >= before + 2);
+    screenshot("dashboard-live");
+
+    // phone width: nothing wider than the screen
+    driver.manage().window().setSize(new Dimension(390, 844));
+    Thread.sleep(500);
+    assertThat(
+            (Boolean)
+                js.executeScript(
+                    "return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        .as("no horizontal scrolling at phone width")
+        .isTrue();
+    screenshot("dashboard-live-phone");
+    driver.manage().window().setSize(new Dimension(1280, 800));
+
+    assertThat(scriptErrors()).as("JavaScript errors in the browser console").isEmpty();
+  }
+
+  private static long liveRequests() {
+    return (Long)
+        driver.executeScript(
+            "return performance.getEntriesByType('resource')"
+                + ".filter(e => e.name.includes('/api/dashboard/live')).length");
+  }
+
+  private static JsonNode get(String path) throws Exception {
+    var r = ConsoleTestSupport.get(server.url(), path);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  /** Sets a date input's value and fires input and change (locale-free). */
+  private static void setDate(String id, LocalDate date) {
+    WebElement input = driver.findElement(By.id(id));
+    driver.executeScript(
+        "arguments[0].value = arguments[1];"
+            + " arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+            + " arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+        input,
+        date.toString());
+  }
+
+  /** A full-page screenshot at the window's width. */
+  private static void screenshot(String name) throws IOException {
+    Dimension before = driver.manage().window().getSize();
+    for (int i = 0; i < 2; i++) {
+      Number page = (Number) driver.executeScript("return document.documentElement.scrollHeight");
+      Number frame =
+          (Number) driver.executeScript("return window.outerHeight - window.innerHeight");
+      int height = Math.max(before.getHeight(), page.intValue() + Math.max(0, frame.intValue()));
+      driver.manage().window().setSize(new Dimension(before.getWidth(), height));
+    }
+    try {
+      File shot = driver.getScreenshotAs(OutputType.FILE);
+      Files.copy(
+          shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      driver.manage().window().setSize(before);
+    }
+  }
+
+  private static List<String> scriptErrors() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .toList();
+  }
+}

@@ -1,0 +1,414 @@
+package com.retail.lakehouse.console.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.retail.lakehouse.common.CatalogFlags;
+import com.retail.lakehouse.console.ConsoleServer;
+import com.retail.lakehouse.console.ConsoleTestSupport;
+import com.retail.lakehouse.generator.DailyExpectation;
+import com.retail.lakehouse.generator.Manifest;
+import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
+import com.retail.lakehouse.transforms.event.PosEventSchema;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
+import com.retail.lakehouse.transforms.tables.RawTable;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.parquet.Parquet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard's API against real tables made by the real product (ConsoleTestSupport's three
+ * generated and ingested days, then a real mart run of them): daily revenue per store and day
+ * equals the mart's rows and the generator's manifests to the cent, the live view of a day equals
+ * the mart's totals of that day (the same de-duplication, proved again after re-sent copies of
+ * lines land in raw), the CSV equals the JSON, and bad parameters give a 400 with one line.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SalesDashboardTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final LocalDate FROM = LocalDate.parse(ConsoleTestSupport.START);
+  private static final LocalDate TO = FROM.plusDays(ConsoleTestSupport.DAYS - 1);
+  private static final LocalDate MIDDLE = FROM.plusDays(1);
+
+  @TempDir static Path temp;
+  private static Path dataDir;
+  private static ConsoleServer server;
+
+  @BeforeAll
+  static void buildTablesAndStart() throws Exception {
+    dataDir = ConsoleTestSupport.dataDirWithRawDays(temp);
+    assertThat(
+            LakehouseCommand.run(
+                new String[] {
+                  "mart", "--runner=direct", "--data-dir=" + dataDir, "--from=" + FROM, "--to=" + TO
+                }))
+        .as("mart")
+        .isZero();
+    server = ConsoleTestSupport.startServer(dataDir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void dailyRevenuePerStoreDayEqualsTheMartRowsAndTheGeneratorsManifestsToTheCent()
+      throws Exception {
+    Map<String, BigDecimal> expected = manifestRevenue();
+    // the manifests' dates are the generated ones
+    assertThat(expected.keySet().stream().map(k -> k.substring(0, 10)).distinct().sorted())
+        .containsExactly(FROM.toString(), MIDDLE.toString(), TO.toString());
+    Map<String, BigDecimal> mart = martRevenue();
+
+    JsonNode daily = ok("/api/dashboard/daily?from=" + FROM + "&to=" + TO);
+    assertThat(daily.get("mart_snapshot_id").asLong())
+        .isEqualTo(
+            table(DailySalesSummaryTable.DEFINITION.identifier()).currentSnapshot().snapshotId());
+    Map<String, BigDecimal> api = new TreeMap<>();
+    for (JsonNode row : daily.get("by_store_day")) {
+      assertThat(row.get("revenue").isTextual()).isTrue();
+      assertThat(row.get("revenue").asText()).matches("-?\\d+\\.\\d{2}");
+      api.put(
+          row.get("sale_date").asText() + "|" + row.get("store_id").asText(),
+          new BigDecimal(row.get("revenue").asText()));
+    }
+    assertThat(api).isEqualTo(mart); // BigDecimal equals: value and scale (2)
+    assertThat(api).isEqualTo(expected);
+    assertThat(api).hasSize(ConsoleTestSupport.DAYS * 5);
+
+    BigDecimal total = expected.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+    assertThat(daily.at("/totals/revenue").asText()).isEqualTo(total.toPlainString());
+    BigDecimal byDays = BigDecimal.ZERO;
+    for (JsonNode d : daily.get("by_day")) {
+      byDays = byDays.add(new BigDecimal(d.get("revenue").asText()));
+    }
+    assertThat(byDays).isEqualTo(total);
+    assertThat(daily.get("by_day")).hasSize(ConsoleTestSupport.DAYS);
+    assertThat(daily.get("top_products").size()).isBetween(1, 10);
+    // the 3 days before hold nothing: the change is the whole revenue, no percentage
+    assertThat(daily.at("/previous/from").asText()).isEqualTo(FROM.minusDays(3).toString());
+    assertThat(daily.at("/previous/totals/revenue").asText()).isEqualTo("0.00");
+    assertThat(daily.at("/change/revenue").asText()).isEqualTo(total.toPlainString());
+    assertThat(daily.at("/change/revenue_pct").isNull()).isTrue();
+
+    // period over period: 2026-11-22 against 2026-11-21
+    JsonNode last = ok("/api/dashboard/daily?from=" + TO + "&to=" + TO);
+    BigDecimal before = sumFor(expected, MIDDLE);
+    BigDecimal now = sumFor(expected, TO);
+    assertThat(last.at("/previous/totals/revenue").asText()).isEqualTo(before.toPlainString());
+    assertThat(last.at("/change/revenue").asText()).isEqualTo(now.subtract(before).toPlainString());
+    assertThat(last.at("/change/revenue_pct").asText()).isEqualTo(Money.percentChange(before, now));
+
+    // the default range: the last 30 days the mart has
+    JsonNode byDefault = ok("/api/dashboard/daily");
+    assertThat(byDefault.get("to").asText()).isEqualTo(TO.toString());
+    assertThat(byDefault.get("from").asText()).isEqualTo(TO.minusDays(29).toString());
+    assertThat(byDefault.at("/totals/revenue").asText()).isEqualTo(total.toPlainString());
+
+    // one store
+    String store = api.keySet().iterator().next().substring(11);
+    JsonNode one = ok("/api/dashboard/daily?from=" + FROM + "&to=" + TO + "&store=" + store);
+    BigDecimal storeTotal =
+        expected.entrySet().stream()
+            .filter(e -> e.getKey().endsWith("|" + store))
+            .map(Map.Entry::getValue)
+            .reduce(BigDecimal.ZERO, BigDecimal::add);
+    assertThat(one.at("/totals/revenue").asText()).isEqualTo(storeTotal.toPlainString());
+    assertThat(one.get("by_store_day")).hasSize(ConsoleTestSupport.DAYS);
+  }
+
+  @Test
+  @Order(2)
+  void theCsvIsTheStoreDayTableAsAnAttachment() throws Exception {
+    HttpResponse<String> csv =
+        ConsoleTestSupport.get(url(), "/api/dashboard/daily.csv?from=" + FROM + "&to=" + TO);
+    assertThat(csv.statusCode()).isEqualTo(200);
+    assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+    assertThat(csv.headers().firstValue("Content-Disposition").orElse(""))
+        .isEqualTo("attachment; filename=\"daily-sales-" + FROM + "-to-" + TO + ".csv\"");
+    List<String> lines = csv.body().lines().toList();
+    assertThat(lines.get(0))
+        .isEqualTo("sale_date,store_id,revenue,gross,returns,units,transactions,lines");
+    JsonNode daily = ok("/api/dashboard/daily?from=" + FROM + "&to=" + TO);
+    List<String> fromJson = new ArrayList<>();
+    for (JsonNode r : daily.get("by_store_day")) {
+      fromJson.add(
+          String.join(
+              ",",
+              r.get("sale_date").asText(),
+              r.get("store_id").asText(),
+              r.get("revenue").asText(),
+              r.get("gross").asText(),
+              r.get("returns").asText(),
+              r.get("units").asText(),
+              r.get("transactions").asText(),
+              r.get("lines").asText()));
+    }
+    assertThat(lines.subList(1, lines.size())).isEqualTo(fromJson);
+  }
+
+  @Test
+  @Order(2)
+  void aRepeatedQueryAtTheSameSnapshotIsAnsweredFromTheCache() {
+    SalesDashboard dashboard = SalesDashboard.onDataDir(dataDir);
+    Map<String, Object> first = dashboard.daily(FROM.toString(), TO.toString(), null);
+    assertThat(dashboard.cachedDailyReports()).isEqualTo(1);
+    assertThat(dashboard.daily(FROM.toString(), TO.toString(), "")).isEqualTo(first);
+    assertThat(dashboard.cachedDailyReports()).isEqualTo(1);
+    dashboard.daily(FROM.toString(), TO.toString(), "S001");
+    assertThat(dashboard.cachedDailyReports()).isEqualTo(2);
+  }
+
+  @Test
+  @Order(3)
+  void theLiveViewOfADayEqualsTheMartsTotalsOfThatDay() throws Exception {
+    JsonNode live = assertLiveEqualsMart(MIDDLE, 0);
+
+    // one store: the mart's store-day row of that store
+    JsonNode mart = ok("/api/dashboard/daily?from=" + MIDDLE + "&to=" + MIDDLE);
+    JsonNode row = mart.get("by_store_day").get(1);
+    String store = row.get("store_id").asText();
+    JsonNode oneStore = ok("/api/dashboard/live?date=" + MIDDLE + "&store=" + store);
+    assertThat(oneStore.get("store").asText()).isEqualTo(store);
+    for (String field : List.of("revenue", "gross", "returns", "units", "lines")) {
+      assertThat(oneStore.at("/totals/" + field).asText())
+          .as(field)
+          .isEqualTo(row.get(field).asText());
+    }
+    assertThat(oneStore.get("by_store")).hasSize(1);
+
+    // one category: the figure the unfiltered view gives that category
+    JsonNode category = live.get("top_categories").get(0);
+    String name = category.get("category").asText();
+    JsonNode oneCategory =
+        ok(
+            "/api/dashboard/live?date="
+                + MIDDLE
+                + "&category="
+                + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(oneCategory.at("/totals/revenue").asText())
+        .isEqualTo(category.get("revenue").asText());
+    assertThat(oneCategory.at("/totals/units").asLong()).isEqualTo(category.get("units").asLong());
+    assertThat(oneCategory.at("/totals/lines").asLong()).isEqualTo(category.get("lines").asLong());
+    assertThat(oneCategory.get("top_categories")).hasSize(1);
+  }
+
+  @Test
+  @Order(4)
+  void badParametersGive400WithOneLine() throws Exception {
+    for (String path :
+        List.of(
+            "/api/dashboard/daily?from=2026-13-01&to=2026-11-22",
+            "/api/dashboard/daily?from=2026-11-22&to=2026-11-20",
+            "/api/dashboard/daily?from=2024-01-01&to=2026-11-22",
+            "/api/dashboard/daily?store=S001%0A%3Cscript%3E",
+            "/api/dashboard/daily?category=Dairy",
+            "/api/dashboard/daily.csv?to=yesterday",
+            "/api/dashboard/live?date=21.11.2026",
+            "/api/dashboard/live?category=%3Cb%3E",
+            "/api/dashboard/live?store=S%20001")) {
+      HttpResponse<String> r = ConsoleTestSupport.get(url(), path);
+      assertThat(r.statusCode()).as(path).isEqualTo(400);
+      JsonNode body = JSON.readTree(r.body());
+      assertThat(body.size()).as(path).isEqualTo(1);
+      assertThat(body.get("error").asText()).as(path).isNotBlank().doesNotContain("\n");
+    }
+  }
+
+  /**
+   * Re-sent copies of lines of one day land in raw, ingested later and with another amount: the
+   * live view keeps the first copy (totals unchanged, the copies counted as dropped), as the mart
+   * does.
+   */
+  @Test
+  @Order(5)
+  void laterCopiesOfLinesAreDroppedFirstCopyWins() throws Exception {
+    Table raw = table(RawTable.DEFINITION.identifier());
+    List<Record> copies = new ArrayList<>();
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(raw)
+            .where(
+                Expressions.and(
+                    Expressions.greaterThanOrEqual(
+                        PosEventSchema.EVENT_TIME, MIDDLE.atStartOfDay().toString()),
+                    Expressions.lessThan(
+                        PosEventSchema.EVENT_TIME, MIDDLE.plusDays(1).atStartOfDay().toString())))
+            .build()) {
+      for (Record r : rows) {
+        if (copies.size() == 7) {
+          break;
+        }
+        Record copy = r.copy();
+        copy.setField(
+            PosEventSchema.TOTAL_AMOUNT,
+            ((BigDecimal) r.getField(PosEventSchema.TOTAL_AMOUNT)).add(new BigDecimal("100.00")));
+        copy.setField(
+            RawTable.INGEST_TIME,
+            ((LocalDateTime) r.getField(RawTable.INGEST_TIME)).plusMinutes(5));
+        copies.add(copy);
+      }
+    }
+    assertThat(copies).hasSize(7);
+    PartitionKey partition = new PartitionKey(raw.spec(), raw.schema());
+    partition.partition(new InternalRecordWrapper(raw.schema().asStruct()).wrap(copies.get(0)));
+    String path =
+        raw.locationProvider().newDataLocation("resent-" + UUID.randomUUID() + ".parquet");
+    DataWriter<Record> writer =
+        Parquet.writeData(raw.io().newOutputFile(path))
+            .schema(raw.schema())
+            .createWriterFunc(GenericParquetWriter::buildWriter)
+            .withSpec(raw.spec())
+            .withPartition(partition)
+            .overwrite()
+            .build();
+    try (writer) {
+      for (Record r : copies) {
+        writer.write(r);
+      }
+    }
+    DataFile file = writer.toDataFile();
+    raw.newAppend().appendFile(file).commit();
+
+    JsonNode live = assertLiveEqualsMart(MIDDLE, 7);
+    assertThat(live.get("raw_snapshot_id").asLong())
+        .isEqualTo(table(RawTable.DEFINITION.identifier()).currentSnapshot().snapshotId());
+  }
+
+  private static JsonNode assertLiveEqualsMart(LocalDate date, long duplicates) throws Exception {
+    JsonNode live = ok("/api/dashboard/live?date=" + date);
+    JsonNode mart = ok("/api/dashboard/daily?from=" + date + "&to=" + date);
+    assertThat(live.get("date").asText()).isEqualTo(date.toString());
+    assertThat(live.get("data_as_of").asText()).isNotBlank();
+    JsonNode lt = live.get("totals");
+    JsonNode mt = mart.get("totals");
+    for (String money : List.of("revenue", "gross", "returns")) {
+      assertThat(lt.get(money).asText()).as(money).isEqualTo(mt.get(money).asText());
+    }
+    assertThat(lt.get("units").asLong()).isEqualTo(mt.get("units").asLong());
+    assertThat(lt.get("lines").asLong()).isEqualTo(mt.get("lines").asLong());
+    assertThat(lt.get("transactions_per_product").asLong())
+        .isEqualTo(mt.get("transactions").asLong());
+    assertThat(lt.get("transactions").asLong())
+        .isPositive()
+        .isLessThanOrEqualTo(mt.get("transactions").asLong());
+    assertThat(lt.get("duplicates_dropped").asLong()).isEqualTo(duplicates);
+    assertThat(lt.get("average_basket").asText())
+        .isEqualTo(
+            Money.average(
+                new BigDecimal(lt.get("revenue").asText()), lt.get("transactions").asLong()));
+    // per store: equals the mart's store-day rows; per 15 minutes: adds up to the day
+    Map<String, String> liveStores = new TreeMap<>();
+    live.get("by_store")
+        .forEach(s -> liveStores.put(s.get("store_id").asText(), s.get("revenue").asText()));
+    Map<String, String> martStores = new TreeMap<>();
+    mart.get("by_store_day")
+        .forEach(s -> martStores.put(s.get("store_id").asText(), s.get("revenue").asText()));
+    assertThat(liveStores).isEqualTo(martStores);
+    assertThat(live.get("per_15_minutes")).hasSize(96);
+    BigDecimal quarters = BigDecimal.ZERO;
+    for (JsonNode q : live.get("per_15_minutes")) {
+      quarters = quarters.add(new BigDecimal(q.get("revenue").asText()));
+    }
+    assertThat(quarters.toPlainString()).isEqualTo(lt.get("revenue").asText());
+    // top products: the mart's ranking of that day
+    List<String> liveTop = new ArrayList<>();
+    live.get("top_products")
+        .forEach(p -> liveTop.add(p.get("product").asText() + "=" + p.get("revenue").asText()));
+    List<String> martTop = new ArrayList<>();
+    mart.get("top_products")
+        .forEach(p -> martTop.add(p.get("product").asText() + "=" + p.get("revenue").asText()));
+    assertThat(liveTop).isEqualTo(martTop).hasSizeBetween(1, 10);
+    assertThat(live.get("top_categories").size()).isBetween(1, 10);
+    return live;
+  }
+
+  private static BigDecimal sumFor(Map<String, BigDecimal> byDayStore, LocalDate date) {
+    return byDayStore.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(date + "|"))
+        .map(Map.Entry::getValue)
+        .reduce(new BigDecimal("0.00"), BigDecimal::add);
+  }
+
+  /** "date|store" -> expected net revenue, summed over every generator run's manifest. */
+  private static Map<String, BigDecimal> manifestRevenue() throws Exception {
+    Map<String, BigDecimal> expected = new TreeMap<>();
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dataDir.resolve("manifests"))) {
+      files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    assertThat(files).hasSize(ConsoleTestSupport.DAYS);
+    for (Path f : files) {
+      for (DailyExpectation day : Manifest.read(f).expectedDaily()) {
+        expected.merge(day.saleDate() + "|" + day.storeId(), day.netRevenue(), BigDecimal::add);
+      }
+    }
+    return expected;
+  }
+
+  /** "date|store" -> total_sales summed over the mart's rows, read here independently. */
+  private static Map<String, BigDecimal> martRevenue() throws Exception {
+    Map<String, BigDecimal> mart = new TreeMap<>();
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(table(DailySalesSummaryTable.DEFINITION.identifier())).build()) {
+      for (Record r : rows) {
+        mart.merge(
+            r.getField(DailySalesSummaryTable.SALE_DATE)
+                + "|"
+                + r.getField(DailySalesSummaryTable.STORE_ID),
+            (BigDecimal) r.getField(DailySalesSummaryTable.TOTAL_SALES),
+            BigDecimal::add);
+      }
+    }
+    return mart;
+  }
+
+  private static Table table(org.apache.iceberg.catalog.TableIdentifier id) {
+    return CatalogSettings.of(CatalogFlags.of("hadoop", dataDir.toString(), null, null, List.of()))
+        .catalog()
+        .loadTable(id);
+  }
+
+  private static JsonNode ok(String path) throws Exception {
+    HttpResponse<String> r = ConsoleTestSupport.get(url(), path);
+    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  private static URI url() {
+    return server.url();
+  }
+}
