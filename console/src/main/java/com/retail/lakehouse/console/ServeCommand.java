@@ -290,8 +290,12 @@ public final class ServeCommand implements Callable<Integer> {
           if (System.getenv("LAKEHOUSE_DEBUG") != null) {
             e.printStackTrace();
           }
-          System.err.println(
-              "lakehouse serve: " + Failures.oneLine(e) + " (see ./lakehouse serve --help)");
+          // Our own checks say what to do in their message; anything else names its type.
+          String line =
+              e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                  ? e.getMessage()
+                  : Failures.oneLine(e);
+          System.err.println("lakehouse serve: " + line + " (see ./lakehouse serve --help)");
           return e instanceof IllegalArgumentException ? 2 : 1;
         });
     cli.setParameterExceptionHandler(

@@ -268,7 +268,10 @@ class StreamingIngestThroughCompactionTest {
     Map<Integer, Long> end = endOffsets();
     for (Table table : List.of(tables.rawTable(), tables.deadLetterTable())) {
       table.refresh();
-      assertThat(table.currentSnapshot().operation()).isEqualTo(DataOperations.REPLACE);
+      // One snapshot left: the final compaction's replace, or (when that table had nothing left
+      // to merge, its partitions already one file each) the job's last append.
+      assertThat(table.currentSnapshot().operation())
+          .isIn(DataOperations.REPLACE, DataOperations.APPEND);
       assertThat(count(table.snapshots())).as("%s snapshots", table.name()).isOne();
       assertThat(CommittedOffsets.of(table, topic).nextOffsets()).as(table.name()).isEqualTo(end);
     }
