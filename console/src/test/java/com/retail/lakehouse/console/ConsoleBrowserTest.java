@@ -30,11 +30,8 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -49,8 +46,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * service, so Selenium Manager is skipped. Without /usr/bin/chromium the test is skipped.
  */
 class ConsoleBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
   /**
@@ -67,35 +62,13 @@ class ConsoleBrowserTest {
   @BeforeAll
   static void startServerAndBrowser() throws Exception {
     assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        HeadlessChromium.installed(),
         "skipped: no /usr/bin/chromium and /usr/bin/chromedriver here"
             + " (apt-get install chromium chromium-driver; .ci/run installs them)");
     Path dataDir = ConsoleTestSupport.dataDirWithRawDays(temp);
     server = ConsoleTestSupport.startServer(dataDir);
 
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile()) // no Selenium Manager, no download
-            .usingAnyFreePort()
-            .withLogFile(temp.resolve("chromedriver.log").toFile())
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--user-data-dir=" + Files.createTempDirectory(temp, "chromium-profile"),
-        "--window-size=1400,1000");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    driver = HeadlessChromium.start(temp, 1400, 1000);
     Files.createDirectories(SCREENSHOTS);
   }
 

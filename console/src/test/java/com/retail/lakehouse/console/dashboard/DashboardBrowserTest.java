@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.retail.lakehouse.console.ConsoleServer;
 import com.retail.lakehouse.console.ConsoleTestSupport;
+import com.retail.lakehouse.console.HeadlessChromium;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import java.io.File;
 import java.io.IOException;
@@ -30,11 +31,8 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -45,8 +43,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * a phone's width. Screenshots go to target/screenshots (dashboard-daily.png, dashboard-live.png).
  */
 class DashboardBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final LocalDate FROM = LocalDate.parse(ConsoleTestSupport.START);
@@ -59,7 +55,7 @@ class DashboardBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        HeadlessChromium.installed(),
         "skipped: no /usr/bin/chromium and /usr/bin/chromedriver here");
     Path dataDir = ConsoleTestSupport.dataDirWithRawDays(temp);
     assertThat(
@@ -70,29 +66,7 @@ class DashboardBrowserTest {
         .as("mart")
         .isZero();
     server = ConsoleTestSupport.startServer(dataDir);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .withLogFile(temp.resolve("chromedriver.log").toFile())
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--user-data-dir=" + Files.createTempDirectory(temp, "chromium-profile"),
-        "--window-size=1280,800");
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    driver = HeadlessChromium.start(temp, 1280, 800);
     Files.createDirectories(SCREENSHOTS);
   }
 
