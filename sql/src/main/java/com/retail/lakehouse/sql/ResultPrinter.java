@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -56,9 +55,41 @@ final class ResultPrinter {
     this.out = out;
   }
 
+  /**
+   * One statement's result, whatever the engine: column names, which columns are numbers (aligned
+   * right), and the rows' values as the engine gave them ({@link #jsonValue} knows their types).
+   */
+  record Result(List<String> columns, List<Boolean> numeric, List<Object[]> rows) {
+    Result {
+      if (columns.size() != numeric.size()) {
+        throw new IllegalArgumentException(
+            columns.size() + " columns but " + numeric.size() + " numeric flags");
+      }
+    }
+
+    /** A Spark result. */
+    static Result of(StructType schema, List<Row> rows) {
+      List<String> columns = new ArrayList<>();
+      List<Boolean> numeric = new ArrayList<>();
+      for (StructField f : schema.fields()) {
+        columns.add(f.name());
+        numeric.add(f.dataType() instanceof NumericType);
+      }
+      List<Object[]> values = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        Object[] line = new Object[columns.size()];
+        for (int c = 0; c < line.length; c++) {
+          line[c] = row.get(c);
+        }
+        values.add(line);
+      }
+      return new Result(columns, numeric, values);
+    }
+  }
+
   /** Prints one statement's result; {@code first} tells whether a separator is needed before it. */
-  void print(StructType schema, List<Row> rows, boolean first) {
-    if (schema.fields().length == 0) {
+  void print(Result result, boolean first) {
+    if (result.columns().isEmpty()) {
       if (format == Format.table) {
         if (!first) {
           out.println();
@@ -72,33 +103,31 @@ final class ResultPrinter {
         if (!first) {
           out.println();
         }
-        printTable(schema, rows);
+        printTable(result);
       }
       case csv -> {
         if (!first) {
           out.println();
         }
-        printCsv(schema, rows);
+        printCsv(result);
       }
-      case json -> printJson(schema, rows);
+      case json -> printJson(result);
     }
     out.flush();
   }
 
-  private void printTable(StructType schema, List<Row> rows) {
-    StructField[] fields = schema.fields();
-    int cols = fields.length;
-    boolean[] right = new boolean[cols];
+  private void printTable(Result result) {
+    List<String> names = result.columns();
+    int cols = names.size();
     int[] width = new int[cols];
     for (int c = 0; c < cols; c++) {
-      right[c] = fields[c].dataType() instanceof NumericType;
-      width[c] = fields[c].name().length();
+      width[c] = names.get(c).length();
     }
-    List<String[]> cells = new ArrayList<>(rows.size());
-    for (Row row : rows) {
+    List<String[]> cells = new ArrayList<>(result.rows().size());
+    for (Object[] row : result.rows()) {
       String[] line = new String[cols];
       for (int c = 0; c < cols; c++) {
-        Object v = row.get(c);
+        Object v = row[c];
         line[c] = v == null ? "NULL" : oneLine(text(v));
         width[c] = Math.max(width[c], line[c].length());
       }
@@ -111,7 +140,7 @@ final class ResultPrinter {
         header.append('|');
         rule.append('+');
       }
-      String name = fields[c].name();
+      String name = names.get(c);
       int pad = width[c] - name.length();
       header
           .append(' ')
@@ -130,44 +159,41 @@ final class ResultPrinter {
           b.append('|');
         }
         String pad = " ".repeat(width[c] - line[c].length());
-        b.append(' ').append(right[c] ? pad + line[c] : line[c] + pad).append(' ');
+        b.append(' ').append(result.numeric().get(c) ? pad + line[c] : line[c] + pad).append(' ');
       }
       out.println(stripEnd(b));
     }
-    out.println(rows.size() == 1 ? "(1 row)" : "(" + rows.size() + " rows)");
+    int n = result.rows().size();
+    out.println(n == 1 ? "(1 row)" : "(" + n + " rows)");
   }
 
-  private void printCsv(StructType schema, List<Row> rows) {
+  private void printCsv(Result result) {
     StringBuilder b = new StringBuilder();
-    String[] names = schema.fieldNames();
-    for (int c = 0; c < names.length; c++) {
-      b.append(c > 0 ? "," : "").append(csv(names[c]));
+    List<String> names = result.columns();
+    for (int c = 0; c < names.size(); c++) {
+      b.append(c > 0 ? "," : "").append(csv(names.get(c)));
     }
     out.println(b);
-    for (Row row : rows) {
+    for (Object[] row : result.rows()) {
       b.setLength(0);
-      for (int c = 0; c < names.length; c++) {
-        Object v = row.get(c);
+      for (int c = 0; c < names.size(); c++) {
+        Object v = row[c];
         b.append(c > 0 ? "," : "").append(v == null ? "" : csv(text(v)));
       }
       out.println(b);
     }
   }
 
-  private void printJson(StructType schema, List<Row> rows) {
-    String[] names = schema.fieldNames();
-    DataType[] types = new DataType[names.length];
-    for (int c = 0; c < names.length; c++) {
-      types[c] = schema.fields()[c].dataType();
-    }
-    for (Row row : rows) {
+  private void printJson(Result result) {
+    List<String> names = result.columns();
+    for (Object[] row : result.rows()) {
       java.io.StringWriter w = new java.io.StringWriter();
       try (JsonGenerator g = JSON_FACTORY.createGenerator(w)) {
         g.setCodec(JSON);
         g.writeStartObject();
-        for (int c = 0; c < names.length; c++) {
-          g.writeFieldName(names[c]);
-          g.writeObject(jsonValue(row.get(c)));
+        for (int c = 0; c < names.size(); c++) {
+          g.writeFieldName(names.get(c));
+          g.writeObject(jsonValue(row[c]));
         }
         g.writeEndObject();
       } catch (IOException e) {
@@ -206,6 +232,9 @@ final class ResultPrinter {
     if (v instanceof Instant t) {
       return TIMESTAMP.format(LocalDateTime.ofInstant(t, ZoneOffset.UTC));
     }
+    if (v instanceof java.time.ZonedDateTime t) {
+      return TIMESTAMP.format(LocalDateTime.ofInstant(t.toInstant(), ZoneOffset.UTC));
+    }
     if (v instanceof java.sql.Timestamp t) {
       return TIMESTAMP.format(LocalDateTime.ofInstant(t.toInstant(), ZoneOffset.UTC));
     }
@@ -222,6 +251,16 @@ final class ResultPrinter {
         m.put(names != null ? names[i] : "_" + (i + 1), jsonValue(r.get(i)));
       }
       return m;
+    }
+    if (v instanceof Map<?, ?> jm) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      jm.forEach((k, x) -> m.put(String.valueOf(jsonValue(k)), jsonValue(x)));
+      return m;
+    }
+    if (v instanceof List<?> jl) {
+      List<Object> l = new ArrayList<>();
+      jl.forEach(x -> l.add(jsonValue(x)));
+      return l;
     }
     if (v instanceof scala.collection.Map<?, ?> sm) {
       Map<String, Object> m = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,11 +36,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "lakehouse sql",
     mixinStandardHelpOptions = true,
-    version = "lakehouse sql (Spark SQL 3.5, Iceberg 1.6)",
+    version = "lakehouse sql (Spark SQL 3.5 or Trino 476, Iceberg 1.6)",
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-      "Run SQL over the lakehouse tables with an embedded Spark SQL engine (local[2], UTC)."
+      "Run SQL over the lakehouse tables with an embedded Spark SQL engine (local[2], UTC), or"
+          + " with the data folder's local Trino (--engine trino)."
           + " Tables resolve as written (raw.pos_transactions, marts.daily_sales_summary):"
           + " the Iceberg catalog is registered as 'lakehouse' and is the default catalog.",
       ""
@@ -49,9 +51,21 @@ import picocli.CommandLine.Parameters;
       "Examples:",
       "  ./lakehouse sql \"SELECT count(*) FROM raw.pos_transactions\"",
       "  ./lakehouse sql -f sql/queries/daily_revenue_by_store.sql --format csv",
+      "  ./lakehouse trino start && ./lakehouse sql --engine trino -f sql/queries/daily_revenue_by_store.sql",
       "Exit codes: 0 ok, 1 query failed, 2 usage error. LAKEHOUSE_DEBUG=1 shows stack traces."
     })
 public final class SqlCommand implements Callable<Integer> {
+  /** The engines of {@code --engine}. */
+  enum Engine {
+    spark,
+    trino
+  }
+
+  /** One statement in, its result out. */
+  private interface StatementRunner {
+    ResultPrinter.Result run(String statement) throws Exception;
+  }
+
   private static final Set<String> MISSING_TABLE =
       Set.of("TABLE_OR_VIEW_NOT_FOUND", "SCHEMA_NOT_FOUND", "NO_SUCH_TABLE");
 
@@ -74,6 +88,30 @@ public final class SqlCommand implements Callable<Integer> {
       description =
           "Output: table (aligned, with a row count), csv (with a header) or json (one object a line). Default: ${DEFAULT-VALUE}.")
   ResultPrinter.Format format;
+
+  @Option(
+      names = "--engine",
+      paramLabel = "ENGINE",
+      defaultValue = "spark",
+      description =
+          "spark (embedded Spark SQL) or trino (the data folder's local Trino, Athena's engine:"
+              + " start it with ./lakehouse trino start). Default: ${DEFAULT-VALUE}.")
+  Engine engine;
+
+  @Option(
+      names = "--trino-url",
+      paramLabel = "URL",
+      description =
+          "With --engine trino: Trino's JDBC URL. Default: the one ./lakehouse trino start recorded"
+              + " for --data-dir.")
+  String trinoUrl;
+
+  @Option(
+      names = "--trino-user",
+      paramLabel = "NAME",
+      defaultValue = "lakehouse",
+      description = "With --engine trino: the user name Trino sees. Default: ${DEFAULT-VALUE}.")
+  String trinoUser;
 
   @Option(
       names = "--data-dir",
@@ -170,9 +208,14 @@ public final class SqlCommand implements Callable<Integer> {
     if (statements.isEmpty()) {
       return usage("no SQL statement given");
     }
-    CatalogConfig catalogConfig;
+    CatalogConfig catalogConfig = null;
     try {
-      catalogConfig = CatalogConfig.of(catalog, dataDir, warehouse, catalogUri, catalogProperties);
+      if (engine == Engine.trino) {
+        requireNoCatalogFlags();
+      } else {
+        catalogConfig =
+            CatalogConfig.of(catalog, dataDir, warehouse, catalogUri, catalogProperties);
+      }
     } catch (UsageException e) {
       return usage(e.getMessage());
     }
@@ -183,15 +226,26 @@ public final class SqlCommand implements Callable<Integer> {
     int done = 0;
     String error = null;
     int code = 0;
+    TrinoEngine trino = null;
     try {
-      SparkSession spark = SqlSession.open(catalogConfig);
+      StatementRunner runner;
+      if (engine == Engine.trino) {
+        trino = TrinoEngine.connect(trinoUrl, trinoUser, Path.of(dataDir));
+        runner = trino::run;
+      } else {
+        SparkSession spark = SqlSession.open(catalogConfig);
+        runner =
+            statement -> {
+              Dataset<Row> result = spark.sql(statement);
+              return ResultPrinter.Result.of(result.schema(), result.collectAsList());
+            };
+      }
       for (String statement : statements) {
-        Dataset<Row> result = spark.sql(statement);
-        List<Row> collected = result.collectAsList();
-        printer.print(result.schema(), collected, done == 0);
-        if (result.schema().fields().length > 0) {
-          rows += collected.size();
-          columns = List.of(result.schema().fieldNames());
+        ResultPrinter.Result result = runner.run(statement);
+        printer.print(result, done == 0);
+        if (!result.columns().isEmpty()) {
+          rows += result.rows().size();
+          columns = result.columns();
         }
         done++;
       }
@@ -201,15 +255,23 @@ public final class SqlCommand implements Callable<Integer> {
       }
       error = Errors.oneLine(e);
       err.println("lakehouse sql: " + error);
-      if (e instanceof SparkThrowable t
-          && t.getErrorClass() != null
-          && MISSING_TABLE.contains(t.getErrorClass())) {
+      if (missingTable(e)) {
         err.println(
             "lakehouse sql: hint: run ./lakehouse ingest / mart first (looked in the "
-                + catalogConfig.describe()
+                + (catalogConfig == null
+                    ? "catalog the data folder's Trino serves"
+                    : catalogConfig.describe())
                 + "; see --data-dir / --warehouse)");
       }
       code = 1;
+    } finally {
+      if (trino != null) {
+        try {
+          trino.close();
+        } catch (SQLException e) {
+          // the statements ran; a failed close loses nothing
+        }
+      }
     }
     out.flush();
     if (summaryJson != null) {
@@ -217,6 +279,27 @@ public final class SqlCommand implements Callable<Integer> {
           statements.size(), done, rows, columns, (System.nanoTime() - start) / 1e9, error);
     }
     return code;
+  }
+
+  private static boolean missingTable(Exception e) {
+    if (e instanceof SparkThrowable t) {
+      return t.getErrorClass() != null && MISSING_TABLE.contains(t.getErrorClass());
+    }
+    // Trino: "Schema 'x' does not exist", "Table 'lakehouse.raw.x' does not exist"
+    return e instanceof SQLException
+        && String.valueOf(e.getMessage()).matches("(?s).*(Table|Schema) '[^']*' does not exist.*");
+  }
+
+  /** Trino reads the catalog it was started on: catalog flags here would be silently ignored. */
+  private void requireNoCatalogFlags() {
+    if (!catalog.equals("hadoop")
+        || warehouse != null
+        || catalogUri != null
+        || !catalogProperties.isEmpty()) {
+      throw new UsageException(
+          "--catalog, --warehouse, --catalog-uri and --catalog-properties apply to --engine spark;"
+              + " Trino reads the catalog it was started on (./lakehouse trino start --warehouse ...)");
+    }
   }
 
   private String script() {
@@ -274,7 +357,15 @@ public final class SqlCommand implements Callable<Integer> {
 
     static String oneLine(Throwable e) {
       String message;
-      if (e instanceof AnalysisException a) {
+      if (e instanceof SQLException) {
+        // Trino: "Query failed (#20261203_...): line 1:15: Table '...' does not exist"
+        message = firstLine(e.getMessage()).replaceFirst("^Query failed \\(#[^)]*\\): ", "");
+        // Trino's own cause says why (e.g. the REST catalog's "read-only catalog: ...").
+        String cause = firstLine(Failures.rootCause(e).getMessage());
+        if (Failures.rootCause(e) != e && !cause.isEmpty() && !message.contains(cause)) {
+          message = message + ": " + cause.replaceFirst("^Unable to process: ", "");
+        }
+      } else if (e instanceof AnalysisException a) {
         // "...; line 1 pos 0" (parse errors) reads as "... (line 1, pos 0)" like the others.
         message =
             firstLine(a.getSimpleMessage())
