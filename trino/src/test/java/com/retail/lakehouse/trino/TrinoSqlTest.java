@@ -1,0 +1,235 @@
+package com.retail.lakehouse.trino;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.retail.lakehouse.common.TrinoEndpoint;
+import com.retail.lakehouse.localkafka.LocalKafkaBroker;
+import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Trino 476 (started by {@code ./lakehouse trino start}'s own code, on the Java 24+ JDK of
+ * this machine) over tables made by the real generator, ingest and mart: the README's two sample
+ * queries, run verbatim with {@code ./lakehouse sql --engine trino} and {@code --engine spark},
+ * print the same text; a BI tool's path (Trino's JDBC driver) returns the mart's revenue; the
+ * catalog refuses writes; stop leaves no Trino process behind.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrinoSqlTest {
+  private static final Path HOME =
+      Path.of(System.getProperty("lakehouse.home", "..")).toAbsolutePath();
+  private static final String TOPIC = "pos_transactions";
+
+  @TempDir static Path temp;
+  private static Path dataDir;
+  private static LocalKafkaBroker broker;
+
+  @BeforeAll
+  static void buildTablesAndStartTrino() throws Exception {
+    dataDir = temp.resolve("data");
+    Files.createDirectories(dataDir);
+    broker = LocalKafkaBroker.start(dataDir);
+    String kafka = broker.bootstrapServers();
+    for (String[] args :
+        List.of(
+            new String[] {
+              "generate",
+              "--data-dir=" + dataDir,
+              "--bootstrap-servers=" + kafka,
+              "--topic=" + TOPIC,
+              "--count=3000",
+              "--seed=7",
+              "--stores=5"
+            },
+            new String[] {
+              "ingest",
+              "--runner=direct",
+              "--data-dir=" + dataDir,
+              "--bootstrap-servers=" + kafka,
+              "--topic=" + TOPIC,
+              "--until-caught-up"
+            },
+            new String[] {
+              "mart", "--runner=direct", "--data-dir=" + dataDir, "--changed-since-last-run"
+            })) {
+      assertThat(LakehouseCommand.run(args)).as(args[0]).isZero();
+    }
+    Result start = trino("start", "--data-dir=" + dataDir, "--port=0");
+    assertThat(start.code).as(start.err).isZero();
+    assertThat(start.out).contains("ready at jdbc:trino://127.0.0.1:");
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    if (dataDir != null) {
+      trino("stop", "--data-dir=" + dataDir);
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void statusNamesTheRunningTrino() {
+    Result status = trino("status", "--data-dir=" + dataDir);
+    assertThat(status.code).isZero();
+    assertThat(status.out).contains("running at jdbc:trino://127.0.0.1:");
+  }
+
+  @Test
+  @Order(2)
+  void readmeQueriesPrintTheSameRowsOnTrinoAndSpark() throws Exception {
+    for (String query : List.of("daily_revenue_by_store.sql", "recent_raw_events.sql")) {
+      Path file = HOME.resolve("sql/queries").resolve(query);
+      String spark = sql("--engine=spark", "--format=csv", "-f", file.toString());
+      String trino = sql("--engine=trino", "--format=csv", "-f", file.toString());
+      assertThat(trino).as(query).isEqualTo(spark);
+      assertThat(spark.lines().count()).as(query + ": header and rows").isGreaterThan(5);
+    }
+    assertThat(Files.readString(HOME.resolve("README.md")))
+        .contains("sql/queries/daily_revenue_by_store.sql")
+        .contains("sql/queries/recent_raw_events.sql");
+  }
+
+  @Test
+  @Order(3)
+  void jdbcDriverReadsTheMartsRevenue() throws Exception {
+    String spark =
+        sql(
+            "--engine=spark",
+            "--format=csv",
+            "SELECT CAST(SUM(total_sales) AS DECIMAL(18,2)) AS revenue,"
+                + " COUNT(*) AS store_days FROM (SELECT sale_date, store_id,"
+                + " SUM(total_sales) AS total_sales FROM marts.daily_sales_summary"
+                + " GROUP BY sale_date, store_id)");
+    String[] expected = spark.lines().skip(1).findFirst().orElseThrow().split(",");
+    String url = TrinoEndpoint.running(dataDir).orElseThrow().jdbcUrl();
+    Properties user = new Properties();
+    user.setProperty("user", "bi-tool");
+    BigDecimal revenue = BigDecimal.ZERO;
+    int storeDays = 0;
+    try (Connection c = DriverManager.getConnection(url, user);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                Files.readString(HOME.resolve("sql/queries/daily_revenue_by_store.sql"))
+                    .replace(";", ""))) {
+      while (rs.next()) {
+        revenue = revenue.add(rs.getBigDecimal("revenue"));
+        storeDays++;
+      }
+    }
+    assertThat(revenue).isEqualByComparingTo(new BigDecimal(expected[0]));
+    assertThat(storeDays).isEqualTo(Integer.parseInt(expected[1])).isPositive();
+  }
+
+  @Test
+  @Order(4)
+  void theCatalogRefusesWrites() throws Exception {
+    String url = TrinoEndpoint.running(dataDir).orElseThrow().jdbcUrl();
+    Properties user = new Properties();
+    user.setProperty("user", "bi-tool");
+    try (Connection c = DriverManager.getConnection(url, user);
+        Statement s = c.createStatement()) {
+      assertThat(catchSql(() -> s.execute("CREATE TABLE raw.scratch (a integer)")))
+          .contains("read-only catalog");
+      assertThat(catchSql(() -> s.execute("DELETE FROM raw.pos_transactions"))).isNotEmpty();
+    }
+    assertThat(
+            sql("--engine=trino", "--format=csv", "SELECT COUNT(*) AS n FROM raw.pos_transactions"))
+        .isEqualTo(
+            sql(
+                "--engine=spark",
+                "--format=csv",
+                "SELECT COUNT(*) AS n FROM raw.pos_transactions"));
+  }
+
+  @Test
+  @Order(5)
+  void stopLeavesNoTrinoBehind() throws Exception {
+    long trinoPid = TrinoEndpoint.running(dataDir).orElseThrow().trinoPid();
+    assertThat(trino("stop", "--data-dir=" + dataDir).code).isZero();
+    assertThat(ProcessHandle.of(trinoPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(trino("status", "--data-dir=" + dataDir).code).isEqualTo(3);
+    assertThat(trino("stop", "--data-dir=" + dataDir).code).as("stop twice").isZero();
+  }
+
+  @Test
+  void aJdkOlderThan24IsAUsageError() {
+    Result r =
+        trino(
+            "start",
+            "--data-dir=" + temp.resolve("other"),
+            "--java-home=" + System.getProperty("java.home"));
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("Trino needs Java 24+");
+  }
+
+  private interface SqlAction {
+    void run() throws SQLException;
+  }
+
+  private static String catchSql(SqlAction action) {
+    try {
+      action.run();
+      return "";
+    } catch (SQLException e) {
+      StringBuilder all = new StringBuilder();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        all.append(t.getMessage()).append('\n');
+      }
+      return all.toString();
+    }
+  }
+
+  /** {@code ./lakehouse sql --data-dir=<data> ARGS}, as a user runs it; its standard output. */
+  private static String sql(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(HOME.resolve("lakehouse").toString(), "sql"));
+    cmd.add("--data-dir=" + dataDir);
+    cmd.addAll(List.of(args));
+    Path err = Files.createTempFile(temp, "sql-", ".err");
+    Process p =
+        new ProcessBuilder(cmd).directory(HOME.toFile()).redirectError(err.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + Files.readString(err)).isZero();
+    return out;
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result trino(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        TrinoCommand.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+}
