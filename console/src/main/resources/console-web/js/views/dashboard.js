@@ -323,7 +323,7 @@ export function qualityView(root, route, app) {
       data.ingest_duplicates_by_day.filter((d) => d.commits > 0).reverse().map((d) => h('tr', {},
         h('td', {}, d.day), h('td', { class: 'num' }, number(d.duplicates_dropped)), h('td', { class: 'num' }, number(d.commits)),
         h('td', { class: 'num', title: 'pending: the dead-letter table is behind; not counted: history expired, recovered position or offsets lost to retention' },
-          number(d.commits_pending + d.commits_not_counted))))),
+          number(d.commits_pending + d.commits_not_counted)))),
       'No raw commits in this range.'));
     const shown = data.dates.filter((d) => d.raw_rows > 0 || d.mart_builds > 0 || d.reconciliation.run_id != null).reverse();
     fill(dates, table(['Date', 'Raw rows', 'Copies in raw', 'Mart builds', 'Late rows', 'Late, not in mart yet', 'Reconciliation', 'Run'],

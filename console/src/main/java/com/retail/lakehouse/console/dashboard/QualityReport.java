@@ -50,10 +50,10 @@ import org.apache.iceberg.io.CloseableIterable;
  *   <li><b>duplicates dropped by ingest</b> per UTC day of the raw commit that moved past them: for
  *       each raw commit, the Kafka offsets it moved its position over, minus the rows it added,
  *       minus the dead letters at those offsets (the ingest records no duplicate count in the
- *       tables, only in its run summary; with an idempotent producer offsets have no gaps). A
- *       commit is not counted when its previous position is unknown (expired history), it recovered
- *       a position or moved past offsets Kafka deleted; it is pending while the dead-letter table's
- *       position is behind it;
+ *       tables, only in its run summary; exact while the topic has no offset gaps: no transaction
+ *       markers, no compaction). A commit is not counted when its previous position is unknown
+ *       (expired history), it recovered a position or moved past offsets Kafka deleted; it is
+ *       pending while the dead-letter table's position is behind it;
  *   <li><b>duplicate copies in raw</b> per sale date: raw rows beyond the first of each (store,
  *       transaction_id, line_number), which the mart drops;
  *   <li><b>late rows</b> per sale date D: raw rows of D that raw commits after the raw snapshot of
@@ -591,7 +591,9 @@ final class QualityReport {
         c.put("checked_at", check.checkedAt() == null ? null : check.checkedAt().toString());
         c.put("detail", check.detail());
       }
-      reconciliation.merge((String) c.get("status"), 1L, Long::sum);
+      if (check != null || d.rawRows > 0 || d.martBuilds > 0) {
+        reconciliation.merge((String) c.get("status"), 1L, Long::sum); // dates with data only
+      }
       m.put("reconciliation", c);
       dateRows.add(m);
     }

@@ -248,6 +248,13 @@ class QualityDashboardTest {
     }
     assertThat(after.at("/totals/reconciliation/ok").asLong()).isEqualTo(late.size());
     assertThat(after.at("/totals/reconciliation/failed").asLong()).isZero();
+    long withData = 0;
+    for (JsonNode d : after.get("dates")) {
+      withData += d.get("raw_rows").asLong() > 0 || d.get("mart_builds").asInt() > 0 ? 1 : 0;
+    }
+    assertThat(after.at("/totals/reconciliation/not_checked").asLong())
+        .as("dates with data that no console run checked")
+        .isEqualTo(withData - late.size());
   }
 
   @Test
