@@ -122,7 +122,7 @@ final class QualityReport {
       Map<LocalDate, Long> value = Map.copyOf(rows);
       synchronized (rowsAddedBySnapshot) {
         rowsAddedBySnapshot.put(s.snapshotId(), value);
-        while (rowsAddedBySnapshot.size() > 20_000) {
+        while (rowsAddedBySnapshot.size() > 100_000) {
           rowsAddedBySnapshot.remove(rowsAddedBySnapshot.keySet().iterator().next());
         }
       }
