@@ -9,7 +9,7 @@ import { jobsView } from './views/jobs.js';
 import { backfillsView } from './views/backfills.js';
 import { partitionsView } from './views/partitions.js';
 import { tablesView } from './views/tables.js';
-import { dailyView, liveView } from './views/dashboard.js';
+import { dailyView, liveView, qualityView } from './views/dashboard.js';
 
 const FAST_MS = 2000;
 const SLOW_MS = 10000;
@@ -24,6 +24,7 @@ const routes = [
   { pattern: /^\/tables$/, section: 'tables', view: tablesView },
   { pattern: /^\/dashboard(?:\/daily)?$/, section: 'dashboard', view: dailyView },
   { pattern: /^\/dashboard\/live$/, section: 'dashboard', view: liveView },
+  { pattern: /^\/dashboard\/quality$/, section: 'dashboard', view: qualityView },
 ];
 
 const root = document.getElementById('view');

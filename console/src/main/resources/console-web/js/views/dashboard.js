@@ -1,9 +1,10 @@
-// Sales dashboard: the Daily view (marts.daily_sales_summary over a date range) and the Live view
-// (raw.pos_transactions of one UTC day, refreshed every 5 s). Money arrives as exact decimal
+// Sales dashboard: the Daily view (marts.daily_sales_summary over a date range), the Live view
+// (raw.pos_transactions of one UTC day, refreshed every 5 s) and the Quality view (dead letters,
+// duplicates, late rows and the console's mart reconciliation per date). Money arrives as exact decimal
 // strings and is shown as such (grouped, never through a float). Charts are ECharts, served from
 // the console's own jar (/webjars/), rendered to canvas with canvas tooltips (no HTML from data).
 import * as api from '../api.js';
-import { fill, h, number, table, time } from '../dom.js';
+import { fill, h, number, runLink, table, time } from '../dom.js';
 
 const ECHARTS_SRC = 'webjars/echarts/5.3.1/dist/echarts.min.js';
 let echartsLoading = null;
@@ -41,7 +42,8 @@ function signed(s) {
 function tabs(active) {
   return h('nav', { class: 'dash-tabs', 'aria-label': 'Dashboard views' },
     h('a', { href: '#/dashboard/live', 'aria-current': active === 'live' ? 'page' : null }, 'Live'),
-    h('a', { href: '#/dashboard/daily', 'aria-current': active === 'daily' ? 'page' : null }, 'Daily'));
+    h('a', { href: '#/dashboard/daily', 'aria-current': active === 'daily' ? 'page' : null }, 'Daily'),
+    h('a', { href: '#/dashboard/quality', 'aria-current': active === 'quality' ? 'page' : null }, 'Quality'));
 }
 
 function kpi(id, label) {
@@ -236,4 +238,105 @@ export function liveView(root, route, app) {
   }
 
   return { refresh, unmount: () => barChart.dispose(), refreshMs: 5000 };
+}
+
+// --- Quality ---------------------------------------------------------------------------------
+
+const RECONCILIATION_CLASS = { ok: 'succeeded', failed: 'failed', not_checked: 'cancelled' };
+
+export function qualityView(root, route, app) {
+  let gen = 0;
+  const q = route.query;
+  const from = h('input', { id: 'quality-from', type: 'date', value: q.get('from') || '' });
+  const to = h('input', { id: 'quality-to', type: 'date', value: q.get('to') || '' });
+  const csv = h('a', { id: 'quality-csv', class: 'button-link', download: '' }, 'Download dead letters (CSV)');
+  const form = h('form', { class: 'dash-form', id: 'quality-range' },
+    h('label', {}, 'From ', from), h('label', {}, 'To ', to),
+    h('button', { type: 'submit', id: 'quality-apply' }, 'Apply'), csv);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    app.navigate(api.query('#/dashboard/quality', { from: from.value, to: to.value }));
+  });
+  const tiles = {
+    deadLetters: kpi('quality-dead-letters', 'Dead letters'),
+    duplicates: kpi('quality-duplicates', 'Duplicates dropped'),
+    late: kpi('quality-late', 'Late rows'),
+    reconciled: kpi('quality-reconciled', 'Dates reconciled'),
+  };
+  const source = h('p', { class: 'muted', id: 'quality-source' });
+  const chartEl = h('div', { class: 'chart', id: 'chart-dead-letters', role: 'img', 'aria-label': 'Dead letters by reason per day' });
+  const deadLetters = h('div', { id: 'quality-dead-letter-table' });
+  const ingest = h('div', { id: 'quality-ingest-table' });
+  const dates = h('div', { id: 'quality-dates' });
+  fill(root,
+    h('div', { class: 'title-row' }, h('h1', {}, 'Sales dashboard'), tabs('quality')),
+    h('section', { class: 'panel' }, form, source),
+    h('div', { class: 'kpis', id: 'quality-kpis' }, Object.values(tiles).map((t) => t.el)),
+    h('section', { class: 'panel' }, h('h2', {}, 'Dead letters by reason per day (UTC day of failed_at)'), chartEl),
+    h('section', { class: 'panel' }, h('h2', {}, 'Per sale date'),
+      h('p', { class: 'muted' }, 'Late rows: raw rows of the date committed after the raw snapshot of the mart\'s first build of it (they made it be re-built). '
+        + 'Copies in raw: rows beyond the first of each line, dropped by the mart. Reconciliation: the console\'s newest mart check of the date.'),
+      dates),
+    h('div', { class: 'grid' },
+      h('section', { class: 'panel' }, h('h2', {}, 'Dead letters per day'), deadLetters),
+      h('section', { class: 'panel' }, h('h2', {}, 'Duplicates dropped by ingest per commit day'),
+        h('p', { class: 'muted' }, 'Per raw commit: Kafka offsets it moved past − rows it added − dead letters at those offsets.'),
+        ingest)));
+  const barChart = chart(chartEl);
+
+  async function refresh() {
+    const mine = ++gen;
+    const data = await api.get(api.query('/api/dashboard/quality', { from: q.get('from') || '', to: q.get('to') || '' }));
+    if (mine !== gen) return;
+    if (document.activeElement !== from) from.value = data.from;
+    if (document.activeElement !== to) to.value = data.to;
+    csv.href = api.query('/api/dashboard/quality.csv', { from: data.from, to: data.to });
+    fill(source, `${data.from} to ${data.to} (UTC) · snapshots: raw ${data.raw_snapshot_id ?? '—'}, `
+      + `dead letters ${data.dead_letter_snapshot_id ?? '—'}, mart ${data.mart_snapshot_id ?? '—'}`);
+    const t = data.totals;
+    const reasons = Object.entries(t.dead_letters_by_reason).map(([r, n]) => `${r} ${number(n)}`).join(' · ');
+    setKpi(tiles.deadLetters, number(t.dead_letters), t.dead_letters, reasons || 'none');
+    const unsure = t.ingest_commits_pending + t.ingest_commits_not_counted;
+    setKpi(tiles.duplicates, number(t.duplicates_dropped), t.duplicates_dropped,
+      `${number(t.duplicates_dropped_by_ingest)} by ingest, ${number(t.duplicate_copies_in_raw)} copies in raw`
+      + (unsure ? ` · ${number(unsure)} commits not counted yet` : ''));
+    setKpi(tiles.late, number(t.late_rows), t.late_rows, 'rows committed after their date was built');
+    const r = t.reconciliation;
+    setKpi(tiles.reconciled, `${number(r.ok)} ok`, r.ok, `${number(r.failed)} failed · ${number(r.not_checked)} not checked`);
+    barChart.set({
+      animation: false,
+      tooltip: TOOLTIP,
+      legend: { top: 0, type: 'scroll' },
+      grid: { ...GRID, top: 36 },
+      xAxis: { type: 'category', data: data.dead_letters_by_day.map((d) => d.day) },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: data.reasons.map((reason) => ({
+        name: reason, type: 'bar', stack: 'dead', data: data.dead_letters_by_day.map((d) => d.by_reason[reason] || 0),
+      })),
+    });
+    const withDeadLetters = data.dead_letters_by_day.filter((d) => d.total > 0).reverse();
+    fill(deadLetters, table(['Day', 'Reason', 'Dead letters'],
+      withDeadLetters.flatMap((d) => Object.entries(d.by_reason).map(([reason, n]) => h('tr', {},
+        h('td', {}, d.day), h('td', {}, reason), h('td', { class: 'num' }, number(n))))),
+      'No dead letters in this range.'));
+    fill(ingest, table(['Day', 'Duplicates dropped', 'Raw commits', 'Not counted'],
+      data.ingest_duplicates_by_day.filter((d) => d.commits > 0).reverse().map((d) => h('tr', {},
+        h('td', {}, d.day), h('td', { class: 'num' }, number(d.duplicates_dropped)), h('td', { class: 'num' }, number(d.commits)),
+        h('td', { class: 'num', title: 'pending: the dead-letter table is behind; not counted: history expired, recovered position or offsets lost to retention' },
+          number(d.commits_pending + d.commits_not_counted)))),
+      'No raw commits in this range.'));
+    const shown = data.dates.filter((d) => d.raw_rows > 0 || d.mart_builds > 0 || d.reconciliation.run_id != null).reverse();
+    fill(dates, table(['Date', 'Raw rows', 'Copies in raw', 'Mart builds', 'Late rows', 'Late, not in mart yet', 'Reconciliation', 'Run'],
+      shown.map((d) => h('tr', { dataset: { date: d.date } },
+        h('td', {}, d.date), h('td', { class: 'num' }, number(d.raw_rows)),
+        h('td', { class: 'num' }, number(d.duplicate_copies_in_raw)), h('td', { class: 'num' }, number(d.mart_builds)),
+        h('td', { class: 'num late-rows' }, d.late_rows == null ? (d.mart_builds ? 'unknown' : '—') : number(d.late_rows)),
+        h('td', { class: 'num' }, d.late_rows_not_in_mart == null ? '—' : number(d.late_rows_not_in_mart)),
+        h('td', { title: d.reconciliation.detail }, h('span', { class: `badge status-${RECONCILIATION_CLASS[d.reconciliation.status]}` },
+          d.reconciliation.status.replace('_', ' '))),
+        h('td', {}, runLink(d.reconciliation.run_id)))),
+      'Nothing in raw or the mart for this range.'));
+  }
+
+  return { refresh, unmount: () => barChart.dispose() };
 }

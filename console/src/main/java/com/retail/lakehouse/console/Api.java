@@ -101,6 +101,8 @@ final class Api {
     r.get("/api/dashboard/daily", dashboard::daily);
     r.get("/api/dashboard/daily.csv", dashboard::dailyCsv);
     r.get("/api/dashboard/live", dashboard::live);
+    r.get("/api/dashboard/quality", ctx -> dashboard.quality(ctx, console.martReconciliations()));
+    r.get("/api/dashboard/quality.csv", dashboard::qualityCsv);
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.retail.lakehouse.console;
 
+import com.retail.lakehouse.console.dashboard.MartReconciliation;
 import com.retail.lakehouse.console.tables.DateState;
 import com.retail.lakehouse.console.tables.LakehouseTables;
 import com.retail.lakehouse.console.tables.MartCheck;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
 final class Console implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Console.class);
   static final String SENSOR = "raw-changed";
+  static final String MART_CHECK_PREFIX = "mart_reconciles:";
 
   private final ConsoleSettings settings;
   private final RunStore store;
@@ -365,6 +367,34 @@ final class Console implements AutoCloseable {
     return tables.partitionStrip(outcomes);
   }
 
+  /**
+   * Per sale date, the newest mart reconciliation check ({@code mart_reconciles:<date>}) among the
+   * console's last 1000 mart runs, with its run.
+   */
+  Map<LocalDate, MartReconciliation> martReconciliations() {
+    Map<LocalDate, MartReconciliation> newest = new TreeMap<>();
+    List<Run> runs = store.list(new RunStore.Filter("mart", null, null, null), 1000, null);
+    for (int i = runs.size() - 1; i >= 0; i--) { // oldest first: the newest check per date wins
+      Run r = runs.get(i);
+      for (Map<String, Object> c :
+          r.checks() == null ? List.<Map<String, Object>>of() : r.checks()) {
+        String name = String.valueOf(c.get("name"));
+        if (name.startsWith(MART_CHECK_PREFIX)) {
+          LocalDate date = LocalDate.parse(name.substring(MART_CHECK_PREFIX.length()));
+          newest.put(
+              date,
+              new MartReconciliation(
+                  date,
+                  r.id(),
+                  r.endedAt(),
+                  Boolean.TRUE.equals(c.get("passed")),
+                  c.get("detail") == null ? null : String.valueOf(c.get("detail"))));
+        }
+      }
+    }
+    return newest;
+  }
+
   private static boolean checksFailed(Run r) {
     return r.checks() != null
         && r.checks().stream()
@@ -381,7 +411,7 @@ final class Console implements AutoCloseable {
         .map(
             c ->
                 RunChecks.result(
-                    "mart_reconciles:" + c.date(),
+                    MART_CHECK_PREFIX + c.date(),
                     "error",
                     c.passed(),
                     c.detail() != null

@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * launcher runs, minus the script).
  */
 public final class ConsoleTestSupport {
-  static final String TOPIC = "pos_transactions";
+  public static final String TOPIC = "pos_transactions";
 
   /** Raw holds {@link #DAYS} sale dates from this one, 1,000 events each. */
   public static final String START = "2026-11-20";
@@ -64,7 +64,7 @@ public final class ConsoleTestSupport {
   }
 
   /** One catch-up ingest run in this JVM. */
-  static void ingest(Path dataDir) throws IOException {
+  public static void ingest(Path dataDir) throws IOException {
     assertThat(
             LakehouseCommand.run(
                 new String[] {
@@ -80,7 +80,7 @@ public final class ConsoleTestSupport {
   }
 
   /** The data folder's broker (started once per folder, stopped when the test JVM exits). */
-  static String broker(Path dataDir) throws IOException {
+  public static String broker(Path dataDir) throws IOException {
     LocalKafkaBroker broker = BROKERS.get(dataDir);
     if (broker == null) {
       broker = LocalKafkaBroker.start(dataDir);
@@ -176,7 +176,7 @@ public final class ConsoleTestSupport {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  static HttpResponse<String> post(URI base, String path, String json) throws Exception {
+  public static HttpResponse<String> post(URI base, String path, String json) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(base.resolve(path))
             .header("Content-Type", "application/json")

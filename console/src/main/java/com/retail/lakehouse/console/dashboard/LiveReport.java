@@ -1,5 +1,7 @@
 package com.retail.lakehouse.console.dashboard;
 
+import static com.retail.lakehouse.console.tables.LakehouseTables.instant;
+
 import com.retail.lakehouse.transforms.event.EventType;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.mart.RawFilePlan;
@@ -10,7 +12,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -246,16 +247,6 @@ final class LiveReport {
         .limit(TOP)
         .map(e -> e.getValue().toJson(name, e.getKey()))
         .toList();
-  }
-
-  private static Instant instant(Object timestamp) {
-    if (timestamp instanceof LocalDateTime t) {
-      return t.toInstant(ZoneOffset.UTC);
-    }
-    if (timestamp instanceof OffsetDateTime t) {
-      return t.toInstant();
-    }
-    return null;
   }
 
   /** Revenue and units of a group of lines. */

@@ -3,6 +3,7 @@ package com.retail.lakehouse.console.dashboard;
 import com.retail.lakehouse.common.CatalogFlags;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import io.javalin.http.Context;
@@ -25,10 +26,12 @@ import org.apache.iceberg.io.CloseableIterable;
 /**
  * The sales dashboard's API (docs/console-api.md, "Dashboard"): {@code GET /api/dashboard/daily}
  * and {@code /daily.csv} from marts.daily_sales_summary, {@code GET /api/dashboard/live} from
- * raw.pos_transactions' partition of one UTC day, de-duplicated like the mart. Money is exact
- * (BigDecimal, written as strings with two decimals). Results are cached per table snapshot id and
- * query, so a refresh with no new commit reads no data file. Bad parameters throw
- * IllegalArgumentException with one line (the API answers 400). Thread-safe.
+ * raw.pos_transactions' partition of one UTC day, de-duplicated like the mart, {@code GET
+ * /api/dashboard/quality} and {@code /quality.csv} from raw, the dead-letter table, the mart and
+ * the console's mart checks (see QualityReport for the definitions). Money is exact (BigDecimal,
+ * written as strings with two decimals). Results are cached per table snapshot id and query, so a
+ * refresh with no new commit reads no data file. Bad parameters throw IllegalArgumentException with
+ * one line (the API answers 400). Thread-safe.
  */
 public final class SalesDashboard {
   private final CatalogSettings catalog;
@@ -36,10 +39,14 @@ public final class SalesDashboard {
   private final SnapshotCache<DailyKey, DailyReport> daily = new SnapshotCache<>(64);
   private final SnapshotCache<LiveKey, LiveReport> live = new SnapshotCache<>(16);
   private final SnapshotCache<Long, LocalDate> lastMartDate = new SnapshotCache<>(4);
+  private final SnapshotCache<QualityKey, QualityReport> quality = new SnapshotCache<>(16);
+  private final QualityReport.Caches qualityCaches = new QualityReport.Caches();
 
   private record DailyKey(long snapshotId, DailyQuery query) {}
 
   private record LiveKey(long snapshotId, LiveQuery query) {}
+
+  private record QualityKey(Long raw, Long deadLetters, Long mart, DailyQuery query) {}
 
   public SalesDashboard(CatalogSettings catalog, Clock clock) {
     this.catalog = Objects.requireNonNull(catalog, "catalog must not be null");
@@ -83,6 +90,66 @@ public final class SalesDashboard {
                     ctx.queryParam("category"),
                     LocalDate.now(clock.withZone(ZoneOffset.UTC))))
             .toJson());
+  }
+
+  /**
+   * {@code GET /api/dashboard/quality?from=&to=} (default: the last 30 days up to today, UTC);
+   * {@code checks} is the console's newest mart reconciliation check per date.
+   */
+  public void quality(Context ctx, Map<LocalDate, MartReconciliation> checks) {
+    Objects.requireNonNull(checks, "checks must not be null (an empty map for no run history)");
+    ctx.json(qualityReport(ctx.queryParam("from"), ctx.queryParam("to")).toJson(checks));
+  }
+
+  /** {@code GET /api/dashboard/quality.csv?from=&to=}: dead letters by day and reason. */
+  public void qualityCsv(Context ctx) {
+    QualityReport report = qualityReport(ctx.queryParam("from"), ctx.queryParam("to"));
+    ctx.header(
+        "Content-Disposition",
+        "attachment; filename=\"dead-letters-"
+            + report.query.from()
+            + "-to-"
+            + report.query.to()
+            + ".csv\"");
+    ctx.contentType("text/csv; charset=utf-8");
+    ctx.result(report.toCsv());
+  }
+
+  /** The quality view of a range (query-string values, null = not given), without run checks. */
+  Map<String, Object> quality(String from, String to) {
+    return qualityReport(from, to).toJson(Map.of());
+  }
+
+  int cachedQualityReports() {
+    return quality.size();
+  }
+
+  private QualityReport qualityReport(String from, String to) {
+    LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    DailyQuery query = DailyQuery.parse(from, to, null, null, null, today);
+    Table raw = load(RawTable.DEFINITION);
+    Table dlq = load(DeadLetterTable.DEFINITION);
+    Table mart = load(DailySalesSummaryTable.DEFINITION);
+    Long rawId = snapshotId(raw);
+    Long dlqId = snapshotId(dlq);
+    Long martId = snapshotId(mart);
+    return quality.get(
+        new QualityKey(rawId, dlqId, martId, query),
+        () ->
+            QualityReport.read(
+                query,
+                rawId == null ? null : raw,
+                rawId,
+                dlqId == null ? null : dlq,
+                dlqId,
+                martId == null ? null : mart,
+                martId,
+                qualityCaches));
+  }
+
+  private static Long snapshotId(Table table) {
+    Snapshot current = table == null ? null : table.currentSnapshot();
+    return current == null ? null : current.snapshotId();
   }
 
   /** The daily view of a query (from, to, store: query-string values, null = not given). */

@@ -35,6 +35,11 @@ final class SnapshotCache<K, V> {
     return value;
   }
 
+  /** The cached value of {@code key}, or null (counts as a use). */
+  synchronized V peek(K key) {
+    return entries.get(key);
+  }
+
   synchronized int size() {
     return entries.size();
   }

@@ -635,7 +635,12 @@ public final class LakehouseTables {
     return new Totals(revenue, units, seen.size());
   }
 
-  private static Instant instant(Object timestamp) {
+  /**
+   * An Iceberg timestamp value as an instant: {@code timestamptz} reads as OffsetDateTime, {@code
+   * timestamp} (UTC by the tables' convention) as LocalDateTime; null for anything else. The one
+   * copy of this rule for the console and the dashboard.
+   */
+  public static Instant instant(Object timestamp) {
     if (timestamp instanceof LocalDateTime t) {
       return t.toInstant(ZoneOffset.UTC);
     }

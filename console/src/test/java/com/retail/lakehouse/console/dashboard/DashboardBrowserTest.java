@@ -1,6 +1,7 @@
 package com.retail.lakehouse.console.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.retail.lakehouse.console.ConsoleServer;
 import com.retail.lakehouse.console.ConsoleTestSupport;
 import com.retail.lakehouse.console.HeadlessChromium;
+import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import java.io.File;
 import java.io.IOException;
@@ -18,6 +20,8 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +44,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * ConsoleTestSupport's days after a real mart run: the Daily page follows a changed date range and
  * its revenue tile equals the API's figure, its chart library loads from the jar, its CSV link
  * answers the CSV; the Live page shows the API's revenue of a day and refreshes by itself; both fit
- * a phone's width. Screenshots go to target/screenshots (dashboard-daily.png, dashboard-live.png).
+ * a phone's width. The Quality page, on tables made with faults (QualityDashboardTest's two
+ * generator runs with the mart built in between, then a console mart run of the late dates), shows
+ * the API's dead letters, duplicates and late rows, links the reconciling run, draws its chart and
+ * refreshes by itself. Screenshots go to target/screenshots (dashboard-daily.png,
+ * dashboard-live.png, dashboard-quality.png, dashboard-quality-phone.png).
  */
 class DashboardBrowserTest {
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
@@ -183,6 +191,119 @@ class DashboardBrowserTest {
     driver.manage().window().setSize(new Dimension(1280, 800));
 
     assertThat(scriptErrors()).as("JavaScript errors in the browser console").isEmpty();
+  }
+
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void qualityPageShowsTheApisFigures() throws Exception {
+    Path dataDir = temp.resolve("quality").resolve("data");
+    Files.createDirectories(dataDir);
+    Manifest first = QualityDashboardTest.generateAndIngest(dataDir, QualityDashboardTest.FIRST, 7);
+    assertThat(
+            LakehouseCommand.run(
+                new String[] {
+                  "mart", "--runner=direct", "--data-dir=" + dataDir, "--changed-since-last-run"
+                }))
+        .as("mart")
+        .isZero();
+    Manifest second =
+        QualityDashboardTest.generateAndIngest(dataDir, QualityDashboardTest.SECOND, 8);
+    SortedSet<LocalDate> late = new TreeSet<>(QualityDashboardTest.linesPerDate(second).keySet());
+    late.retainAll(QualityDashboardTest.datesOf(first));
+    try (ConsoleServer quality = ConsoleTestSupport.startServer(dataDir)) {
+      var created =
+          ConsoleTestSupport.post(
+              quality.url(),
+              "/api/jobs/mart/runs",
+              "{\"dates\":["
+                  + String.join(",", late.stream().map(d -> "\"" + d + "\"").toList())
+                  + "]}");
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      long runId = JSON.readTree(created.body()).get("id").asLong();
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () ->
+                  JSON.readTree(ConsoleTestSupport.get(quality.url(), "/api/runs/" + runId).body()),
+              r ->
+                  r.get("status").asText().equals("failed")
+                      || r.get("checks").size() >= late.size());
+      try {
+        qualityPage(quality, late, runId);
+      } catch (Exception | AssertionError e) {
+        screenshot("dashboard-quality-failure");
+        Files.writeString(
+            SCREENSHOTS.resolve("dashboard-quality-failure.html"), driver.getPageSource());
+        throw e;
+      }
+    }
+  }
+
+  private void qualityPage(ConsoleServer quality, SortedSet<LocalDate> late, long runId)
+      throws Exception {
+    JavascriptExecutor js = driver;
+    driver.manage().window().setSize(new Dimension(1280, 800));
+    driver.get(quality.url().resolve("/#/dashboard/daily").toString());
+    driver.findElement(By.cssSelector(".dash-tabs a[href='#/dashboard/quality']")).click();
+    var response = ConsoleTestSupport.get(quality.url(), "/api/dashboard/quality");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode api = JSON.readTree(response.body());
+    String deadLetters = api.at("/totals/dead_letters").asText();
+    assertThat(api.at("/totals/dead_letters").asLong()).isPositive();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .withMessage(() -> "dead-letter tile = " + deadLetters)
+        .until(
+            d ->
+                deadLetters.equals(
+                    d.findElement(By.id("quality-dead-letters")).getText().replace(",", "")));
+    assertThat(driver.findElement(By.id("quality-duplicates")).getAttribute("data-value"))
+        .isEqualTo(api.at("/totals/duplicates_dropped").asText());
+    assertThat(driver.findElement(By.id("quality-late")).getAttribute("data-value"))
+        .isEqualTo(api.at("/totals/late_rows").asText());
+    LocalDate date = late.first();
+    JsonNode row = null;
+    for (JsonNode d : api.get("dates")) {
+      if (d.get("date").asText().equals(date.toString())) {
+        row = d;
+      }
+    }
+    assertThat(row).isNotNull();
+    WebElement tr =
+        driver.findElement(By.cssSelector("#quality-dates tr[data-date='" + date + "']"));
+    assertThat(tr.findElement(By.cssSelector(".late-rows")).getText().replace(",", ""))
+        .isEqualTo(row.get("late_rows").asText());
+    assertThat(tr.findElement(By.cssSelector("a")).getAttribute("href"))
+        .endsWith("#/runs/" + runId);
+    assertThat(tr.getText()).contains("ok");
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(d -> !d.findElements(By.cssSelector("#chart-dead-letters canvas")).isEmpty());
+    assertThat(driver.findElement(By.id("quality-csv")).getAttribute("href"))
+        .contains("/api/dashboard/quality.csv?from=");
+    long before = qualityRequests();
+    new WebDriverWait(driver, Duration.ofSeconds(25), Duration.ofMillis(500))
+        .withMessage("the quality page asks again by itself")
+        .until(d -> qualityRequests() >= before + 1);
+    screenshot("dashboard-quality");
+
+    driver.manage().window().setSize(new Dimension(390, 844));
+    Thread.sleep(500);
+    assertThat(
+            (Boolean)
+                js.executeScript(
+                    "return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        .as("no horizontal scrolling at phone width")
+        .isTrue();
+    screenshot("dashboard-quality-phone");
+    driver.manage().window().setSize(new Dimension(1280, 800));
+    assertThat(scriptErrors()).as("JavaScript errors in the browser console").isEmpty();
+  }
+
+  private static long qualityRequests() {
+    return (Long)
+        driver.executeScript(
+            "return performance.getEntriesByType('resource')"
+                + ".filter(e => e.name.includes('/api/dashboard/quality')).length");
   }
 
   private static long liveRequests() {
