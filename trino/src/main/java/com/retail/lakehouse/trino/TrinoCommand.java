@@ -176,6 +176,7 @@ public final class TrinoCommand implements Callable<Integer> {
                 + "); ./lakehouse trino stop to stop it");
         return 0;
       }
+      stopOrphanedTrino(dataDir, root.out);
       TrinoSettings settings = launch.settings(dataDir); // usage errors here, before forking
       TrinoInstall.ensure(settings.dist(), root.out);
       Files.createDirectories(settings.folder());
@@ -227,6 +228,37 @@ public final class TrinoCommand implements Callable<Integer> {
       service.destroy();
       root.err.println("lakehouse trino: not ready in time (log: " + settings.log() + ")");
       return 1;
+    }
+  }
+
+  /**
+   * A Trino whose service died (kill -9) keeps running and holds the port: stop it, found by the
+   * pid the service recorded and checked to be a Trino server, so an unrelated reused pid is safe.
+   */
+  static void stopOrphanedTrino(Path dataDir, PrintStream out) {
+    Optional<TrinoEndpoint> stale = TrinoEndpoint.read(dataDir).filter(e -> !e.alive());
+    Optional<ProcessHandle> trino =
+        stale
+            .flatMap(e -> ProcessHandle.of(e.trinoPid()))
+            .filter(ProcessHandle::isAlive)
+            .filter(
+                p ->
+                    p.info()
+                        .commandLine()
+                        .map(c -> c.contains("io.trino.server.TrinoServer"))
+                        .orElse(false));
+    if (trino.isEmpty()) {
+      return;
+    }
+    out.println(
+        "lakehouse trino: stopping Trino pid "
+            + trino.get().pid()
+            + " left running by a service that died");
+    trino.get().destroy();
+    try {
+      trino.get().onExit().get(45, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      trino.get().destroyForcibly();
     }
   }
 

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * this machine) over tables made by the real generator, ingest and mart: the README's two sample
  * queries, run verbatim with {@code ./lakehouse sql --engine trino} and {@code --engine spark},
  * print the same text; a BI tool's path (Trino's JDBC driver) returns the mart's revenue; the
- * catalog refuses writes; stop leaves no Trino process behind.
+ * catalog refuses writes; stop leaves no Trino process behind, and a start after the service was
+ * killed stops the Trino it orphaned.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrinoSqlTest {
@@ -175,6 +176,34 @@ class TrinoSqlTest {
     assertThat(ProcessHandle.of(trinoPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertThat(trino("status", "--data-dir=" + dataDir).code).isEqualTo(3);
     assertThat(trino("stop", "--data-dir=" + dataDir).code).as("stop twice").isZero();
+  }
+
+  @Test
+  @Order(6)
+  void aStartAfterTheServiceWasKilledStopsItsOrphanedTrino() throws Exception {
+    assertThat(trino("start", "--data-dir=" + dataDir, "--port=0").code).isZero();
+    TrinoEndpoint first = TrinoEndpoint.running(dataDir).orElseThrow();
+    ProcessHandle service = ProcessHandle.of(first.servicePid()).orElseThrow();
+    Runtime.getRuntime()
+        .exec(new String[] {"kill", "-9", Long.toString(first.servicePid())})
+        .waitFor();
+    service.onExit().get(30, TimeUnit.SECONDS);
+    assertThat(ProcessHandle.of(first.trinoPid()).map(ProcessHandle::isAlive).orElse(false))
+        .as("Trino outlives its killed service")
+        .isTrue();
+
+    Result again = trino("start", "--data-dir=" + dataDir, "--port=0");
+    assertThat(again.code).as(again.err).isZero();
+    assertThat(again.out).contains("stopping Trino pid " + first.trinoPid());
+    assertThat(ProcessHandle.of(first.trinoPid()).map(ProcessHandle::isAlive).orElse(false))
+        .isFalse();
+    assertThat(
+            sql(
+                "--engine=trino",
+                "--format=csv",
+                "SELECT COUNT(*) AS n FROM marts.daily_sales_summary"))
+        .startsWith("n\n");
+    assertThat(trino("stop", "--data-dir=" + dataDir).code).isZero();
   }
 
   @Test
