@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Where benchmark figures go: one JSON file per run and one row appended to a Markdown table per
- * benchmark kind under {@code bench/results/}, each with the machine it ran on.
+ * benchmark kind under {@code bench/results/}, each with the machine it ran on, the JVM flags in
+ * effect and the git commit measured (bench/results/README.md says how to read and compare them).
  */
 public final class BenchResults {
   private static final DateTimeFormatter STAMP =
@@ -40,14 +41,57 @@ public final class BenchResults {
     m.put("memory_gib", Math.round(memKb / 1024.0 / 1024.0 * 10) / 10.0);
     m.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
     m.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    // Every JVM flag in effect (not the launcher's --add-opens and -D properties): heap, GC, ...
     m.put(
         "jvm_args",
         String.join(
             " ",
             ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-Xm") || a.startsWith("-XX"))
+                .filter(a -> a.startsWith("-X") || a.startsWith("-agent"))
                 .toList()));
+    m.put(
+        "gc",
+        String.join(
+            ", ",
+            ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName)
+                .toList()));
+    m.put("git_commit", gitCommit());
     return m;
+  }
+
+  /**
+   * The checkout's commit ({@code git rev-parse --short HEAD} in {@code -Dlakehouse.home}), with
+   * {@code +changes} when the work tree differs from it; "unknown" outside a git checkout.
+   */
+  static String gitCommit() {
+    Path home = Path.of(System.getProperty("lakehouse.home", "."));
+    try {
+      String head = git(home, "rev-parse", "--short", "HEAD");
+      if (head.isEmpty()) {
+        return "unknown";
+      }
+      return git(home, "status", "--porcelain", "--untracked-files=no").isEmpty()
+          ? head
+          : head + "+changes";
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static String git(Path home, String... args) throws IOException {
+    List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", home.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+    p.getErrorStream().close();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      return p.waitFor() == 0 ? out.strip() : "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
   }
 
   /** Writes the JSON and appends the Markdown row; returns the JSON file. */
@@ -85,6 +129,11 @@ public final class BenchResults {
         .append(m.get("memory_gib"))
         .append(" GiB, ")
         .append(m.get("jdk"))
+        .append(
+            m.get("jvm_args") == null || m.get("jvm_args").toString().isEmpty()
+                ? ""
+                : ", " + m.get("jvm_args"))
+        .append(m.get("git_commit") == null ? "" : ", commit " + m.get("git_commit"))
         .append(" |\n");
     // Insert after the table's last row, so notes written under the table stay below it.
     List<String> lines = new java.util.ArrayList<>(Files.readAllLines(table));

@@ -1,0 +1,29 @@
+package com.retail.lakehouse.pipelines.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every benchmark result names the machine, the JVM flags in effect and the commit measured. */
+class BenchResultsTest {
+  @Test
+  void resultsCarryTheCommitAndTheJvmFlags(@TempDir Path dir) throws Exception {
+    Map<String, Object> machine = BenchResults.machine();
+    // This test runs inside the project's git checkout (lakehouse.home): a real commit id.
+    assertThat(machine.get("git_commit").toString()).matches("[0-9a-f]{7,40}(\\+changes)?");
+    assertThat(machine.get("gc").toString()).isNotBlank();
+    assertThat(machine).containsKeys("jvm_args", "max_heap_mib", "cores", "memory_gib", "jdk");
+
+    Path json =
+        BenchResults.write(
+            dir, "kind", "direct", Map.of("events", 5, "machine", machine), List.of("events"));
+    assertThat(Files.readString(json)).contains("\"git_commit\"");
+    String table = Files.readString(dir.resolve("kind.md"));
+    assertThat(table).contains("| direct | 5 |").contains("commit " + machine.get("git_commit"));
+  }
+}
