@@ -237,6 +237,9 @@ final class LocalTrino implements AutoCloseable {
     cmd.add("-Dnode.environment=lakehouse");
     cmd.add("-Dnode.id=lakehouse-" + port);
     cmd.add("-Dnode.data-dir=" + node);
+    // Loopback only: no authentication here, so nothing beyond this machine may reach it.
+    cmd.add("-Dnode.bind-ip=127.0.0.1");
+    cmd.add("-Dnode.internal-address=127.0.0.1");
     cmd.add("-Dconfig=" + etc.resolve("config.properties"));
     cmd.add("-Dlog.levels-file=" + etc.resolve("log.properties"));
     cmd.add("-cp");
@@ -256,7 +259,7 @@ final class LocalTrino implements AutoCloseable {
   }
 
   private static void requireFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
     } catch (IOException e) {
       throw new UsageException("port " + port + " is in use: pass --port with a free one");

@@ -9,6 +9,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +103,30 @@ class TrinoSqlTest {
     Result status = trino("status", "--data-dir=" + dataDir);
     assertThat(status.code).isZero();
     assertThat(status.out).contains("running at jdbc:trino://127.0.0.1:");
+  }
+
+  @Test
+  @Order(1)
+  void trinoAnswersOnLoopbackOnly() throws Exception {
+    String url = TrinoEndpoint.running(dataDir).orElseThrow().jdbcUrl();
+    int port = Integer.parseInt(url.replaceAll(".*:(\\d+)/.*", "$1"));
+    try (Socket local = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      assertThat(local.isConnected()).isTrue();
+    }
+    List<InetAddress> outside =
+        java.util.Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
+            .filter(i -> !i.getName().startsWith("lo"))
+            .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+            .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+            .toList();
+    for (InetAddress address : outside) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(address, port), 2000);
+        throw new AssertionError("Trino answers on " + address + ":" + port);
+      } catch (ConnectException expected) {
+        // refused: not listening beyond loopback
+      }
+    }
   }
 
   @Test
