@@ -38,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A real Trino 476 (started by {@code ./lakehouse trino start}'s own code, on the Java 24+ JDK of
  * this machine) over tables made by the real generator, ingest and mart: the README's two sample
  * queries, run verbatim with {@code ./lakehouse sql --engine trino} and {@code --engine spark},
- * print the same text; a BI tool's path (Trino's JDBC driver) returns the mart's revenue; the
- * catalog refuses writes; stop leaves no Trino process behind, and a start after the service was
- * killed stops the Trino it orphaned.
+ * print the same text, also right after a new commit; a BI tool's path (Trino's JDBC driver)
+ * returns the mart's revenue; the catalog refuses writes; stop leaves no Trino process behind, and
+ * a start after the service was killed stops the Trino it orphaned.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrinoSqlTest {
@@ -195,6 +195,40 @@ class TrinoSqlTest {
                 "--engine=spark",
                 "--format=csv",
                 "SELECT COUNT(*) AS n FROM raw.pos_transactions"));
+  }
+
+  @Test
+  @Order(4)
+  void trinoSeesANewCommitAtOnce() throws Exception {
+    String count = "SELECT COUNT(*) AS n FROM raw.pos_transactions";
+    long before =
+        Long.parseLong(
+            sql("--engine=trino", "--format=csv", count).lines().skip(1).findFirst().orElseThrow());
+    for (String[] args :
+        List.of(
+            new String[] {
+              "generate",
+              "--data-dir=" + dataDir,
+              "--bootstrap-servers=" + broker.bootstrapServers(),
+              "--topic=" + TOPIC,
+              "--count=300",
+              "--seed=8",
+              "--stores=5"
+            },
+            new String[] {
+              "ingest",
+              "--runner=direct",
+              "--data-dir=" + dataDir,
+              "--bootstrap-servers=" + broker.bootstrapServers(),
+              "--topic=" + TOPIC,
+              "--until-caught-up"
+            })) {
+      assertThat(LakehouseCommand.run(args)).as(args[0]).isZero();
+    }
+    String trino = sql("--engine=trino", "--format=csv", count);
+    assertThat(Long.parseLong(trino.lines().skip(1).findFirst().orElseThrow()))
+        .isGreaterThan(before);
+    assertThat(trino).isEqualTo(sql("--engine=spark", "--format=csv", count));
   }
 
   @Test
