@@ -98,13 +98,16 @@ export function dailyView(root, route, app) {
   const from = h('input', { id: 'dash-from', type: 'date', value: q.get('from') || '' });
   const to = h('input', { id: 'dash-to', type: 'date', value: q.get('to') || '' });
   const store = h('input', { id: 'dash-store', type: 'text', placeholder: 'all stores', size: 10, value: q.get('store') || '' });
+  const category = h('input', { id: 'dash-category', type: 'text', placeholder: 'all categories', size: 12, value: q.get('category') || '' });
   const csv = h('a', { id: 'dash-csv', class: 'button-link', download: '' }, 'Download CSV');
   const form = h('form', { class: 'dash-form', id: 'dash-range' },
     h('label', {}, 'From ', from), h('label', {}, 'To ', to), h('label', {}, 'Store ', store),
+    h('label', {}, 'Category ', category),
     h('button', { type: 'submit', id: 'dash-apply' }, 'Apply'), csv);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    app.navigate(api.query('#/dashboard/daily', { from: from.value, to: to.value, store: store.value.trim() }));
+    app.navigate(api.query('#/dashboard/daily',
+      { from: from.value, to: to.value, store: store.value.trim(), category: category.value.trim() }));
   });
   const tiles = {
     revenue: kpi('kpi-revenue', 'Net revenue'),
@@ -114,30 +117,41 @@ export function dailyView(root, route, app) {
     transactions: kpi('kpi-transactions', 'Transactions (per product)'),
   };
   const source = h('p', { class: 'muted', id: 'dash-source' });
+  const uncategorized = h('p', { class: 'muted', id: 'dash-uncategorized' });
   const chartEl = h('div', { class: 'chart', id: 'chart-daily', role: 'img', 'aria-label': 'Net revenue by day' });
   const top = h('div', { id: 'top-products' });
+  const topCategories = h('div', { id: 'top-categories' });
   const stores = h('div', { id: 'store-days' });
   fill(root,
     h('div', { class: 'title-row' }, h('h1', {}, 'Sales dashboard'), tabs('daily')),
-    h('section', { class: 'panel' }, form, source),
+    h('section', { class: 'panel' }, form, source, uncategorized),
     h('div', { class: 'kpis', id: 'kpis' }, Object.values(tiles).map((t) => t.el)),
     h('section', { class: 'panel' }, h('h2', {}, 'Net revenue by day'), chartEl),
     h('div', { class: 'grid' },
       h('section', { class: 'panel' }, h('h2', {}, 'Top 10 products'), top),
-      h('section', { class: 'panel' }, h('h2', {}, 'Revenue by store and day'), stores)));
+      h('section', { class: 'panel' }, h('h2', {}, 'Top 10 categories'), topCategories)),
+    h('section', { class: 'panel' }, h('h2', {}, 'Revenue by store and day'), stores));
   const lineChart = chart(chartEl);
 
   async function refresh() {
     const mine = ++gen;
-    const params = { from: q.get('from') || '', to: q.get('to') || '', store: q.get('store') || '' };
+    const params = { from: q.get('from') || '', to: q.get('to') || '', store: q.get('store') || '', category: q.get('category') || '' };
     const data = await api.get(api.query('/api/dashboard/daily', params));
     if (mine !== gen) return;
     if (document.activeElement !== from) from.value = data.from;
     if (document.activeElement !== to) to.value = data.to;
-    csv.href = api.query('/api/dashboard/daily.csv', { from: data.from, to: data.to, store: data.store || '' });
-    fill(source, `${data.from} to ${data.to}${data.store ? ` · store ${data.store}` : ' · all stores'} · from `,
+    csv.href = api.query('/api/dashboard/daily.csv',
+      { from: data.from, to: data.to, store: data.store || '', category: data.category || '' });
+    fill(source, `${data.from} to ${data.to}${data.store ? ` · store ${data.store}` : ' · all stores'}`
+      + `${data.category ? ` · category ${data.category}` : ' · all categories'} · from `,
       h('code', {}, data.source), data.mart_snapshot_id == null ? ' (no mart snapshot yet: run the mart)' : ` snapshot ${data.mart_snapshot_id}`,
       ` · compared with ${data.previous.from} to ${data.previous.to}`);
+    const without = data.days_without_category || [];
+    fill(uncategorized, without.length === 0 ? '' : `${without.length} day(s) of this range (${without[0]}`
+      + `${without.length > 1 ? ` … ${without[without.length - 1]}` : ''}) were built before the mart had a category column: `
+      + `they count in the totals without a category filter, never under a category. Rebuild them with `,
+    without.length === 0 ? '' : h('code', {}, `./lakehouse mart --from ${without[0]} --to ${without[without.length - 1]}`),
+    without.length === 0 ? '' : '.');
     const t = data.totals;
     const c = data.change;
     setKpi(tiles.revenue, money(t.revenue), t.revenue,
@@ -157,6 +171,9 @@ export function dailyView(root, route, app) {
     fill(top, table(['Product', 'Revenue', 'Units'],
       data.top_products.map((p) => h('tr', {}, h('td', {}, p.product), h('td', { class: 'num' }, money(p.revenue)), h('td', { class: 'num' }, number(p.units)))),
       'No sales in this range.'));
+    fill(topCategories, table(['Category', 'Revenue', 'Units'],
+      data.top_categories.map((p) => h('tr', {}, h('td', {}, p.category), h('td', { class: 'num' }, money(p.revenue)), h('td', { class: 'num' }, number(p.units)))),
+      'No categorised sales in this range.'));
     fill(stores, table(['Date', 'Store', 'Revenue', 'Gross', 'Returns', 'Units'],
       data.by_store_day.map((r) => h('tr', {},
         h('td', {}, r.sale_date), h('td', {}, r.store_id),

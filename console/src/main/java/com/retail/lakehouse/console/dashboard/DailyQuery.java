@@ -6,13 +6,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.regex.Pattern;
 
 /**
- * A daily dashboard query: an inclusive range of sale dates and an optional store. Either bound may
- * be left out (the mart's last 30 days, or 30 days from/to the given bound).
+ * A daily dashboard query: an inclusive range of sale dates, an optional store and an optional
+ * category. Either bound may be left out (the mart's last 30 days, or 30 days from/to the given
+ * bound).
  */
-record DailyQuery(LocalDate from, LocalDate to, String store) {
+record DailyQuery(LocalDate from, LocalDate to, String store, String category) {
   static final int DEFAULT_DAYS = 30;
   static final int MAX_DAYS = 366;
   private static final Pattern STORE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern CATEGORY = Pattern.compile("[\\p{L}\\p{N} &'_.-]{1,64}");
 
   /** Days in the range. */
   long days() {
@@ -36,11 +38,6 @@ record DailyQuery(LocalDate from, LocalDate to, String store) {
       String category,
       LocalDate lastMartDate,
       LocalDate today) {
-    if (!blank(category)) {
-      throw new IllegalArgumentException(
-          "category: marts.daily_sales_summary has no category column, so the daily view"
-              + " cannot filter by it (the live view shows categories)");
-    }
     LocalDate f = blank(from) ? null : date("from", from);
     LocalDate t = blank(to) ? null : date("to", to);
     if (f == null && t == null) {
@@ -64,7 +61,20 @@ record DailyQuery(LocalDate from, LocalDate to, String store) {
       throw new IllegalArgumentException(
           "store wants a store id like S001 (letters, digits, '-', '_'), got '" + oneLine(s) + "'");
     }
-    return new DailyQuery(f, t, s);
+    return new DailyQuery(f, t, s, category(category));
+  }
+
+  /**
+   * A category filter value: null when not given, else the stripped name, which must look like a
+   * category name (letters, digits, spaces, {@code &'_.-}; the live view's rule too).
+   */
+  static String category(String category) {
+    String c = blank(category) ? null : category.strip();
+    if (c != null && !CATEGORY.matcher(c).matches()) {
+      throw new IllegalArgumentException(
+          "category wants a name like Dairy (letters, digits, spaces), got '" + oneLine(c) + "'");
+    }
+    return c;
   }
 
   static LocalDate date(String name, String value) {

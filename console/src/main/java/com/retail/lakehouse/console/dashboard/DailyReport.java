@@ -1,5 +1,6 @@
 package com.retail.lakehouse.console.dashboard;
 
+import static com.retail.lakehouse.transforms.tables.DailySalesSummaryTable.CATEGORY;
 import static com.retail.lakehouse.transforms.tables.DailySalesSummaryTable.GROSS_SALES;
 import static com.retail.lakehouse.transforms.tables.DailySalesSummaryTable.LINE_COUNT;
 import static com.retail.lakehouse.transforms.tables.DailySalesSummaryTable.PRODUCT;
@@ -20,19 +21,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * The daily view of one query at one mart snapshot: totals of the range and of the range of equal
- * length before it, revenue per store and day, per day and the top products. Read from
- * marts.daily_sales_summary with a sale_date row filter (pushed down: whole partitions are skipped)
- * and only the columns summed here.
+ * length before it, revenue per store and day, per day, the top products and the top categories.
+ * Read from marts.daily_sales_summary with a row filter on sale_date, store and category (pushed
+ * down: whole partitions, and files whose category statistics exclude it, are skipped) and only the
+ * columns summed here.
+ *
+ * <p>Mart rows built before the mart had its category column hold null there (or the snapshot's
+ * schema has no such column at all): they count in every figure without a category filter, never
+ * under a category, and their dates are listed as {@code days_without_category} so the page can say
+ * to rebuild them ({@code ./lakehouse mart --date ...}).
  */
 final class DailyReport {
   static final int TOP = 10;
@@ -44,6 +54,8 @@ final class DailyReport {
   final SortedMap<String, Totals> byStoreDay = new TreeMap<>(); // "date|store"
   final SortedMap<LocalDate, Totals> byDay = new TreeMap<>();
   final Map<String, Totals> byProduct = new LinkedHashMap<>();
+  final Map<String, Totals> byCategory = new LinkedHashMap<>();
+  final SortedSet<LocalDate> daysWithoutCategory = new TreeSet<>();
 
   private DailyReport(DailyQuery query, Long martSnapshotId) {
     this.query = query;
@@ -66,11 +78,11 @@ final class DailyReport {
     if (query.store() != null) {
       filter = Expressions.and(filter, Expressions.equal(STORE_ID, query.store()));
     }
-    try (CloseableIterable<Record> rows =
-        IcebergGenerics.read(mart)
-            .useSnapshot(snapshotId)
-            .where(filter)
-            .select(
+    // a mart snapshot written before the category column existed has none: all rows count as null
+    boolean hasCategory = SnapshotUtil.schemaFor(mart, snapshotId).findField(CATEGORY) != null;
+    List<String> columns =
+        new ArrayList<>(
+            List.of(
                 SALE_DATE,
                 STORE_ID,
                 PRODUCT,
@@ -79,10 +91,22 @@ final class DailyReport {
                 RETURNS_AMOUNT,
                 UNITS_SOLD,
                 TRANSACTION_COUNT,
-                LINE_COUNT)
-            .build()) {
+                LINE_COUNT));
+    if (hasCategory) {
+      columns.add(CATEGORY);
+      if (query.category() != null) {
+        // null too: rows not rebuilt since the column was added, so their days can be named
+        filter =
+            Expressions.and(
+                filter,
+                Expressions.or(
+                    Expressions.equal(CATEGORY, query.category()), Expressions.isNull(CATEGORY)));
+      }
+    }
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(mart).useSnapshot(snapshotId).where(filter).select(columns).build()) {
       for (Record r : rows) {
-        report.add(r);
+        report.add(r, hasCategory ? (String) r.getField(CATEGORY) : null);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading marts.daily_sales_summary", e);
@@ -90,7 +114,7 @@ final class DailyReport {
     return report;
   }
 
-  private void add(Record r) {
+  private void add(Record r, String category) {
     LocalDate day = (LocalDate) r.getField(SALE_DATE);
     String store = (String) r.getField(STORE_ID);
     if (day == null
@@ -98,6 +122,12 @@ final class DailyReport {
         || day.isAfter(query.to())
         || (query.store() != null && !query.store().equals(store))) {
       return; // the row filter selects whole files; a file may hold more
+    }
+    if (category == null && !day.isBefore(query.from())) {
+      daysWithoutCategory.add(day); // built before the mart had categories
+    }
+    if (query.category() != null && !query.category().equals(category)) {
+      return;
     }
     Totals row = new Totals();
     row.revenue = money(r.getField(TOTAL_SALES));
@@ -115,6 +145,9 @@ final class DailyReport {
     byStoreDay.computeIfAbsent(day + "|" + store, k -> new Totals()).add(row);
     byDay.computeIfAbsent(day, k -> new Totals()).add(row);
     byProduct.computeIfAbsent((String) r.getField(PRODUCT), k -> new Totals()).add(row);
+    if (category != null) {
+      byCategory.computeIfAbsent(category, k -> new Totals()).add(row);
+    }
   }
 
   private static BigDecimal money(Object v) {
@@ -131,7 +164,7 @@ final class DailyReport {
     out.put("from", query.from().toString());
     out.put("to", query.to().toString());
     out.put("store", query.store());
-    out.put("category", null);
+    out.put("category", query.category());
     out.put("source", "marts.daily_sales_summary");
     out.put("mart_snapshot_id", martSnapshotId);
     out.put("totals", totals.toJson());
@@ -160,8 +193,17 @@ final class DailyReport {
     }
     out.put("by_day", days);
     out.put("by_store_day", storeDayRows());
+    out.put("top_products", top(byProduct, "product"));
+    out.put("top_categories", top(byCategory, "category"));
+    out.put(
+        "days_without_category", daysWithoutCategory.stream().map(LocalDate::toString).toList());
+    return out;
+  }
+
+  /** The TOP entries by revenue (ties by name), as {name: .., revenue, units}. */
+  private static List<Map<String, Object>> top(Map<String, Totals> sums, String name) {
     List<Map<String, Object>> top = new ArrayList<>();
-    byProduct.entrySet().stream()
+    sums.entrySet().stream()
         .sorted(
             Comparator.comparing((Map.Entry<String, Totals> e) -> e.getValue().revenue)
                 .reversed()
@@ -170,13 +212,12 @@ final class DailyReport {
         .forEach(
             e -> {
               Map<String, Object> m = new LinkedHashMap<>();
-              m.put("product", e.getKey());
+              m.put(name, e.getKey());
               m.put("revenue", Money.text(e.getValue().revenue));
               m.put("units", e.getValue().units);
               top.add(m);
             });
-    out.put("top_products", top);
-    return out;
+    return top;
   }
 
   List<Map<String, Object>> storeDayRows() {

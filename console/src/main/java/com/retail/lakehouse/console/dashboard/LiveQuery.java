@@ -6,7 +6,6 @@ import java.util.regex.Pattern;
 /** A live dashboard query: one UTC day, optionally one store and one category. */
 record LiveQuery(LocalDate date, String store, String category) {
   private static final Pattern STORE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern CATEGORY = Pattern.compile("[\\p{L}\\p{N} &'_.-]{1,64}");
 
   /** Parses query-string values (null or blank = not given; date defaults to {@code today}). */
   static LiveQuery parse(String date, String store, String category, LocalDate today) {
@@ -18,14 +17,7 @@ record LiveQuery(LocalDate date, String store, String category) {
               + DailyQuery.oneLine(s)
               + "'");
     }
-    String c = DailyQuery.blank(category) ? null : category.strip();
-    if (c != null && !CATEGORY.matcher(c).matches()) {
-      throw new IllegalArgumentException(
-          "category wants a name like Dairy (letters, digits, spaces), got '"
-              + DailyQuery.oneLine(c)
-              + "'");
-    }
-    return new LiveQuery(d, s, c);
+    return new LiveQuery(d, s, DailyQuery.category(category));
   }
 
   /** Whether a line of {@code lineStore} and {@code lineCategory} is selected. */

@@ -60,12 +60,15 @@ public final class SalesDashboard {
         Clock.systemUTC());
   }
 
-  /** {@code GET /api/dashboard/daily?from=&to=&store=}. */
+  /** {@code GET /api/dashboard/daily?from=&to=&store=&category=}. */
   public void daily(Context ctx) {
     ctx.json(dailyReport(ctx).toJson());
   }
 
-  /** {@code GET /api/dashboard/daily.csv?from=&to=&store=}: revenue by store and day. */
+  /**
+   * {@code GET /api/dashboard/daily.csv?from=&to=&store=&category=}: revenue by store and day, of
+   * the rows the filters select (the file name names them).
+   */
   public void dailyCsv(Context ctx) {
     DailyReport report = dailyReport(ctx);
     String name =
@@ -74,10 +77,26 @@ public final class SalesDashboard {
             + "-to-"
             + report.query.to()
             + (report.query.store() == null ? "" : "-" + report.query.store())
+            + (report.query.category() == null ? "" : "-" + fileNamePart(report.query.category()))
             + ".csv";
     ctx.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
     ctx.contentType("text/csv; charset=utf-8");
     ctx.result(report.toCsv());
+  }
+
+  /** A category as ASCII letters, digits and '-' / '_' (others as '_'), fit for a file name. */
+  static String fileNamePart(String s) {
+    StringBuilder out = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      boolean plain =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_';
+      out.append(plain ? c : '_');
+    }
+    return out.toString();
   }
 
   /** {@code GET /api/dashboard/live?date=&store=&category=} (date: today, UTC, by default). */
@@ -154,7 +173,12 @@ public final class SalesDashboard {
 
   /** The daily view of a query (from, to, store: query-string values, null = not given). */
   Map<String, Object> daily(String from, String to, String store) {
-    return dailyReport(from, to, store, null).toJson();
+    return daily(from, to, store, null);
+  }
+
+  /** The daily view of a query with a category (query-string values, null = not given). */
+  Map<String, Object> daily(String from, String to, String store, String category) {
+    return dailyReport(from, to, store, category).toJson();
   }
 
   /** The live view of a UTC day. */

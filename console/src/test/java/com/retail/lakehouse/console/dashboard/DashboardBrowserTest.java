@@ -43,12 +43,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The dashboard pages in a real browser (Debian's headless Chromium, as ConsoleBrowserTest) on
  * ConsoleTestSupport's days after a real mart run: the Daily page follows a changed date range and
  * its revenue tile equals the API's figure, its chart library loads from the jar, its CSV link
- * answers the CSV; the Live page shows the API's revenue of a day and refreshes by itself; both fit
- * a phone's width. The Quality page, on tables made with faults (QualityDashboardTest's two
- * generator runs with the mart built in between, then a console mart run of the late dates), shows
- * the API's dead letters, duplicates and late rows, links the reconciling run, draws its chart and
- * refreshes by itself. Screenshots go to target/screenshots (dashboard-daily.png,
- * dashboard-live.png, dashboard-quality.png, dashboard-quality-phone.png).
+ * answers the CSV, a chosen category sets its tiles to the API's figures of that category; the Live
+ * page shows the API's revenue of a day and refreshes by itself; both fit a phone's width. The
+ * Quality page, on tables made with faults (QualityDashboardTest's two generator runs with the mart
+ * built in between, then a console mart run of the late dates), shows the API's dead letters,
+ * duplicates and late rows, links the reconciling run, draws its chart and refreshes by itself.
+ * Screenshots go to target/screenshots (dashboard-daily.png, dashboard-live.png,
+ * dashboard-quality.png, dashboard-quality-phone.png).
  */
 class DashboardBrowserTest {
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
@@ -155,6 +156,35 @@ class DashboardBrowserTest {
     assertThat(body.lines().findFirst().orElse(""))
         .isEqualTo("sale_date,store_id,revenue,gross,returns,units,transactions,lines");
     assertThat(body.lines().count()).isEqualTo(1 + api.get("by_store_day").size());
+    assertThat(driver.findElements(By.cssSelector("#top-categories tbody tr")))
+        .hasSize(api.get("top_categories").size());
+
+    // a category: the tiles follow it and equal the API's figures of that category
+    String category = api.at("/top_categories/1/category").asText();
+    WebElement categoryInput = driver.findElement(By.id("dash-category"));
+    categoryInput.clear();
+    categoryInput.sendKeys(category);
+    driver.findElement(By.id("dash-apply")).click();
+    JsonNode one =
+        get(
+            "/api/dashboard/daily?from="
+                + from
+                + "&to="
+                + TO
+                + "&category="
+                + java.net.URLEncoder.encode(category, java.nio.charset.StandardCharsets.UTF_8));
+    String categoryRevenue = one.at("/totals/revenue").asText();
+    assertThat(categoryRevenue).isNotEqualTo(revenue);
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .withMessage(() -> "revenue tile of " + category + " = " + categoryRevenue)
+        .until(
+            d ->
+                categoryRevenue.equals(
+                    d.findElement(By.id("kpi-revenue")).getText().replace(",", "")));
+    assertThat(driver.findElement(By.id("kpi-units")).getAttribute("data-value"))
+        .isEqualTo(one.at("/totals/units").asText());
+    assertThat(driver.findElements(By.cssSelector("#top-categories tbody tr"))).hasSize(1);
+    assertThat(driver.findElement(By.id("dash-csv")).getAttribute("href")).contains("category=");
     screenshot("dashboard-daily");
 
     // Live, for a day raw holds: revenue equals the API's; the page refreshes by itself (5 s)

@@ -51,7 +51,10 @@ import org.junit.jupiter.api.io.TempDir;
  * generated and ingested days, then a real mart run of them): daily revenue per store and day
  * equals the mart's rows and the generator's manifests to the cent, the live view of a day equals
  * the mart's totals of that day (the same de-duplication, proved again after re-sent copies of
- * lines land in raw), the CSV equals the JSON, and bad parameters give a 400 with one line.
+ * lines land in raw), the CSV equals the JSON, a category filter equals raw's de-duplicated lines
+ * of that category to the cent (and the top categories are raw's), mart rows without a category
+ * (built before the column existed) are counted but named, and bad parameters give a 400 with one
+ * line.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SalesDashboardTest {
@@ -236,7 +239,8 @@ class SalesDashboardTest {
             "/api/dashboard/daily?from=2026-11-22&to=2026-11-20",
             "/api/dashboard/daily?from=2024-01-01&to=2026-11-22",
             "/api/dashboard/daily?store=S001%0A%3Cscript%3E",
-            "/api/dashboard/daily?category=Dairy",
+            "/api/dashboard/daily?category=%3Cb%3E",
+            "/api/dashboard/daily.csv?category=Dairy%0A1",
             "/api/dashboard/daily.csv?to=yesterday",
             "/api/dashboard/live?date=21.11.2026",
             "/api/dashboard/live?category=%3Cb%3E",
@@ -306,6 +310,283 @@ class SalesDashboardTest {
     JsonNode live = assertLiveEqualsMart(MIDDLE, 7);
     assertThat(live.get("raw_snapshot_id").asLong())
         .isEqualTo(table(RawTable.DEFINITION.identifier()).currentSnapshot().snapshotId());
+  }
+
+  /** Sums of raw lines: revenue, gross, returns (positive), units, lines. */
+  private static final class Sums {
+    BigDecimal revenue = new BigDecimal("0.00");
+    BigDecimal gross = new BigDecimal("0.00");
+    BigDecimal returns = new BigDecimal("0.00");
+    long units;
+    long lines;
+
+    void add(Record r) {
+      BigDecimal amount = (BigDecimal) r.getField(PosEventSchema.TOTAL_AMOUNT);
+      revenue = revenue.add(amount);
+      if ("RETURN".equals(r.getField(PosEventSchema.EVENT_TYPE))) {
+        returns = returns.subtract(amount);
+      } else {
+        gross = gross.add(amount);
+      }
+      units += (Integer) r.getField(PosEventSchema.QUANTITY);
+      lines++;
+    }
+  }
+
+  /**
+   * Raw's lines of FROM..TO de-duplicated here on their own: per (UTC date, store, transaction_id,
+   * line_number) the copy ingested first (ingest_time, then Kafka partition and offset).
+   */
+  private static List<Record> rawLinesDeduplicated() throws Exception {
+    Map<String, Record> first = new TreeMap<>();
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(table(RawTable.DEFINITION.identifier())).build()) {
+      for (Record r : rows) {
+        LocalDate day = ((LocalDateTime) r.getField(PosEventSchema.EVENT_TIME)).toLocalDate();
+        if (day.isBefore(FROM) || day.isAfter(TO)) {
+          continue;
+        }
+        String key =
+            day
+                + "|"
+                + r.getField(PosEventSchema.STORE_ID)
+                + "|"
+                + r.getField(PosEventSchema.TRANSACTION_ID)
+                + "|"
+                + r.getField(PosEventSchema.LINE_NUMBER);
+        first.merge(key, r.copy(), (a, b) -> ingestedBefore(a, b) ? a : b);
+      }
+    }
+    return new ArrayList<>(first.values());
+  }
+
+  private static boolean ingestedBefore(Record a, Record b) {
+    int t =
+        ((LocalDateTime) a.getField(RawTable.INGEST_TIME))
+            .compareTo((LocalDateTime) b.getField(RawTable.INGEST_TIME));
+    if (t != 0) {
+      return t < 0;
+    }
+    int p =
+        Integer.compare(
+            (Integer) a.getField(RawTable.KAFKA_PARTITION),
+            (Integer) b.getField(RawTable.KAFKA_PARTITION));
+    if (p != 0) {
+      return p < 0;
+    }
+    return (Long) a.getField(RawTable.KAFKA_OFFSET) < (Long) b.getField(RawTable.KAFKA_OFFSET);
+  }
+
+  @Test
+  @Order(2)
+  void aCategoryFilterEqualsRawsDeduplicatedLinesOfThatCategoryToTheCent() throws Exception {
+    List<Record> raw = rawLinesDeduplicated();
+    Map<String, Sums> byCategory = new TreeMap<>();
+    for (Record r : raw) {
+      byCategory
+          .computeIfAbsent((String) r.getField(PosEventSchema.CATEGORY), k -> new Sums())
+          .add(r);
+    }
+    assertThat(byCategory).hasSizeGreaterThan(2);
+
+    // top categories of the unfiltered range: raw's ranking by revenue, names and figures
+    JsonNode all = ok("/api/dashboard/daily?from=" + FROM + "&to=" + TO);
+    List<String> wantTop =
+        byCategory.entrySet().stream()
+            .sorted(
+                java.util.Comparator.comparing((Map.Entry<String, Sums> e) -> e.getValue().revenue)
+                    .reversed()
+                    .thenComparing(Map.Entry::getKey))
+            .limit(10)
+            .map(e -> e.getKey() + "=" + e.getValue().revenue + "/" + e.getValue().units)
+            .toList();
+    List<String> gotTop = new ArrayList<>();
+    all.get("top_categories")
+        .forEach(
+            c ->
+                gotTop.add(
+                    c.get("category").asText()
+                        + "="
+                        + c.get("revenue").asText()
+                        + "/"
+                        + c.get("units").asLong()));
+    assertThat(gotTop).isEqualTo(wantTop);
+    assertThat(all.get("days_without_category")).isEmpty();
+
+    // every category alone: totals and store-day rows equal raw's lines of that category
+    for (Map.Entry<String, Sums> e : byCategory.entrySet()) {
+      String category = e.getKey();
+      Sums want = e.getValue();
+      String q =
+          "from="
+              + FROM
+              + "&to="
+              + TO
+              + "&category="
+              + java.net.URLEncoder.encode(category, java.nio.charset.StandardCharsets.UTF_8);
+      JsonNode one = ok("/api/dashboard/daily?" + q);
+      assertThat(one.get("category").asText()).isEqualTo(category);
+      assertThat(one.at("/totals/revenue").asText())
+          .as(category)
+          .isEqualTo(want.revenue.toPlainString());
+      assertThat(one.at("/totals/gross").asText())
+          .as(category)
+          .isEqualTo(want.gross.toPlainString());
+      assertThat(one.at("/totals/returns").asText())
+          .as(category)
+          .isEqualTo(want.returns.toPlainString());
+      assertThat(one.at("/totals/units").asLong()).as(category).isEqualTo(want.units);
+      assertThat(one.at("/totals/lines").asLong()).as(category).isEqualTo(want.lines);
+      assertThat(one.get("top_categories")).hasSize(1);
+      assertThat(one.at("/top_categories/0/category").asText()).isEqualTo(category);
+      assertThat(one.at("/top_categories/0/revenue").asText())
+          .isEqualTo(want.revenue.toPlainString());
+
+      Map<String, BigDecimal> wantStoreDays = new TreeMap<>();
+      for (Record r : raw) {
+        if (category.equals(r.getField(PosEventSchema.CATEGORY))) {
+          wantStoreDays.merge(
+              ((LocalDateTime) r.getField(PosEventSchema.EVENT_TIME)).toLocalDate()
+                  + "|"
+                  + r.getField(PosEventSchema.STORE_ID),
+              (BigDecimal) r.getField(PosEventSchema.TOTAL_AMOUNT),
+              BigDecimal::add);
+        }
+      }
+      Map<String, BigDecimal> gotStoreDays = new TreeMap<>();
+      for (JsonNode row : one.get("by_store_day")) {
+        gotStoreDays.put(
+            row.get("sale_date").asText() + "|" + row.get("store_id").asText(),
+            new BigDecimal(row.get("revenue").asText()));
+      }
+      assertThat(gotStoreDays).as(category).isEqualTo(wantStoreDays);
+
+      // the CSV follows the filter: the same rows, a file name that says so
+      HttpResponse<String> csv = ConsoleTestSupport.get(url(), "/api/dashboard/daily.csv?" + q);
+      assertThat(csv.statusCode()).isEqualTo(200);
+      assertThat(csv.headers().firstValue("Content-Disposition").orElse(""))
+          .isEqualTo(
+              "attachment; filename=\"daily-sales-"
+                  + FROM
+                  + "-to-"
+                  + TO
+                  + "-"
+                  + SalesDashboard.fileNamePart(category)
+                  + ".csv\"");
+      List<String> lines = csv.body().lines().toList();
+      assertThat(lines).hasSize(1 + wantStoreDays.size());
+      for (String line : lines.subList(1, lines.size())) {
+        String[] cells = line.split(",");
+        assertThat(new BigDecimal(cells[2]))
+            .isEqualTo(wantStoreDays.get(cells[0] + "|" + cells[1]));
+      }
+    }
+
+    // a store and a category together
+    Record any = raw.get(0);
+    String store = (String) any.getField(PosEventSchema.STORE_ID);
+    String category = (String) any.getField(PosEventSchema.CATEGORY);
+    Sums want = new Sums();
+    raw.stream()
+        .filter(
+            r ->
+                store.equals(r.getField(PosEventSchema.STORE_ID))
+                    && category.equals(r.getField(PosEventSchema.CATEGORY)))
+        .forEach(want::add);
+    JsonNode both =
+        ok(
+            "/api/dashboard/daily?from="
+                + FROM
+                + "&to="
+                + TO
+                + "&store="
+                + store
+                + "&category="
+                + java.net.URLEncoder.encode(category, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(both.at("/totals/revenue").asText()).isEqualTo(want.revenue.toPlainString());
+    assertThat(both.at("/totals/units").asLong()).isEqualTo(want.units);
+
+    // a category nothing was sold in: empty figures, not an error
+    JsonNode none = ok("/api/dashboard/daily?from=" + FROM + "&to=" + TO + "&category=No%20such");
+    assertThat(none.at("/totals/revenue").asText()).isEqualTo("0.00");
+    assertThat(none.get("top_categories")).isEmpty();
+  }
+
+  /**
+   * A mart row built before the mart had its category column (null in it) on a day of its own:
+   * counted without a category filter, under no category, and its day is named so the page can say
+   * to rebuild it.
+   */
+  @Test
+  @Order(6)
+  void martRowsWithoutACategoryAreCountedButNotUnderACategoryAndTheirDaysNamed() throws Exception {
+    Table mart = table(DailySalesSummaryTable.DEFINITION.identifier());
+    LocalDate day = TO.plusDays(1);
+    LocalDateTime noon = day.atTime(12, 0);
+    Record row = org.apache.iceberg.data.GenericRecord.create(mart.schema());
+    row.setField(DailySalesSummaryTable.SALE_DATE, day);
+    row.setField(DailySalesSummaryTable.STORE_ID, "S001");
+    row.setField(DailySalesSummaryTable.PRODUCT, "Old product");
+    row.setField(DailySalesSummaryTable.TOTAL_SALES, new BigDecimal("12.34"));
+    row.setField(DailySalesSummaryTable.GROSS_SALES, new BigDecimal("12.34"));
+    row.setField(DailySalesSummaryTable.RETURNS_AMOUNT, new BigDecimal("0.00"));
+    row.setField(DailySalesSummaryTable.UNITS_SOLD, 2L);
+    row.setField(DailySalesSummaryTable.TRANSACTION_COUNT, 1L);
+    row.setField(DailySalesSummaryTable.LINE_COUNT, 1L);
+    row.setField(DailySalesSummaryTable.AVG_UNIT_PRICE, new BigDecimal("6.17"));
+    row.setField(DailySalesSummaryTable.FIRST_SALE_TIME, noon);
+    row.setField(DailySalesSummaryTable.LAST_SALE_TIME, noon);
+    row.setField(DailySalesSummaryTable.COMPUTED_AT, noon);
+    PartitionKey partition = new PartitionKey(mart.spec(), mart.schema());
+    partition.partition(new InternalRecordWrapper(mart.schema().asStruct()).wrap(row));
+    DataWriter<Record> writer =
+        Parquet.writeData(
+                mart.io()
+                    .newOutputFile(
+                        mart.locationProvider()
+                            .newDataLocation("old-" + UUID.randomUUID() + ".parquet")))
+            .schema(mart.schema())
+            .createWriterFunc(GenericParquetWriter::buildWriter)
+            .withSpec(mart.spec())
+            .withPartition(partition)
+            .overwrite()
+            .build();
+    try (writer) {
+      writer.write(row);
+    }
+    mart.newAppend().appendFile(writer.toDataFile()).commit();
+
+    JsonNode all = ok("/api/dashboard/daily?from=" + day + "&to=" + day);
+    assertThat(all.at("/totals/revenue").asText()).isEqualTo("12.34");
+    assertThat(all.get("top_categories")).isEmpty();
+    assertThat(all.get("top_products")).hasSize(1);
+    assertThat(all.get("days_without_category")).hasSize(1);
+    assertThat(all.at("/days_without_category/0").asText()).isEqualTo(day.toString());
+
+    String category =
+        ok("/api/dashboard/daily?from=" + TO + "&to=" + TO)
+            .at("/top_categories/0/category")
+            .asText();
+    JsonNode filtered =
+        ok(
+            "/api/dashboard/daily?from="
+                + TO
+                + "&to="
+                + day
+                + "&category="
+                + java.net.URLEncoder.encode(category, java.nio.charset.StandardCharsets.UTF_8));
+    JsonNode toOnly =
+        ok(
+            "/api/dashboard/daily?from="
+                + TO
+                + "&to="
+                + TO
+                + "&category="
+                + java.net.URLEncoder.encode(category, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(filtered.at("/totals/revenue").asText())
+        .isEqualTo(toOnly.at("/totals/revenue").asText());
+    assertThat(filtered.get("days_without_category")).hasSize(1);
+    assertThat(filtered.at("/days_without_category/0").asText()).isEqualTo(day.toString());
   }
 
   private static JsonNode assertLiveEqualsMart(LocalDate date, long duplicates) throws Exception {

@@ -12,9 +12,9 @@ import org.joda.time.Instant;
 
 /**
  * The daily sales mart as a list of named steps: read the planned raw files one day (slice) per
- * element, summarize each element per (sale_date, store, product) where it was read, write each
- * element's summary rows into data files, and replace the selected days in one commit. Raw lines
- * never cross a shuffle; only the written files' metadata is gathered for the commit.
+ * element, summarize each element per (sale_date, store, product, category) where it was read,
+ * write each element's summary rows into data files, and replace the selected days in one commit.
+ * Raw lines never cross a shuffle; only the written files' metadata is gathered for the commit.
  */
 public final class MartPipeline {
   private MartPipeline() {}

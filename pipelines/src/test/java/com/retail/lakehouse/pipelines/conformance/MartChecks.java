@@ -124,14 +124,19 @@ final class MartChecks {
   }
 
   /**
-   * Mart rows equal a straightforward recomputation from raw (returns, baskets and times included).
+   * Mart rows equal a straightforward recomputation from raw (returns, baskets, times and each
+   * product's category included).
    */
   static void assertMatchesRaw(Path dataDir) {
     Map<String, Map<String, Object>> want = new TreeMap<>();
     Map<String, Set<String>> baskets = new TreeMap<>();
+    Map<String, Set<String>> categories = new TreeMap<>();
     for (Record r : new LakehouseTables(dataDir).raw()) {
       LocalDateTime t = (LocalDateTime) r.getField("event_time");
       String key = t.toLocalDate() + "|" + r.getField("store_id") + "|" + r.getField("product");
+      categories
+          .computeIfAbsent((String) r.getField("product"), k -> new HashSet<>())
+          .add((String) r.getField("category"));
       Map<String, Object> row = want.computeIfAbsent(key, k -> new TreeMap<>());
       BigDecimal amount = (BigDecimal) r.getField("total_amount");
       boolean isReturn = "RETURN".equals(r.getField("event_type"));
@@ -157,6 +162,10 @@ final class MartChecks {
     want.forEach(
         (key, row) -> {
           Map<String, Object> mart = got.get(key);
+          // the generator gives each product one category: the mart row carries it
+          Set<String> category = categories.get(key.split("\\|", 3)[2]);
+          assertThat(category).as("raw's categories of " + key).hasSize(1);
+          assertThat(mart.get("category")).as(key).isEqualTo(category.iterator().next());
           assertThat((BigDecimal) mart.get("gross_sales"))
               .as(key)
               .isEqualByComparingTo((BigDecimal) row.get("gross_sales"));

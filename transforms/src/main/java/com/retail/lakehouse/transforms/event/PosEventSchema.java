@@ -131,7 +131,7 @@ public final class PosEventSchema {
     };
   }
 
-  static Type icebergType(FieldKind kind) {
+  public static Type icebergType(FieldKind kind) {
     return switch (kind) {
       case STRING -> Types.StringType.get();
       case INT -> Types.IntegerType.get();

@@ -54,7 +54,8 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
           PosEventSchema.EVENT_TIME,
           RawTable.INGEST_TIME,
           RawTable.KAFKA_PARTITION,
-          RawTable.KAFKA_OFFSET);
+          RawTable.KAFKA_OFFSET,
+          PosEventSchema.CATEGORY);
 
   private final CatalogSettings catalog;
   private final List<RawFilePlan.DaySlice> slices;
@@ -177,6 +178,7 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
           (Integer) r[1],
           (String) r[3],
           (String) r[4],
+          (String) r[12],
           EventType.RETURN.name().equals(r[2]),
           (Integer) r[5],
           (Long) r[6],

@@ -19,7 +19,7 @@ import org.apache.beam.sdk.coders.Coder;
  * The raw sale lines of one day slice, held column by column: the columns the daily summary needs
  * and the order in which copies of a line were ingested. Money is held as long cents at the table's
  * scale ({@link PosEventSchema#MONEY_SCALE}), so sums stay exact without a BigDecimal per value;
- * store and product names are kept once each and referred to by number.
+ * store, product and category names are kept once each and referred to by number.
  *
  * <p>Why columns and not an object per line: a day slice stays in memory while it is summarized,
  * and hundreds of thousands of small objects that outlive a young collection made garbage
@@ -32,11 +32,13 @@ public final class SaleLines {
 
   private final List<String> stores;
   private final List<String> products;
+  private final List<String> categories;
   private final int size;
   private final String[] transactionIds;
   private final int[] lineNumbers;
   private final int[] storeNumbers;
   private final int[] productNumbers;
+  private final int[] categoryNumbers;
   private final boolean[] returns;
   private final int[] quantities;
   private final long[] unitPriceCents;
@@ -49,11 +51,13 @@ public final class SaleLines {
   private SaleLines(Builder b) {
     this.stores = List.copyOf(b.stores);
     this.products = List.copyOf(b.products);
+    this.categories = List.copyOf(b.categories);
     this.size = b.size;
     this.transactionIds = b.transactionIds;
     this.lineNumbers = b.lineNumbers;
     this.storeNumbers = b.storeNumbers;
     this.productNumbers = b.productNumbers;
+    this.categoryNumbers = b.categoryNumbers;
     this.returns = b.returns;
     this.quantities = b.quantities;
     this.unitPriceCents = b.unitPriceCents;
@@ -97,6 +101,19 @@ public final class SaleLines {
 
   public String productName(int productNumber) {
     return products.get(productNumber);
+  }
+
+  /** The line's category as a number into {@link #categoryName}. */
+  public int categoryNumber(int line) {
+    return categoryNumbers[line];
+  }
+
+  public String categoryName(int categoryNumber) {
+    return categories.get(categoryNumber);
+  }
+
+  public int categoryCount() {
+    return categories.size();
   }
 
   public int storeCount() {
@@ -163,11 +180,14 @@ public final class SaleLines {
     private final List<String> products = new ArrayList<>();
     private final Map<String, Integer> storeNumberOf = new HashMap<>();
     private final Map<String, Integer> productNumberOf = new HashMap<>();
+    private final List<String> categories = new ArrayList<>();
+    private final Map<String, Integer> categoryNumberOf = new HashMap<>();
     private int size;
     private String[] transactionIds;
     private int[] lineNumbers;
     private int[] storeNumbers;
     private int[] productNumbers;
+    private int[] categoryNumbers;
     private boolean[] returns;
     private int[] quantities;
     private long[] unitPriceCents;
@@ -187,6 +207,7 @@ public final class SaleLines {
         int lineNumber,
         String store,
         String product,
+        String category,
         boolean isReturn,
         int quantity,
         long unitPriceCents,
@@ -203,6 +224,7 @@ public final class SaleLines {
       this.lineNumbers[i] = lineNumber;
       this.storeNumbers[i] = numberOf(store, stores, storeNumberOf);
       this.productNumbers[i] = numberOf(product, products, productNumberOf);
+      this.categoryNumbers[i] = numberOf(category, categories, categoryNumberOf);
       this.returns[i] = isReturn;
       this.quantities[i] = quantity;
       this.unitPriceCents[i] = unitPriceCents;
@@ -236,6 +258,8 @@ public final class SaleLines {
           storeNumbers == null ? new int[capacity] : Arrays.copyOf(storeNumbers, capacity);
       productNumbers =
           productNumbers == null ? new int[capacity] : Arrays.copyOf(productNumbers, capacity);
+      categoryNumbers =
+          categoryNumbers == null ? new int[capacity] : Arrays.copyOf(categoryNumbers, capacity);
       returns = returns == null ? new boolean[capacity] : Arrays.copyOf(returns, capacity);
       quantities = quantities == null ? new int[capacity] : Arrays.copyOf(quantities, capacity);
       unitPriceCents =
@@ -262,6 +286,7 @@ public final class SaleLines {
         out.writeInt(lines.lineNumbers[i]);
         out.writeUTF(lines.stores.get(lines.storeNumbers[i]));
         out.writeUTF(lines.products.get(lines.productNumbers[i]));
+        out.writeUTF(lines.categories.get(lines.categoryNumbers[i]));
         out.writeBoolean(lines.returns[i]);
         out.writeInt(lines.quantities[i]);
         out.writeLong(lines.unitPriceCents[i]);
@@ -283,6 +308,7 @@ public final class SaleLines {
         lines.add(
             in.readUTF(),
             in.readInt(),
+            in.readUTF(),
             in.readUTF(),
             in.readUTF(),
             in.readBoolean(),

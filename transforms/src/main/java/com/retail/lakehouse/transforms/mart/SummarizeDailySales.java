@@ -25,10 +25,11 @@ import org.joda.time.Instant;
 
 /**
  * Sale lines to daily sales summary rows: per (UTC sale_date, store_id) it keeps one copy of each
- * sale line (transaction_id, line_number), the one ingested first, and sums the lines per product.
- * Returns count against revenue and units (raw carries them with negative quantity and amounts) and
- * are reported apart as a positive {@code returns_amount}. Every row of a run carries the same
- * {@code computed_at}.
+ * sale line (transaction_id, line_number), the one ingested first, and sums the lines per product
+ * and category (the kept copy's category; a product has one, so in practice per product: see
+ * DailySalesSummaryTable). Returns count against revenue and units (raw carries them with negative
+ * quantity and amounts) and are reported apart as a positive {@code returns_amount}. Every row of a
+ * run carries the same {@code computed_at}.
  *
  * <p>Each input element must hold every line of each (sale_date, store) it touches, as {@link
  * ReadRawFiles} delivers them (all files of a date, or a store slice of them): copies of a line are
@@ -110,11 +111,14 @@ public final class SummarizeDailySales
         && lines.transactionId(a).equals(lines.transactionId(b));
   }
 
-  /** Running totals of one (sale_date, store, product); money in cents, overflow fails. */
+  /**
+   * Running totals of one (sale_date, store, product, category); money in cents, overflow fails.
+   */
   static final class Totals {
     final long epochDay;
     final int store;
     final int product;
+    final int category;
     long grossCents;
     long returnsCents;
     long units;
@@ -128,10 +132,11 @@ public final class SummarizeDailySales
     private int fewBasketCount;
     private Set<String> manyBaskets;
 
-    Totals(long epochDay, int store, int product) {
+    Totals(long epochDay, int store, int product, int category) {
       this.epochDay = epochDay;
       this.store = store;
       this.product = product;
+      this.category = category;
     }
 
     void add(SaleLines l, int i) {
@@ -190,6 +195,7 @@ public final class SummarizeDailySales
                   LocalDate.ofEpochDay(epochDay),
                   names.storeName(store),
                   names.productName(product),
+                  names.categoryName(category),
                   SaleLines.money(Math.subtractExact(grossCents, returnsCents)),
                   SaleLines.money(grossCents),
                   SaleLines.money(returnsCents),
@@ -205,7 +211,7 @@ public final class SummarizeDailySales
 
   /**
    * Of one element's lines: keeps the first-ingested copy of each line per (sale_date, store), then
-   * sums the kept lines per product into summary rows.
+   * sums the kept lines per product and category into summary rows.
    */
   static final class DailySalesFn extends DoFn<SaleLines, List<Row>> {
     private final Instant computedAt;
@@ -218,9 +224,10 @@ public final class SummarizeDailySales
     @ProcessElement
     public void process(@Element SaleLines lines, OutputReceiver<List<Row>> out) {
       boolean[] first = firstCopies(lines, duplicates);
-      // (sale_date, store, product) as one long in mixed radix (exact: overflow fails)
+      // (sale_date, store, product, category) as one long in mixed radix (exact: overflow fails)
       long stores = lines.storeCount();
       long products = lines.productCount();
+      long categories = lines.categoryCount();
       Map<Long, Totals> byProduct = new HashMap<>();
       for (int i = 0; i < lines.size(); i++) {
         if (!first[i]) {
@@ -229,13 +236,19 @@ public final class SummarizeDailySales
         long day = lines.saleEpochDay(i);
         int store = lines.storeNumber(i);
         int product = lines.productNumber(i);
+        int category = lines.categoryNumber(i);
         long key =
             Math.addExact(
-                Math.multiplyExact(Math.addExact(Math.multiplyExact(day, stores), store), products),
-                product);
+                Math.multiplyExact(
+                    Math.addExact(
+                        Math.multiplyExact(
+                            Math.addExact(Math.multiplyExact(day, stores), store), products),
+                        product),
+                    categories),
+                category);
         Totals totals = byProduct.get(key);
         if (totals == null) {
-          totals = new Totals(day, store, product);
+          totals = new Totals(day, store, product, category);
           byProduct.put(key, totals);
         }
         totals.add(lines, i);

@@ -4,12 +4,24 @@ import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.event.PosEventSchema.Field;
 import com.retail.lakehouse.transforms.event.PosEventSchema.FieldKind;
 import java.util.List;
+import java.util.Set;
 import org.apache.iceberg.PartitionSpec;
 
 /**
- * The table {@code marts.daily_sales_summary}: one row per (sale_date, store_id, product) with the
- * day's net and gross revenue, returns, units and basket counts, partitioned by sale_date so that
- * the mart job can replace whole days atomically.
+ * The table {@code marts.daily_sales_summary}: one row per (sale_date, store_id, product, category)
+ * with the day's net and gross revenue, returns, units and basket counts, partitioned by sale_date
+ * so that the mart job can replace whole days atomically.
+ *
+ * <p>{@code category} is the category recorded on the raw lines (of each line's first-ingested
+ * copy, the one the mart keeps). A product has one category in the generator's catalogue and in any
+ * sane product master, so in practice this is one row per (sale_date, store_id, product); a product
+ * whose lines carry two categories on one day (re-categorised mid-day) gets one row per category
+ * instead of having its revenue moved to one of them, so a category filter on the mart equals the
+ * same filter on raw's de-duplicated lines (as the console's live view applies it).
+ *
+ * <p>{@code category} was added after the first release: it is optional, and the mart run adds it
+ * to an existing table that lacks it ({@link TableDefinition#createOrLoad}); sale dates built
+ * before keep null in it until they are rebuilt.
  *
  * <p>{@code sale_date} is the <b>UTC</b> calendar date of {@code event_time}. Raw stores event_time
  * as UTC instants and is partitioned by day(event_time) in UTC, so a UTC date lines up exactly with
@@ -21,6 +33,7 @@ public final class DailySalesSummaryTable {
   public static final String SALE_DATE = "sale_date";
   public static final String STORE_ID = PosEventSchema.STORE_ID;
   public static final String PRODUCT = PosEventSchema.PRODUCT;
+  public static final String CATEGORY = PosEventSchema.CATEGORY;
   public static final String TOTAL_SALES = "total_sales";
   public static final String GROSS_SALES = "gross_sales";
   public static final String RETURNS_AMOUNT = "returns_amount";
@@ -38,6 +51,8 @@ public final class DailySalesSummaryTable {
           new Field(SALE_DATE, FieldKind.DATE, true, "UTC calendar date of event_time"),
           new Field(STORE_ID, FieldKind.STRING, true, "Store code, e.g. S007"),
           new Field(PRODUCT, FieldKind.STRING, true, "Product name"),
+          // optional: added to existing tables later, whose older days hold null until rebuilt
+          new Field(CATEGORY, FieldKind.STRING, false, "Product category"),
           new Field(
               TOTAL_SALES, FieldKind.MONEY, true, "Net revenue: gross_sales - returns_amount"),
           new Field(GROSS_SALES, FieldKind.MONEY, true, "Sum of total_amount of SALE lines"),
@@ -60,13 +75,17 @@ public final class DailySalesSummaryTable {
               LAST_SALE_TIME, FieldKind.UTC_TIMESTAMP, true, "Latest event_time of a line, UTC"),
           new Field(COMPUTED_AT, FieldKind.UTC_TIMESTAMP, true, "When the mart run started, UTC"));
 
-  /** The table definition: identity-partitioned by sale_date. */
+  /**
+   * The table definition: identity-partitioned by sale_date; {@code category} is added to an
+   * existing table without it.
+   */
   public static final TableDefinition DEFINITION =
       new TableDefinition(
           "marts",
           "daily_sales_summary",
           FIELDS,
-          schema -> PartitionSpec.builderFor(schema).identity(SALE_DATE).build());
+          schema -> PartitionSpec.builderFor(schema).identity(SALE_DATE).build(),
+          Set.of(CATEGORY));
 
   private DailySalesSummaryTable() {}
 }

@@ -6,15 +6,19 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.types.Types;
 
 /**
@@ -43,6 +47,7 @@ public final class TableDefinition implements Serializable {
   private final String name;
   private final List<Field> fields;
   private final SerializableFunction<Schema, PartitionSpec> partitioning;
+  private final Set<String> addedColumns;
   private transient Schema icebergSchema;
   private transient PartitionSpec spec;
   private transient org.apache.beam.sdk.schemas.Schema beamSchema;
@@ -52,10 +57,35 @@ public final class TableDefinition implements Serializable {
       String name,
       List<Field> fields,
       SerializableFunction<Schema, PartitionSpec> partitioning) {
+    this(namespace, name, fields, partitioning, Set.of());
+  }
+
+  /**
+   * A definition whose {@code addedColumns} (optional fields) were added after tables of it were
+   * first created: {@link #createOrLoad} adds them to an existing table that lacks them.
+   */
+  TableDefinition(
+      String namespace,
+      String name,
+      List<Field> fields,
+      SerializableFunction<Schema, PartitionSpec> partitioning,
+      Set<String> addedColumns) {
     this.namespace = namespace;
     this.name = name;
     this.fields = List.copyOf(fields);
     this.partitioning = partitioning;
+    this.addedColumns = Set.copyOf(addedColumns);
+    for (String column : this.addedColumns) {
+      Field field =
+          this.fields.stream()
+              .filter(f -> f.name().equals(column))
+              .findFirst()
+              .orElseThrow(() -> new IllegalArgumentException("no field " + column));
+      if (field.required()) {
+        // an existing table's old rows have no value: only an optional column can be added
+        throw new IllegalArgumentException("an added column must be optional: " + column);
+      }
+    }
   }
 
   public TableIdentifier identifier() {
@@ -90,10 +120,17 @@ public final class TableDefinition implements Serializable {
   }
 
   /**
-   * Loads the table, creating its namespace and itself on first use; an existing table whose
-   * columns differ from the definition stops with a message that lists the differences.
+   * Loads the table, creating its namespace and itself on first use; an existing table that lacks
+   * some of the definition's added columns gets them (see {@link #addMissingColumns}); an existing
+   * table whose columns otherwise differ from the definition stops with a message that lists the
+   * differences.
    */
   public Table createOrLoad(Catalog catalog) {
+    return createOrLoad(catalog, column -> {});
+  }
+
+  /** {@link #createOrLoad(Catalog)}, telling {@code added} each column this call added. */
+  public Table createOrLoad(Catalog catalog, Consumer<String> added) {
     TableIdentifier id = identifier();
     if (catalog instanceof SupportsNamespaces namespaces
         && !namespaces.namespaceExists(Namespace.of(namespace))) {
@@ -111,6 +148,7 @@ public final class TableDefinition implements Serializable {
       }
     }
     Table table = catalog.loadTable(id);
+    addMissingColumns(table).forEach(added);
     List<String> differences = differencesFrom(table.schema());
     if (!differences.isEmpty()) {
       throw new IncompatibleTableException(
@@ -121,6 +159,59 @@ public final class TableDefinition implements Serializable {
               + ". Migrate or drop it, or point --catalog/--warehouse elsewhere.");
     }
     return table;
+  }
+
+  /**
+   * Adds to {@code table} the definition's added columns it lacks, as optional columns at their
+   * place in the definition (after the field before them), in one schema commit; returns the
+   * columns this call added (empty when the table has them all, also when another writer added them
+   * first). Schema evolution only: no data file is touched, and rows written before read the new
+   * columns as null. Safe when several writers race: a commit that lost to another schema change
+   * (Iceberg refuses a commit on stale metadata) is retried on the refreshed table, where the
+   * winner's columns are no longer missing. A column of that name with another type is left to
+   * {@link #differencesFrom} to report.
+   */
+  public List<String> addMissingColumns(Table table) {
+    if (addedColumns.isEmpty()) {
+      return List.of();
+    }
+    for (int attempt = 1; ; attempt++) {
+      List<String> missing = new ArrayList<>();
+      for (Field field : fields) {
+        if (addedColumns.contains(field.name()) && table.schema().findField(field.name()) == null) {
+          missing.add(field.name());
+        }
+      }
+      if (missing.isEmpty()) {
+        return List.of();
+      }
+      UpdateSchema update = table.updateSchema();
+      String before = null;
+      for (Field field : fields) {
+        if (missing.contains(field.name())) {
+          update.addColumn(field.name(), PosEventSchema.icebergType(field.kind()), field.doc());
+          if (before == null) {
+            update.moveFirst(field.name());
+          } else {
+            update.moveAfter(field.name(), before);
+          }
+        }
+        if (missing.contains(field.name()) || table.schema().findField(field.name()) != null) {
+          before = field.name();
+        }
+      }
+      try {
+        update.commit();
+        table.refresh();
+        return List.copyOf(missing);
+      } catch (CommitFailedException raced) {
+        // another writer changed the table's metadata first (maybe adding these very columns)
+        if (attempt >= 5) {
+          throw raced;
+        }
+        table.refresh();
+      }
+    }
   }
 
   /** What an existing table lacks or has differently; empty when it can take our rows. */

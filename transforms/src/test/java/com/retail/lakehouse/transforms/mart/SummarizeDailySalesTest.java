@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * SummarizeDailySales sums each (UTC sale date, store, product) once per sale line: a re-sent copy
  * is not counted twice (the first-ingested copy counts), returns reduce revenue and units and show
- * as a positive returns_amount, baskets are counted once per product, and the date boundary is
- * midnight UTC.
+ * as a positive returns_amount, baskets are counted once per product, the date boundary is midnight
+ * UTC, and each row carries the category of its lines (the kept copies' category).
  */
 class SummarizeDailySalesTest {
   private static final Instant COMPUTED_AT = Instant.parse("2024-03-05T06:00:00Z");
@@ -56,6 +56,29 @@ class SummarizeDailySalesTest {
     return line(tx, 1, type, qty, total, at);
   }
 
+  /** {@code e} with another category. */
+  private static PosEvent inCategory(PosEvent e, String category) {
+    return new PosEvent(
+        e.eventId(),
+        e.transactionId(),
+        e.lineNumber(),
+        e.eventType(),
+        e.storeId(),
+        e.registerId(),
+        e.cashierId(),
+        e.product(),
+        e.sku(),
+        category,
+        e.quantity(),
+        e.unitPrice(),
+        e.discount(),
+        e.totalAmount(),
+        e.currency(),
+        e.paymentMethod(),
+        e.customerId(),
+        e.eventTime());
+  }
+
   /** A raw line as ingested: at a Kafka partition and offset (which decides the first copy). */
   private record Ingested(PosEvent event, int partition, long offset) {}
 
@@ -78,6 +101,7 @@ class SummarizeDailySalesTest {
         e.lineNumber(),
         e.storeId(),
         e.product(),
+        e.category(),
         e.eventType() == EventType.RETURN,
         e.quantity(),
         SaleLines.cents(e.unitPrice()),
@@ -98,11 +122,26 @@ class SummarizeDailySalesTest {
       long lines,
       String first,
       String last) {
+    return summary(date, "DAIRY", total, gross, returns, units, baskets, lines, first, last);
+  }
+
+  private static Row summary(
+      String date,
+      String category,
+      String total,
+      String gross,
+      String returns,
+      long units,
+      long baskets,
+      long lines,
+      String first,
+      String last) {
     return Row.withSchema(DailySalesSummaryTable.DEFINITION.beamSchema())
         .addValues(
             LocalDate.parse(date),
             "S007",
             "Organic Milk 1L",
+            category,
             new BigDecimal(total),
             new BigDecimal(gross),
             new BigDecimal(returns),
@@ -198,6 +237,52 @@ class SummarizeDailySalesTest {
                 1,
                 "2024-03-02T08:00:00Z",
                 "2024-03-02T08:00:00Z"));
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void eachRowCarriesTheCategoryOfItsKeptLinesOneRowPerCategory() {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> daily =
+        summarize(
+            p,
+            List.of(
+                raw(
+                    // a later copy of T-1/1 in another category is dropped with its category
+                    at(inCategory(line("T-1", EventType.SALE, 2, "18.98", null), "FROZEN"), 0, 20),
+                    at(line("T-1", EventType.SALE, 2, "18.98", null), 0, 10),
+                    // the product re-categorised later that day: its lines count under the new one
+                    at(
+                        inCategory(
+                            line("T-2", EventType.SALE, 1, "9.99", "2024-03-01T18:00:00Z"),
+                            "CHILLED"),
+                        0,
+                        11))));
+
+    PAssert.that(daily)
+        .containsInAnyOrder(
+            summary(
+                "2024-03-01",
+                "DAIRY",
+                "18.98",
+                "18.98",
+                "0.00",
+                2,
+                1,
+                1,
+                "2024-03-01T12:34:56.789Z",
+                "2024-03-01T12:34:56.789Z"),
+            summary(
+                "2024-03-01",
+                "CHILLED",
+                "9.99",
+                "9.99",
+                "0.00",
+                1,
+                1,
+                1,
+                "2024-03-01T18:00:00Z",
+                "2024-03-01T18:00:00Z"));
     p.run().waitUntilFinish();
   }
 }

@@ -159,4 +159,75 @@ class TableDefinitionTest {
     assertThat(record.getField("product")).isEqualTo("Organic Milk 1L");
     assertThat(record.getField("sku")).isEqualTo("SKU-0001");
   }
+
+  /** marts.daily_sales_summary as the first release made it: every column but category. */
+  private Table createMartWithoutCategory(Catalog catalog) {
+    List<com.retail.lakehouse.transforms.event.PosEventSchema.Field> old =
+        new ArrayList<>(DailySalesSummaryTable.FIELDS);
+    old.removeIf(f -> f.name().equals(DailySalesSummaryTable.CATEGORY));
+    Schema schema =
+        new Schema(com.retail.lakehouse.transforms.event.PosEventSchema.icebergColumns(old, 1));
+    ((SupportsNamespaces) catalog).createNamespace(Namespace.of("marts"));
+    return catalog.createTable(
+        DailySalesSummaryTable.DEFINITION.identifier(),
+        schema,
+        PartitionSpec.builderFor(schema).identity(DailySalesSummaryTable.SALE_DATE).build());
+  }
+
+  @Test
+  void aMartWithoutTheCategoryColumnGetsItOnceOptionalAndAfterProduct() {
+    Catalog catalog = catalog();
+    createMartWithoutCategory(catalog);
+    List<String> added = new ArrayList<>();
+
+    Table table = DailySalesSummaryTable.DEFINITION.createOrLoad(catalog, added::add);
+
+    assertThat(added).containsExactly("category");
+    Types.NestedField category = table.schema().findField("category");
+    assertThat(category.isOptional()).isTrue();
+    assertThat(category.type()).isEqualTo(Types.StringType.get());
+    assertThat(category.doc()).isEqualTo("Product category");
+    assertThat(table.schema().columns().stream().map(Types.NestedField::name).toList())
+        .isEqualTo(DailySalesSummaryTable.FIELDS.stream().map(f -> f.name()).toList());
+    assertThat(DailySalesSummaryTable.DEFINITION.differencesFrom(table.schema())).isEmpty();
+
+    int schemaId = table.schema().schemaId();
+    List<String> again = new ArrayList<>();
+    Table reloaded = DailySalesSummaryTable.DEFINITION.createOrLoad(catalog(), again::add);
+    assertThat(again).isEmpty();
+    assertThat(reloaded.schema().schemaId()).isEqualTo(schemaId);
+  }
+
+  @Test
+  void twoWritersAddingTheColumnAtOnceBothSucceedAndAddItOnce() {
+    Catalog catalog = catalog();
+    createMartWithoutCategory(catalog);
+    // both loaded before either adds the column: the second commits on stale metadata
+    Table first = catalog.loadTable(DailySalesSummaryTable.DEFINITION.identifier());
+    Table second = catalog().loadTable(DailySalesSummaryTable.DEFINITION.identifier());
+    int oldSchemaId = first.schema().schemaId();
+
+    assertThat(DailySalesSummaryTable.DEFINITION.addMissingColumns(first))
+        .containsExactly("category");
+    assertThat(second.schema().findField("category")).isNull();
+    assertThat(DailySalesSummaryTable.DEFINITION.addMissingColumns(second)).isEmpty();
+
+    Table now = catalog().loadTable(DailySalesSummaryTable.DEFINITION.identifier());
+    assertThat(now.schemas()).hasSize(2);
+    assertThat(now.schema().schemaId()).isNotEqualTo(oldSchemaId);
+    assertThat(now.schema().columns().stream().filter(c -> c.name().equals("category"))).hasSize(1);
+    assertThat(second.schema().findField("category")).isNotNull();
+  }
+
+  @Test
+  void onlyDeclaredAddedColumnsAreAddedOtherMissingColumnsStayIncompatible() {
+    List<Types.NestedField> columns =
+        new ArrayList<>(RawTable.DEFINITION.icebergSchema().columns());
+    columns.removeIf(c -> c.name().equals("customer_id")); // optional, but not an added column
+    createRawTableWith(new Schema(columns));
+
+    assertThatThrownBy(() -> RawTable.DEFINITION.createOrLoad(catalog()))
+        .isInstanceOf(TableDefinition.IncompatibleTableException.class)
+        .hasMessageContaining("customer_id is missing");
+  }
 }

@@ -95,6 +95,7 @@ class RowParquetWriterTest {
                 LocalDate.of(2024, 3, 1),
                 "S001",
                 "Coffee",
+                "Hot drinks",
                 new BigDecimal("12.5"),
                 new BigDecimal("13.50"),
                 new BigDecimal("1"),
@@ -111,6 +112,7 @@ class RowParquetWriterTest {
 
     Record r = back.get(0);
     assertThat(r.getField("sale_date")).isEqualTo(LocalDate.of(2024, 3, 1));
+    assertThat(r.getField("category")).isEqualTo("Hot drinks");
     assertThat(r.getField("total_sales")).isEqualTo(new BigDecimal("12.50"));
     assertThat(r.getField("returns_amount")).isEqualTo(new BigDecimal("1.00"));
     assertThat(r.getField("avg_unit_price")).isNull();
