@@ -16,17 +16,23 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
 
 /**
  * The daily view of one query at one mart snapshot: totals of the range and of the range of equal
@@ -36,6 +42,17 @@ import org.apache.iceberg.io.CloseableIterable;
  */
 final class DailyReport {
   static final int TOP = 10;
+  private static final List<String> COLUMNS =
+      List.of(
+          SALE_DATE,
+          STORE_ID,
+          PRODUCT,
+          TOTAL_SALES,
+          GROSS_SALES,
+          RETURNS_AMOUNT,
+          UNITS_SOLD,
+          TRANSACTION_COUNT,
+          LINE_COUNT);
 
   final DailyQuery query;
   final Long martSnapshotId;
@@ -67,20 +84,7 @@ final class DailyReport {
       filter = Expressions.and(filter, Expressions.equal(STORE_ID, query.store()));
     }
     try (CloseableIterable<Record> rows =
-        IcebergGenerics.read(mart)
-            .useSnapshot(snapshotId)
-            .where(filter)
-            .select(
-                SALE_DATE,
-                STORE_ID,
-                PRODUCT,
-                TOTAL_SALES,
-                GROSS_SALES,
-                RETURNS_AMOUNT,
-                UNITS_SOLD,
-                TRANSACTION_COUNT,
-                LINE_COUNT)
-            .build()) {
+        IcebergGenerics.read(mart).useSnapshot(snapshotId).where(filter).select(COLUMNS).build()) {
       for (Record r : rows) {
         report.add(r);
       }
@@ -88,6 +92,173 @@ final class DailyReport {
       throw new UncheckedIOException("reading marts.daily_sales_summary", e);
     }
     return report;
+  }
+
+  /**
+   * The report of a query from per-date sums: each sale date's mart files are summed once (in
+   * total, per store, per product, and per store and product in compact arrays) and kept in {@code
+   * days} under the date and its data files, so a mart run that rebuilds one date leaves the other
+   * dates' sums valid (their files are the same), and another range or store is answered from
+   * memory. Equal to {@link #read}; null when a file carries delete files or the table is not
+   * partitioned by sale_date (the caller then uses {@link #read}).
+   */
+  static DailyReport readByDay(
+      Table mart, long snapshotId, DailyQuery query, SnapshotCache<MartDayKey, MartDay> days) {
+    int sourceId = mart.schema().findField(SALE_DATE).fieldId();
+    Map<LocalDate, List<String>> filesByDate = new TreeMap<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        mart.newScan()
+            .useSnapshot(snapshotId)
+            .filter(
+                Expressions.and(
+                    Expressions.greaterThanOrEqual(SALE_DATE, query.previousFrom().toString()),
+                    Expressions.lessThanOrEqual(SALE_DATE, query.to().toString())))
+            .planFiles()) {
+      for (FileScanTask task : tasks) {
+        LocalDate day = saleDateOf(mart, task, sourceId);
+        if (day == null || !task.deletes().isEmpty()) {
+          return null;
+        }
+        filesByDate.computeIfAbsent(day, d -> new ArrayList<>()).add(task.file().path().toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("planning marts.daily_sales_summary", e);
+    }
+    DailyReport report = new DailyReport(query, snapshotId);
+    String store = query.store();
+    for (Map.Entry<LocalDate, List<String>> e : filesByDate.entrySet()) {
+      LocalDate day = e.getKey();
+      if (day.isBefore(query.previousFrom()) || day.isAfter(query.to())) {
+        continue;
+      }
+      List<String> files = e.getValue().stream().sorted().toList();
+      MartDay sums = days.get(new MartDayKey(day, files), () -> MartDay.read(mart, day, files));
+      Totals total = store == null ? sums.total : sums.byStore.get(store);
+      if (total == null) {
+        continue; // no row of that store on that date
+      }
+      if (day.isBefore(query.from())) {
+        report.previous.add(total);
+        continue;
+      }
+      report.totals.add(total);
+      report.byDay.computeIfAbsent(day, k -> new Totals()).add(total);
+      if (store == null) {
+        sums.byStore.forEach(
+            (s, t) -> report.byStoreDay.computeIfAbsent(day + "|" + s, k -> new Totals()).add(t));
+        sums.byProduct.forEach(
+            (p, t) -> report.byProduct.computeIfAbsent(p, k -> new Totals()).add(t));
+      } else {
+        report.byStoreDay.computeIfAbsent(day + "|" + store, k -> new Totals()).add(total);
+        sums.storeProducts.get(store).addTo(report.byProduct, sums.products);
+      }
+    }
+    return report;
+  }
+
+  private static LocalDate saleDateOf(Table mart, FileScanTask task, int sourceId) {
+    List<PartitionField> fields = mart.specs().get(task.file().specId()).fields();
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).sourceId() == sourceId && fields.get(i).transform().isIdentity()) {
+        Integer days = task.file().partition().get(i, Integer.class);
+        return days == null ? null : LocalDate.ofEpochDay(days);
+      }
+    }
+    return null;
+  }
+
+  /** A sale date and its data files (sorted): what the date's sums were read from. */
+  record MartDayKey(LocalDate day, List<String> files) {}
+
+  /**
+   * One sale date's mart rows summed in total, per store and per product, and each store's revenue
+   * and units per product (about 20 bytes per mart row) for a store's top products.
+   */
+  static final class MartDay {
+    final Totals total = new Totals();
+    final Map<String, Totals> byStore = new HashMap<>();
+    final Map<String, Totals> byProduct = new HashMap<>();
+    final List<String> products = new ArrayList<>();
+    final Map<String, StoreProducts> storeProducts = new HashMap<>();
+
+    static MartDay read(Table mart, LocalDate day, List<String> files) {
+      MartDay sums = new MartDay();
+      Map<String, Integer> productIds = new HashMap<>();
+      Schema projection = mart.schema().select(COLUMNS);
+      for (String path : files) {
+        try (CloseableIterable<Record> rows =
+            Parquet.read(mart.io().newInputFile(path))
+                .project(projection)
+                .createReaderFunc(
+                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+                .build()) {
+          for (Record r : rows) {
+            if (!day.equals(r.getField(SALE_DATE))) {
+              continue;
+            }
+            Totals row = row(r);
+            String store = (String) r.getField(STORE_ID);
+            String product = (String) r.getField(PRODUCT);
+            sums.total.add(row);
+            sums.byStore.computeIfAbsent(store, k -> new Totals()).add(row);
+            sums.byProduct.computeIfAbsent(product, k -> new Totals()).add(row);
+            int id =
+                productIds.computeIfAbsent(
+                    product,
+                    p -> {
+                      sums.products.add(p);
+                      return sums.products.size() - 1;
+                    });
+            sums.storeProducts
+                .computeIfAbsent(store, k -> new StoreProducts())
+                .add(id, row.revenue, row.units);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading mart data file " + path, e);
+        }
+      }
+      return sums;
+    }
+  }
+
+  /** One store's revenue (cents) and units per product of one date. */
+  static final class StoreProducts {
+    private int size;
+    private int[] product = new int[64];
+    private long[] cents = new long[64];
+    private long[] units = new long[64];
+
+    void add(int id, BigDecimal revenue, long quantity) {
+      if (size == product.length) {
+        product = java.util.Arrays.copyOf(product, size * 2);
+        cents = java.util.Arrays.copyOf(cents, size * 2);
+        units = java.util.Arrays.copyOf(units, size * 2);
+      }
+      product[size] = id;
+      cents[size] = revenue.setScale(2).unscaledValue().longValueExact();
+      units[size] = quantity;
+      size++;
+    }
+
+    void addTo(Map<String, Totals> byProduct, List<String> names) {
+      for (int i = 0; i < size; i++) {
+        Totals t = byProduct.computeIfAbsent(names.get(product[i]), k -> new Totals());
+        t.revenue = t.revenue.add(BigDecimal.valueOf(cents[i], 2));
+        t.units += units[i];
+      }
+    }
+  }
+
+  private static Totals row(Record r) {
+    Totals row = new Totals();
+    row.revenue = money(r.getField(TOTAL_SALES));
+    row.gross = money(r.getField(GROSS_SALES));
+    row.returns = money(r.getField(RETURNS_AMOUNT));
+    row.units = number(r.getField(UNITS_SOLD));
+    row.transactions = number(r.getField(TRANSACTION_COUNT));
+    row.lines = number(r.getField(LINE_COUNT));
+    row.rows = 1;
+    return row;
   }
 
   private void add(Record r) {
@@ -99,14 +270,7 @@ final class DailyReport {
         || (query.store() != null && !query.store().equals(store))) {
       return; // the row filter selects whole files; a file may hold more
     }
-    Totals row = new Totals();
-    row.revenue = money(r.getField(TOTAL_SALES));
-    row.gross = money(r.getField(GROSS_SALES));
-    row.returns = money(r.getField(RETURNS_AMOUNT));
-    row.units = number(r.getField(UNITS_SOLD));
-    row.transactions = number(r.getField(TRANSACTION_COUNT));
-    row.lines = number(r.getField(LINE_COUNT));
-    row.rows = 1;
+    Totals row = row(r);
     if (day.isBefore(query.from())) {
       previous.add(row);
       return;
