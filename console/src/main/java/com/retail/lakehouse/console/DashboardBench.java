@@ -301,10 +301,13 @@ final class DashboardBench implements Callable<Integer> {
                   ZoneOffset.UTC, "0 0 3 * * *", "0 0 2 * * *", true, Duration.ofSeconds(15));
       try (ConsoleServer server = ConsoleServer.start(settings)) {
         URI url = server.url();
+        // the machine is shared: how busy it was is part of the figures
+        result.put("load_average_before", loadAverage());
         measureLatency(url, raw, dataSet, result);
         measureFreshness(url, raw, bootstrap, result);
         JsonNode live = getJson(url.resolve("api/dashboard/live"));
         result.put("today_raw_rows_at_end", live.path("totals").path("raw_rows").asLong());
+        result.put("load_average_after", loadAverage());
       } finally {
         stopChildren();
       }
@@ -334,6 +337,7 @@ final class DashboardBench implements Callable<Integer> {
                 "freshness_commit_to_live_max_s",
                 "freshness_send_to_live_max_s",
                 "commit_interval_s",
+                "load_average_before",
                 "git_commit"));
     System.out.println("  results: " + json + " and " + results.resolve("dashboard.md"));
     return 0;
@@ -867,6 +871,16 @@ final class DashboardBench implements Callable<Integer> {
     Files.writeString(script, "#!/usr/bin/env bash\n# bench dashboard: the console runs no job\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     return script;
+  }
+
+  /** The 1, 5 and 15 minute load averages (Linux), or "unknown". */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static String gitCommit(Path home) {
