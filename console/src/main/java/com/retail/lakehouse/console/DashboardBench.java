@@ -236,7 +236,7 @@ final class DashboardBench implements Callable<Integer> {
         "bench dashboard: %,d raw rows over %d days, %,d today (%s), data %s%n",
         rows, days, todayRows(), today, dataDir);
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("command", "./lakehouse bench dashboard " + String.join(" ", commandLine));
+    result.put("command", ("./lakehouse bench dashboard " + String.join(" ", commandLine)).strip());
     result.put("git_commit", gitCommit(home));
     Map<String, Object> dataSet = ensureDataSet(today);
     result.put("data_set", dataSet);

@@ -32,6 +32,7 @@ import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.CloseableIterator;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
@@ -184,24 +185,23 @@ final class DailyReport {
     static MartDay read(Table mart, LocalDate day, List<String> files) {
       MartDay sums = new MartDay();
       Map<String, Integer> productIds = new HashMap<>();
+      Map<String, long[]> byStore = new HashMap<>();
+      Map<String, long[]> byProduct = new HashMap<>();
+      long[] total = new long[7];
       Schema projection = mart.schema().select(COLUMNS);
+      int epochDay = (int) day.toEpochDay();
       for (String path : files) {
-        try (CloseableIterable<Record> rows =
-            Parquet.read(mart.io().newInputFile(path))
-                .project(projection)
-                .createReaderFunc(
-                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
-                .build()) {
-          for (Record r : rows) {
-            if (!day.equals(r.getField(SALE_DATE))) {
+        try (CloseableIterator<Object[]> rows = readRows(mart, path, projection)) {
+          while (rows.hasNext()) {
+            Object[] r = rows.next();
+            if (r[0] == null || (Integer) r[0] != epochDay) {
               continue;
             }
-            Totals row = row(r);
-            String store = (String) r.getField(STORE_ID);
-            String product = (String) r.getField(PRODUCT);
-            sums.total.add(row);
-            sums.byStore.computeIfAbsent(store, k -> new Totals()).add(row);
-            sums.byProduct.computeIfAbsent(product, k -> new Totals()).add(row);
+            String store = (String) r[1];
+            String product = (String) r[2];
+            add(total, r);
+            add(byStore.computeIfAbsent(store, k -> new long[7]), r);
+            add(byProduct.computeIfAbsent(product, k -> new long[7]), r);
             int id =
                 productIds.computeIfAbsent(
                     product,
@@ -211,13 +211,86 @@ final class DailyReport {
                     });
             sums.storeProducts
                 .computeIfAbsent(store, k -> new StoreProducts())
-                .add(id, row.revenue, row.units);
+                .add(id, cents(r[3]), number(r[6]));
           }
         } catch (IOException e) {
           throw new UncheckedIOException("reading mart data file " + path, e);
         }
       }
+      sums.total.add(totals(total));
+      byStore.forEach((k, v) -> sums.byStore.put(k, totals(v)));
+      byProduct.forEach((k, v) -> sums.byProduct.put(k, totals(v)));
       return sums;
+    }
+
+    /** revenue, gross, returns (cents), units, transactions, lines, rows */
+    private static void add(long[] sum, Object[] r) {
+      sum[0] += cents(r[3]);
+      sum[1] += cents(r[4]);
+      sum[2] += cents(r[5]);
+      sum[3] += number(r[6]);
+      sum[4] += number(r[7]);
+      sum[5] += number(r[8]);
+      sum[6]++;
+    }
+
+    private static long cents(Object v) {
+      return v == null ? 0 : (Long) v;
+    }
+
+    private static Totals totals(long[] sum) {
+      Totals t = new Totals();
+      t.revenue = BigDecimal.valueOf(sum[0], 2);
+      t.gross = BigDecimal.valueOf(sum[1], 2);
+      t.returns = BigDecimal.valueOf(sum[2], 2);
+      t.units = sum[3];
+      t.transactions = sum[4];
+      t.lines = sum[5];
+      t.rows = sum[6];
+      return t;
+    }
+
+    /**
+     * The rows of one file in the order of COLUMNS (sale_date as its epoch day, money in cents):
+     * read as stored, or with Iceberg's generic reader for a file stored otherwise.
+     */
+    private static CloseableIterator<Object[]> readRows(
+        Table mart, String path, Schema projection) {
+      try {
+        CloseableIterable<Object[]> asStored =
+            Parquet.read(mart.io().newInputFile(path))
+                .project(projection)
+                .reuseContainers() // each row is summed at once
+                .<Object[]>createReaderFunc(
+                    fileSchema -> MartRowReader.create(projection, COLUMNS, fileSchema))
+                .build();
+        return asStored
+            .iterator(); // opens the file and builds the reader: fails if it does not fit
+      } catch (MartRowReader.UnexpectedFile e) {
+        CloseableIterable<Record> records =
+            Parquet.read(mart.io().newInputFile(path))
+                .project(projection)
+                .createReaderFunc(
+                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+                .build();
+        return CloseableIterable.transform(records, MartDay::asStored).iterator();
+      }
+    }
+
+    private static Object[] asStored(Record r) {
+      Object[] row = new Object[COLUMNS.size()];
+      for (int i = 0; i < row.length; i++) {
+        Object v = r.getField(COLUMNS.get(i));
+        if (v instanceof LocalDate d) {
+          v = (int) d.toEpochDay();
+        } else if (v instanceof BigDecimal amount) {
+          v = amount.setScale(2).unscaledValue().longValueExact();
+        } else if (v instanceof Integer n) {
+          v = n.longValue();
+        }
+        row[i] = v;
+      }
+      return row;
     }
   }
 
@@ -228,14 +301,14 @@ final class DailyReport {
     private long[] cents = new long[64];
     private long[] units = new long[64];
 
-    void add(int id, BigDecimal revenue, long quantity) {
+    void add(int id, long revenueCents, long quantity) {
       if (size == product.length) {
         product = java.util.Arrays.copyOf(product, size * 2);
         cents = java.util.Arrays.copyOf(cents, size * 2);
         units = java.util.Arrays.copyOf(units, size * 2);
       }
       product[size] = id;
-      cents[size] = revenue.setScale(2).unscaledValue().longValueExact();
+      cents[size] = revenueCents;
       units[size] = quantity;
       size++;
     }
