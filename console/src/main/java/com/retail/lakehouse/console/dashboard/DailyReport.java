@@ -262,11 +262,11 @@ final class DailyReport {
                 .project(projection)
                 .reuseContainers() // each row is summed at once
                 .<Object[]>createReaderFunc(
-                    fileSchema -> MartRowReader.create(projection, COLUMNS, fileSchema))
+                    fileSchema -> StoredColumnsReader.create(projection, COLUMNS, fileSchema))
                 .build();
         return asStored
             .iterator(); // opens the file and builds the reader: fails if it does not fit
-      } catch (MartRowReader.UnexpectedFile e) {
+      } catch (StoredColumnsReader.UnexpectedFile e) {
         CloseableIterable<Record> records =
             Parquet.read(mart.io().newInputFile(path))
                 .project(projection)

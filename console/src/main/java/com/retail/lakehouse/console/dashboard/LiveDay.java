@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
@@ -27,6 +29,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.CloseableIterator;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
@@ -103,6 +106,18 @@ final class LiveDay {
     if (snapshotId != null && snapshotId == snapshot.snapshotId()) {
       return true;
     }
+    List<String> appended = snapshotId == null ? null : appendedSince(raw, snapshot);
+    if (appended != null) {
+      Schema projection = raw.schema().select(COLUMNS);
+      for (String path : appended) {
+        if (files.add(path)) {
+          read(raw, path, projection);
+          filesRead++;
+        }
+      }
+      snapshotId = snapshot.snapshotId();
+      return true;
+    }
     List<FileScanTask> tasks = new ArrayList<>();
     Set<String> paths = new HashSet<>();
     try (CloseableIterable<FileScanTask> planned =
@@ -139,6 +154,43 @@ final class LiveDay {
     return true;
   }
 
+  /**
+   * The day's data files that the commits after the held snapshot up to {@code snapshot} added,
+   * from those commits' own manifests (no planning over all of the day's manifests); null when a
+   * commit in between is not a plain append, or the held snapshot is not an ancestor (expired, or
+   * the table was rolled back): the caller then plans the day in full.
+   */
+  private List<String> appendedSince(Table raw, Snapshot snapshot) {
+    List<Snapshot> newer = new ArrayList<>();
+    Snapshot s = snapshot;
+    while (s != null && s.snapshotId() != snapshotId) {
+      if (!DataOperations.APPEND.equals(s.operation()) || newer.size() >= 1000) {
+        return null;
+      }
+      newer.add(s);
+      s = s.parentId() == null ? null : raw.snapshot(s.parentId());
+    }
+    if (s == null) {
+      return null;
+    }
+    List<String> added = new ArrayList<>();
+    for (int i = newer.size() - 1; i >= 0; i--) {
+      if (newer.get(i).addedDeleteFiles(raw.io()).iterator().hasNext()) {
+        return null;
+      }
+      for (DataFile file : newer.get(i).addedDataFiles(raw.io())) {
+        LocalDate day = RawFilePlan.dayOf(raw, file);
+        if (day == null) {
+          return null; // not partitioned by day: plan with the event_time filter
+        }
+        if (day.equals(date)) {
+          added.add(file.path().toString());
+        }
+      }
+    }
+    return added;
+  }
+
   private void clear() {
     files.clear();
     stores.clear();
@@ -152,34 +204,68 @@ final class LiveDay {
   }
 
   private void read(Table raw, String path, Schema projection) {
-    try (CloseableIterable<Record> rows =
-        Parquet.read(raw.io().newInputFile(path))
-            .project(projection)
-            .createReaderFunc(
-                fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
-            .build()) {
-      for (Record r : rows) {
-        add(r);
+    try (CloseableIterator<Object[]> rows = readRows(raw, path, projection)) {
+      while (rows.hasNext()) {
+        add(rows.next());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading raw data file " + path, e);
     }
   }
 
-  private void add(Record r) {
-    long event = micros(r.get(8));
+  /**
+   * The rows of one file in the order of COLUMNS (timestamps in microseconds, money in cents): read
+   * as stored, or with Iceberg's generic reader for a file stored otherwise.
+   */
+  private static CloseableIterator<Object[]> readRows(Table raw, String path, Schema projection) {
+    try {
+      CloseableIterable<Object[]> asStored =
+          Parquet.read(raw.io().newInputFile(path))
+              .project(projection)
+              .reuseContainers() // each line is copied into the columns at once
+              .<Object[]>createReaderFunc(
+                  fileSchema -> StoredColumnsReader.create(projection, COLUMNS, fileSchema))
+              .build();
+      return asStored.iterator(); // opens the file and builds the reader: fails if it does not fit
+    } catch (StoredColumnsReader.UnexpectedFile e) {
+      CloseableIterable<Record> records =
+          Parquet.read(raw.io().newInputFile(path))
+              .project(projection)
+              .createReaderFunc(
+                  fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+              .build();
+      return CloseableIterable.transform(records, LiveDay::asStored).iterator();
+    }
+  }
+
+  private static Object[] asStored(Record r) {
+    Object[] row = new Object[COLUMNS.size()];
+    for (int i = 0; i < row.length; i++) {
+      Object v = r.getField(COLUMNS.get(i));
+      if (v instanceof LocalDateTime || v instanceof OffsetDateTime) {
+        v = micros(v);
+      } else if (v instanceof BigDecimal amount) {
+        v = amount.setScale(2).unscaledValue().longValueExact();
+      }
+      row[i] = v;
+    }
+    return row;
+  }
+
+  private void add(Object[] r) {
+    long event = r[8] == null ? Long.MIN_VALUE : (Long) r[8];
     if (event == Long.MIN_VALUE
         || event < dayStartMicros
         || event >= dayStartMicros + 86_400_000_000L) {
       return; // not a line of this day
     }
     rawRows++;
-    int store = stores.id((String) r.get(3));
-    int b = basketOf(store, (String) r.get(0));
-    long key = ((long) b << 32) | (((Number) r.get(1)).intValue() & 0xffffffffL);
-    long ingest = micros(r.get(9));
-    int partition = ((Number) r.get(10)).intValue();
-    long offset = ((Number) r.get(11)).longValue();
+    int store = stores.id((String) r[3]);
+    int b = basketOf(store, (String) r[0]);
+    long key = ((long) b << 32) | (((Number) r[1]).intValue() & 0xffffffffL);
+    long ingest = r[9] == null ? Long.MAX_VALUE : (Long) r[9];
+    int partition = ((Number) r[10]).intValue();
+    long offset = ((Number) r[11]).longValue();
     int at = index.get(key);
     if (at >= 0) {
       copies[at]++;
@@ -193,11 +279,11 @@ final class LiveDay {
       copies[at] = 1;
     }
     basket[at] = b;
-    product[at] = products.id((String) r.get(4));
-    category[at] = categories.id((String) r.get(5));
-    quantity[at] = ((Number) r.get(6)).intValue();
-    isReturn[at] = EventType.RETURN.name().equals(r.get(2));
-    cents[at] = ((BigDecimal) r.get(7)).setScale(2).unscaledValue().longValueExact();
+    product[at] = products.id((String) r[4]);
+    category[at] = categories.id((String) r[5]);
+    quantity[at] = ((Number) r[6]).intValue();
+    isReturn[at] = EventType.RETURN.name().equals(r[2]);
+    cents[at] = (Long) r[7];
     eventMicros[at] = event;
     ingestMicros[at] = ingest;
     kafkaPartition[at] = partition;

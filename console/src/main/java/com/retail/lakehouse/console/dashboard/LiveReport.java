@@ -195,7 +195,9 @@ final class LiveReport {
     long[][] byCategory = new long[3][day.categories.size()];
     long[][] byStore = new long[3][day.stores.size()];
     boolean[] basketSeen = new boolean[day.baskets];
-    LiveDay.LongIntTable productBaskets = new LiveDay.LongIntTable(1024);
+    // sized for every line when nothing filters: no rehash on the way
+    LiveDay.LongIntTable productBaskets =
+        new LiveDay.LongIntTable(store < 0 && category < 0 ? day.size : 1024);
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
     long dayStart = date(day.date);

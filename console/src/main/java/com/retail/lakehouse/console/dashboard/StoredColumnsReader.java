@@ -8,21 +8,23 @@ import org.apache.iceberg.parquet.ParquetValueReaders;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 
 /**
- * Reads mart columns from a Parquet data file into an {@code Object[]} (in the order of the column
- * names given) as stored: strings, a date as its epoch day ({@code Integer}), money of scale 2 as
- * unscaled cents and counts as {@code Long}. Iceberg's generic reader builds a record, a {@code
- * LocalDate} and a {@code BigDecimal} per value, which the daily view's sums turned straight back
- * into numbers (most of a cold daily call's time). A file whose columns are stored otherwise makes
- * {@link #create} throw {@link UnexpectedFile}; the caller then uses the generic reader.
+ * Reads columns of a Parquet data file into an {@code Object[]} (in the order of the column names
+ * given) as stored: strings, ints, a date as its epoch day ({@code Integer}), a timestamp as
+ * microseconds and money of scale 2 as unscaled cents (both {@code Long}), longs as {@code Long}.
+ * Iceberg's generic reader builds a record, a {@code LocalDate}, {@code LocalDateTime} or {@code
+ * BigDecimal} per value, which the dashboard's sums turned straight back into numbers (most of a
+ * cold call's time). A file whose columns are stored otherwise makes {@link #create} throw {@link
+ * UnexpectedFile}; the caller then uses the generic reader.
  */
-final class MartRowReader extends ParquetValueReaders.StructReader<Object[], Object[]> {
+final class StoredColumnsReader extends ParquetValueReaders.StructReader<Object[], Object[]> {
   private final int size;
 
-  private MartRowReader(
+  private StoredColumnsReader(
       List<org.apache.parquet.schema.Type> types, List<ParquetValueReader<?>> readers) {
     super(types, readers);
     this.size = readers.size();
@@ -35,7 +37,7 @@ final class MartRowReader extends ParquetValueReaders.StructReader<Object[], Obj
     }
   }
 
-  static MartRowReader create(Schema projection, List<String> columns, MessageType file) {
+  static StoredColumnsReader create(Schema projection, List<String> columns, MessageType file) {
     List<org.apache.parquet.schema.Type> types = new ArrayList<>();
     List<ParquetValueReader<?>> readers = new ArrayList<>();
     for (String name : columns) {
@@ -48,7 +50,7 @@ final class MartRowReader extends ParquetValueReaders.StructReader<Object[], Obj
           ParquetValueReaders.option(
               fileType, file.getMaxDefinitionLevel(path), reader(field, descriptor)));
     }
-    return new MartRowReader(types, readers);
+    return new StoredColumnsReader(types, readers);
   }
 
   private static ParquetValueReader<?> reader(Types.NestedField field, ColumnDescriptor column) {
@@ -56,6 +58,15 @@ final class MartRowReader extends ParquetValueReaders.StructReader<Object[], Obj
     PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
     return switch (type.typeId()) {
       case STRING -> new ParquetValueReaders.StringReader(column);
+      case TIMESTAMP -> {
+        if (physical != PrimitiveTypeName.INT64
+            || !(column.getPrimitiveType().getLogicalTypeAnnotation()
+                instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts)
+            || ts.getUnit() != LogicalTypeAnnotation.TimeUnit.MICROS) {
+          throw new UnexpectedFile(field.name() + " is not stored as microseconds");
+        }
+        yield new ParquetValueReaders.UnboxedReader<Long>(column);
+      }
       case INTEGER, DATE -> {
         if (physical != PrimitiveTypeName.INT32) {
           throw new UnexpectedFile(field.name() + " is not stored as an int");
