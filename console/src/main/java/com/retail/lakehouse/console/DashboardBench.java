@@ -376,7 +376,14 @@ final class DashboardBench implements Callable<Integer> {
       throw new IllegalStateException(
           "a broker of " + dataDir + " is running: stop it before the data set is rebuilt");
     }
-    deleteTree(dataDir);
+    if (!Files.exists(record) && !isEmptyOrAbsent(dataDir)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--data-dir "
+              + dataDir
+              + " holds data that is not a bench dashboard data set: give an empty or new folder");
+    }
+    deleteTree(dataDir); // a data set of this benchmark (its record says so), or nothing
     Files.createDirectories(dataDir);
     Map<String, Object> facts = new LinkedHashMap<>();
     facts.put("rows_wanted", rows);
@@ -893,6 +900,15 @@ final class DashboardBench implements Callable<Integer> {
       return p.waitFor() == 0 ? out : "unknown";
     } catch (IOException | InterruptedException e) {
       return "unknown";
+    }
+  }
+
+  private static boolean isEmptyOrAbsent(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return true;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
     }
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -28,6 +30,19 @@ class DashboardBenchTest {
       assertThat(command.execute(args.toArray(String[]::new))).as(args.toString()).isEqualTo(2);
       assertThat(err.toString().lines().findFirst().orElse("")).as(args.toString()).contains("--");
     }
+  }
+
+  /** A folder that holds other data (a user's lakehouse-data) is never deleted for a data set. */
+  @Test
+  void aFolderWithOtherDataIsRefusedNotDeleted(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path mine = Files.writeString(dir.resolve("precious.txt"), "keep me");
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new DashboardBench());
+    command.setErr(new PrintWriter(err));
+    assertThat(command.execute("--rows", "100000", "--data-dir", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("not a bench dashboard data set");
+    assertThat(mine).hasContent("keep me");
   }
 
   @Test
