@@ -17,27 +17,37 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.CloseableIterator;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
  * The daily view of one query at one mart snapshot: totals of the range and of the range of equal
  * length before it, revenue per store and day, per day, the top products and the top categories.
- * Read from marts.daily_sales_summary with a row filter on sale_date, store and category (pushed
- * down: whole partitions, and files whose category statistics exclude it, are skipped) and only the
- * columns summed here.
+ * Read from marts.daily_sales_summary, either from per-date sums kept in memory ({@link
+ * #readByDay}) or with a row filter on sale_date, store and category (pushed down: whole
+ * partitions, and files whose category statistics exclude it, are skipped) and only the columns
+ * summed here ({@link #read}).
  *
  * <p>Mart rows built before the mart had its category column hold null there (or the snapshot's
  * schema has no such column at all): they count in every figure without a category filter, never
@@ -46,6 +56,27 @@ import org.apache.iceberg.util.SnapshotUtil;
  */
 final class DailyReport {
   static final int TOP = 10;
+  private static final List<String> COLUMNS =
+      List.of(
+          SALE_DATE,
+          STORE_ID,
+          PRODUCT,
+          TOTAL_SALES,
+          GROSS_SALES,
+          RETURNS_AMOUNT,
+          UNITS_SOLD,
+          TRANSACTION_COUNT,
+          LINE_COUNT);
+
+  /** COLUMNS and, when the schema has it, category (last, at index COLUMNS.size()). */
+  private static List<String> columns(Schema schema) {
+    if (schema.findField(CATEGORY) == null) {
+      return COLUMNS;
+    }
+    List<String> columns = new ArrayList<>(COLUMNS);
+    columns.add(CATEGORY);
+    return List.copyOf(columns);
+  }
 
   final DailyQuery query;
   final Long martSnapshotId;
@@ -79,29 +110,15 @@ final class DailyReport {
       filter = Expressions.and(filter, Expressions.equal(STORE_ID, query.store()));
     }
     // a mart snapshot written before the category column existed has none: all rows count as null
-    boolean hasCategory = SnapshotUtil.schemaFor(mart, snapshotId).findField(CATEGORY) != null;
-    List<String> columns =
-        new ArrayList<>(
-            List.of(
-                SALE_DATE,
-                STORE_ID,
-                PRODUCT,
-                TOTAL_SALES,
-                GROSS_SALES,
-                RETURNS_AMOUNT,
-                UNITS_SOLD,
-                TRANSACTION_COUNT,
-                LINE_COUNT));
-    if (hasCategory) {
-      columns.add(CATEGORY);
-      if (query.category() != null) {
-        // null too: rows not rebuilt since the column was added, so their days can be named
-        filter =
-            Expressions.and(
-                filter,
-                Expressions.or(
-                    Expressions.equal(CATEGORY, query.category()), Expressions.isNull(CATEGORY)));
-      }
+    List<String> columns = columns(SnapshotUtil.schemaFor(mart, snapshotId));
+    boolean hasCategory = columns.contains(CATEGORY);
+    if (hasCategory && query.category() != null) {
+      // null too: rows not rebuilt since the column was added, so their days can be named
+      filter =
+          Expressions.and(
+              filter,
+              Expressions.or(
+                  Expressions.equal(CATEGORY, query.category()), Expressions.isNull(CATEGORY)));
     }
     try (CloseableIterable<Record> rows =
         IcebergGenerics.read(mart).useSnapshot(snapshotId).where(filter).select(columns).build()) {
@@ -112,6 +129,336 @@ final class DailyReport {
       throw new UncheckedIOException("reading marts.daily_sales_summary", e);
     }
     return report;
+  }
+
+  /**
+   * The report of a query from per-date sums: each sale date's mart files are summed once (in
+   * total, per store, per product, per category, per store and category, and each row's store,
+   * product and category with its revenue and units in compact arrays) and kept in {@code days}
+   * under the date and its data files, so a mart run that rebuilds one date leaves the other dates'
+   * sums valid (their files are the same), and another range, store or category is answered from
+   * memory. Equal to {@link #read}; null when a file carries delete files or the table is not
+   * partitioned by sale_date (the caller then uses {@link #read}).
+   */
+  static DailyReport readByDay(
+      Table mart, long snapshotId, DailyQuery query, SnapshotCache<MartDayKey, MartDay> days) {
+    int sourceId = mart.schema().findField(SALE_DATE).fieldId();
+    Map<LocalDate, List<String>> filesByDate = new TreeMap<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        mart.newScan()
+            .useSnapshot(snapshotId)
+            .filter(
+                Expressions.and(
+                    Expressions.greaterThanOrEqual(SALE_DATE, query.previousFrom().toString()),
+                    Expressions.lessThanOrEqual(SALE_DATE, query.to().toString())))
+            .planFiles()) {
+      for (FileScanTask task : tasks) {
+        LocalDate day = saleDateOf(mart, task, sourceId);
+        if (day == null || !task.deletes().isEmpty()) {
+          return null;
+        }
+        filesByDate.computeIfAbsent(day, d -> new ArrayList<>()).add(task.file().path().toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("planning marts.daily_sales_summary", e);
+    }
+    DailyReport report = new DailyReport(query, snapshotId);
+    String store = query.store();
+    String category = query.category();
+    for (Map.Entry<LocalDate, List<String>> e : filesByDate.entrySet()) {
+      LocalDate day = e.getKey();
+      if (day.isBefore(query.previousFrom()) || day.isAfter(query.to())) {
+        continue;
+      }
+      List<String> files = e.getValue().stream().sorted().toList();
+      MartDay sums = days.get(new MartDayKey(day, files), () -> MartDay.read(mart, day, files));
+      if (!day.isBefore(query.from())
+          && (store == null
+              ? !sums.storesWithoutCategory.isEmpty()
+              : sums.storesWithoutCategory.contains(store))) {
+        report.daysWithoutCategory.add(day); // built before the mart had categories
+      }
+      Totals total = sums.total(store, category);
+      if (total == null) {
+        continue; // no row of that store / category on that date
+      }
+      if (day.isBefore(query.from())) {
+        report.previous.add(total);
+        continue;
+      }
+      report.totals.add(total);
+      report.byDay.computeIfAbsent(day, k -> new Totals()).add(total);
+      if (store == null && category == null) {
+        sums.byStore.forEach(
+            (s, t) -> report.byStoreDay.computeIfAbsent(day + "|" + s, k -> new Totals()).add(t));
+        sums.byProduct.forEach(
+            (p, t) -> report.byProduct.computeIfAbsent(p, k -> new Totals()).add(t));
+        sums.byCategory.forEach(
+            (c, t) -> report.byCategory.computeIfAbsent(c, k -> new Totals()).add(t));
+      } else if (store == null) { // one category, every store
+        sums.byStoreCategory.forEach(
+            (s, byCategory) -> {
+              Totals t = byCategory.get(category);
+              if (t != null) {
+                report.byStoreDay.computeIfAbsent(day + "|" + s, k -> new Totals()).add(t);
+              }
+            });
+        int id = sums.categoryIds.get(category);
+        for (StoreProducts products : sums.storeProducts.values()) {
+          products.addTo(report.byProduct, sums.products, id);
+        }
+        report.byCategory.computeIfAbsent(category, k -> new Totals()).add(total);
+      } else { // one store, all categories or one
+        report.byStoreDay.computeIfAbsent(day + "|" + store, k -> new Totals()).add(total);
+        sums.storeProducts
+            .get(store)
+            .addTo(
+                report.byProduct,
+                sums.products,
+                category == null ? StoreProducts.ANY : sums.categoryIds.get(category));
+        Map<String, Totals> byCategory = sums.byStoreCategory.getOrDefault(store, Map.of());
+        byCategory.forEach(
+            (c, t) -> {
+              if (category == null || category.equals(c)) {
+                report.byCategory.computeIfAbsent(c, k -> new Totals()).add(t);
+              }
+            });
+      }
+    }
+    return report;
+  }
+
+  private static LocalDate saleDateOf(Table mart, FileScanTask task, int sourceId) {
+    List<PartitionField> fields = mart.specs().get(task.file().specId()).fields();
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).sourceId() == sourceId && fields.get(i).transform().isIdentity()) {
+        Integer days = task.file().partition().get(i, Integer.class);
+        return days == null ? null : LocalDate.ofEpochDay(days);
+      }
+    }
+    return null;
+  }
+
+  /** A sale date and its data files (sorted): what the date's sums were read from. */
+  record MartDayKey(LocalDate day, List<String> files) {}
+
+  /**
+   * One sale date's mart rows summed in total, per store, per product, per category and per store
+   * and category (rows of a null category count in the first three only), the stores that have rows
+   * of a null category, and each row's store, product and category with its revenue and units
+   * (about 24 bytes per mart row) for the top products of a store and/or a category.
+   */
+  static final class MartDay {
+    final Totals total = new Totals();
+    final Map<String, Totals> byStore = new HashMap<>();
+    final Map<String, Totals> byProduct = new HashMap<>();
+    final Map<String, Totals> byCategory = new HashMap<>();
+    final Map<String, Map<String, Totals>> byStoreCategory = new HashMap<>();
+    final Set<String> storesWithoutCategory = new HashSet<>();
+    final List<String> products = new ArrayList<>();
+    final Map<String, Integer> categoryIds = new HashMap<>();
+    final Map<String, StoreProducts> storeProducts = new HashMap<>();
+
+    /** The sums of a store and/or a category (null = all), or null when no row has them. */
+    Totals total(String store, String category) {
+      if (category == null) {
+        return store == null ? total : byStore.get(store);
+      }
+      if (store == null) {
+        return byCategory.get(category);
+      }
+      return byStoreCategory.getOrDefault(store, Map.of()).get(category);
+    }
+
+    static MartDay read(Table mart, LocalDate day, List<String> files) {
+      MartDay sums = new MartDay();
+      Map<String, Integer> productIds = new HashMap<>();
+      Map<String, long[]> byStore = new HashMap<>();
+      Map<String, long[]> byProduct = new HashMap<>();
+      Map<String, long[]> byCategory = new HashMap<>();
+      Map<String, Map<String, long[]>> byStoreCategory = new HashMap<>();
+      long[] total = new long[7];
+      // files written before the column existed have none: their rows read as a null category
+      List<String> columns = columns(mart.schema());
+      boolean hasCategory = columns.contains(CATEGORY);
+      Schema projection = mart.schema().select(columns);
+      int epochDay = (int) day.toEpochDay();
+      for (String path : files) {
+        try (CloseableIterator<Object[]> rows = readRows(mart, path, projection, columns)) {
+          while (rows.hasNext()) {
+            Object[] r = rows.next();
+            if (r[0] == null || (Integer) r[0] != epochDay) {
+              continue;
+            }
+            String store = (String) r[1];
+            String product = (String) r[2];
+            String category = hasCategory ? (String) r[COLUMNS.size()] : null;
+            add(total, r);
+            add(byStore.computeIfAbsent(store, k -> new long[7]), r);
+            add(byProduct.computeIfAbsent(product, k -> new long[7]), r);
+            int categoryId = StoreProducts.NO_CATEGORY;
+            if (category == null) {
+              sums.storesWithoutCategory.add(store);
+            } else {
+              add(byCategory.computeIfAbsent(category, k -> new long[7]), r);
+              add(
+                  byStoreCategory
+                      .computeIfAbsent(store, k -> new HashMap<>())
+                      .computeIfAbsent(category, k -> new long[7]),
+                  r);
+              categoryId = sums.categoryIds.computeIfAbsent(category, c -> sums.categoryIds.size());
+            }
+            int id =
+                productIds.computeIfAbsent(
+                    product,
+                    p -> {
+                      sums.products.add(p);
+                      return sums.products.size() - 1;
+                    });
+            sums.storeProducts
+                .computeIfAbsent(store, k -> new StoreProducts())
+                .add(id, categoryId, cents(r[3]), number(r[6]));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading mart data file " + path, e);
+        }
+      }
+      sums.total.add(totals(total));
+      byStore.forEach((k, v) -> sums.byStore.put(k, totals(v)));
+      byProduct.forEach((k, v) -> sums.byProduct.put(k, totals(v)));
+      byCategory.forEach((k, v) -> sums.byCategory.put(k, totals(v)));
+      byStoreCategory.forEach(
+          (s, m) -> {
+            Map<String, Totals> t = new HashMap<>();
+            m.forEach((k, v) -> t.put(k, totals(v)));
+            sums.byStoreCategory.put(s, t);
+          });
+      return sums;
+    }
+
+    /** revenue, gross, returns (cents), units, transactions, lines, rows */
+    private static void add(long[] sum, Object[] r) {
+      sum[0] += cents(r[3]);
+      sum[1] += cents(r[4]);
+      sum[2] += cents(r[5]);
+      sum[3] += number(r[6]);
+      sum[4] += number(r[7]);
+      sum[5] += number(r[8]);
+      sum[6]++;
+    }
+
+    private static long cents(Object v) {
+      return v == null ? 0 : (Long) v;
+    }
+
+    private static Totals totals(long[] sum) {
+      Totals t = new Totals();
+      t.revenue = BigDecimal.valueOf(sum[0], 2);
+      t.gross = BigDecimal.valueOf(sum[1], 2);
+      t.returns = BigDecimal.valueOf(sum[2], 2);
+      t.units = sum[3];
+      t.transactions = sum[4];
+      t.lines = sum[5];
+      t.rows = sum[6];
+      return t;
+    }
+
+    /**
+     * The rows of one file in the order of {@code columns} (sale_date as its epoch day, money in
+     * cents): read as stored, or with Iceberg's generic reader for a file stored otherwise (or
+     * without a column, such as category in a file written before it existed).
+     */
+    private static CloseableIterator<Object[]> readRows(
+        Table mart, String path, Schema projection, List<String> columns) {
+      try {
+        CloseableIterable<Object[]> asStored =
+            Parquet.read(mart.io().newInputFile(path))
+                .project(projection)
+                .reuseContainers() // each row is summed at once
+                .<Object[]>createReaderFunc(
+                    fileSchema -> StoredColumnsReader.create(projection, columns, fileSchema))
+                .build();
+        return asStored
+            .iterator(); // opens the file and builds the reader: fails if it does not fit
+      } catch (StoredColumnsReader.UnexpectedFile e) {
+        CloseableIterable<Record> records =
+            Parquet.read(mart.io().newInputFile(path))
+                .project(projection)
+                .createReaderFunc(
+                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
+                .build();
+        return CloseableIterable.transform(records, r -> asStored(r, columns)).iterator();
+      }
+    }
+
+    private static Object[] asStored(Record r, List<String> columns) {
+      Object[] row = new Object[columns.size()];
+      for (int i = 0; i < row.length; i++) {
+        Object v = r.getField(columns.get(i));
+        if (v instanceof LocalDate d) {
+          v = (int) d.toEpochDay();
+        } else if (v instanceof BigDecimal amount) {
+          v = amount.setScale(2).unscaledValue().longValueExact();
+        } else if (v instanceof Integer n) {
+          v = n.longValue();
+        }
+        row[i] = v;
+      }
+      return row;
+    }
+  }
+
+  /** One store's revenue (cents) and units per product and category (one entry a row) of a date. */
+  static final class StoreProducts {
+    /** The category id of a row without a category. */
+    static final int NO_CATEGORY = -1;
+
+    /** Not a category id: every row. */
+    static final int ANY = Integer.MIN_VALUE;
+
+    private int size;
+    private int[] product = new int[64];
+    private int[] category = new int[64];
+    private long[] cents = new long[64];
+    private long[] units = new long[64];
+
+    void add(int id, int categoryId, long revenueCents, long quantity) {
+      if (size == product.length) {
+        product = java.util.Arrays.copyOf(product, size * 2);
+        category = java.util.Arrays.copyOf(category, size * 2);
+        cents = java.util.Arrays.copyOf(cents, size * 2);
+        units = java.util.Arrays.copyOf(units, size * 2);
+      }
+      product[size] = id;
+      category[size] = categoryId;
+      cents[size] = revenueCents;
+      units[size] = quantity;
+      size++;
+    }
+
+    /** Adds the revenue and units of the rows of {@code categoryId} (or {@link #ANY}). */
+    void addTo(Map<String, Totals> byProduct, List<String> names, int categoryId) {
+      for (int i = 0; i < size; i++) {
+        if (categoryId != ANY && category[i] != categoryId) {
+          continue;
+        }
+        Totals t = byProduct.computeIfAbsent(names.get(product[i]), k -> new Totals());
+        t.revenue = t.revenue.add(BigDecimal.valueOf(cents[i], 2));
+        t.units += units[i];
+      }
+    }
+  }
+
+  private static Totals row(Record r) {
+    Totals row = new Totals();
+    row.revenue = money(r.getField(TOTAL_SALES));
+    row.gross = money(r.getField(GROSS_SALES));
+    row.returns = money(r.getField(RETURNS_AMOUNT));
+    row.units = number(r.getField(UNITS_SOLD));
+    row.transactions = number(r.getField(TRANSACTION_COUNT));
+    row.lines = number(r.getField(LINE_COUNT));
+    row.rows = 1;
+    return row;
   }
 
   private void add(Record r, String category) {
@@ -129,14 +476,7 @@ final class DailyReport {
     if (query.category() != null && !query.category().equals(category)) {
       return;
     }
-    Totals row = new Totals();
-    row.revenue = money(r.getField(TOTAL_SALES));
-    row.gross = money(r.getField(GROSS_SALES));
-    row.returns = money(r.getField(RETURNS_AMOUNT));
-    row.units = number(r.getField(UNITS_SOLD));
-    row.transactions = number(r.getField(TRANSACTION_COUNT));
-    row.lines = number(r.getField(LINE_COUNT));
-    row.rows = 1;
+    Totals row = row(r);
     if (day.isBefore(query.from())) {
       previous.add(row);
       return;

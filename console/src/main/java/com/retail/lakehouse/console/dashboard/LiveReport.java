@@ -176,6 +176,112 @@ final class LiveReport {
     return report;
   }
 
+  /**
+   * The report of {@code query} from the de-duplicated lines of its day ({@link LiveDay}, brought
+   * to {@code snapshotId}): one pass over the day's columns. Equal to {@link #read} at the same
+   * snapshot.
+   */
+  static LiveReport of(LiveDay day, LiveQuery query, long snapshotId, Instant dataAsOf) {
+    LiveReport report = new LiveReport(query, snapshotId, dataAsOf);
+    int store = query.store() == null ? -2 : day.stores.find(query.store());
+    int category = query.category() == null ? -2 : day.categories.find(query.category());
+    if (store == -1 || category == -1) {
+      return report; // the day has no line of that store or category
+    }
+    long revenue = 0;
+    long gross = 0;
+    long returns = 0;
+    long[] bucketCents = new long[report.buckets.length];
+    long[][] byProduct = new long[3][day.products.size()]; // cents, units, lines
+    long[][] byCategory = new long[3][day.categories.size()];
+    long[][] byStore = new long[3][day.stores.size()];
+    boolean[] basketSeen = new boolean[day.baskets];
+    // sized for every line when nothing filters: no rehash on the way
+    LiveDay.LongIntTable productBaskets =
+        new LiveDay.LongIntTable(store < 0 && category < 0 ? day.size : 1024);
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    long dayStart = date(day.date);
+    long bucketMicros = BUCKET_MINUTES * 60_000_000L;
+    for (int i = 0; i < day.size; i++) {
+      int b = day.basket[i];
+      int s = day.basketStore[b];
+      if ((store >= 0 && s != store) || (category >= 0 && day.category[i] != category)) {
+        continue;
+      }
+      long c = day.cents[i];
+      int q = day.quantity[i];
+      report.rawRows += day.copies[i];
+      revenue += c;
+      if (day.isReturn[i]) {
+        returns -= c;
+      } else {
+        gross += c;
+      }
+      report.units += q;
+      report.lines++;
+      long event = day.eventMicros[i];
+      int bucket = (int) ((event - dayStart) / bucketMicros);
+      bucketCents[bucket] += c;
+      report.bucketLines[bucket]++;
+      add(byProduct, day.product[i], c, q);
+      add(byCategory, day.category[i], c, q);
+      add(byStore, s, c, q);
+      first = Math.min(first, event);
+      last = Math.max(last, event);
+      if (!basketSeen[b]) {
+        basketSeen[b] = true;
+        report.transactions++;
+      }
+      long productBasket = ((long) b << 32) | day.product[i];
+      if (productBaskets.get(productBasket) < 0) {
+        productBaskets.put(productBasket, 0);
+        report.transactionsPerProduct++;
+      }
+    }
+    report.revenue = BigDecimal.valueOf(revenue, 2);
+    report.gross = BigDecimal.valueOf(gross, 2);
+    report.returns = BigDecimal.valueOf(returns, 2);
+    for (int i = 0; i < bucketCents.length; i++) {
+      report.buckets[i] = BigDecimal.valueOf(bucketCents[i], 2);
+    }
+    sums(byProduct, day.products, report.byProduct);
+    sums(byCategory, day.categories, report.byCategory);
+    sums(byStore, day.stores, report.byStore);
+    if (report.lines > 0) {
+      report.firstSale = instantOfMicros(first);
+      report.lastSale = instantOfMicros(last);
+    }
+    return report;
+  }
+
+  private static void add(long[][] sums, int id, long cents, int quantity) {
+    sums[0][id] += cents;
+    sums[1][id] += quantity;
+    sums[2][id]++;
+  }
+
+  private static void sums(long[][] sums, LiveDay.Dictionary names, Map<String, Sum> into) {
+    for (int id = 0; id < sums[2].length; id++) {
+      if (sums[2][id] > 0) {
+        Sum sum = new Sum();
+        sum.revenue = BigDecimal.valueOf(sums[0][id], 2);
+        sum.units = sums[1][id];
+        sum.lines = sums[2][id];
+        into.put(names.value(id), sum);
+      }
+    }
+  }
+
+  private static long date(LocalDate date) {
+    return date.toEpochDay() * 86_400_000_000L;
+  }
+
+  private static Instant instantOfMicros(long micros) {
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+  }
+
   private void add(Line l) {
     BigDecimal amount = l.amount().setScale(2);
     revenue = revenue.add(amount);

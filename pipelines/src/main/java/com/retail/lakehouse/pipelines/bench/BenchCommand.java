@@ -119,7 +119,9 @@ public final class BenchCommand {
           + " streaming ingest makes them, then ./lakehouse maintain: files and metadata size,"
           + " compaction rows/s, raw read times before and after), 'bench console' (the"
           + " console's page and API latency with 10,000 runs in history, and its heap; see"
-          + " ./lakehouse bench console --help).";
+          + " ./lakehouse bench console --help), 'bench dashboard' (the sales dashboard's API"
+          + " latency on 10M raw rows while a streaming ingest runs, and commit -> live view"
+          + " freshness; see ./lakehouse bench dashboard --help).";
 
   private BenchCommand() {}
 
@@ -153,7 +155,7 @@ public final class BenchCommand {
           throw new UsageException(
               "unknown benchmark '"
                   + kind
-                  + "': use ingest, freshness, mart, soak or maintain (or console)");
+                  + "': use ingest, freshness, mart, soak or maintain (or console, dashboard)");
     };
   }
 
