@@ -237,7 +237,6 @@ final class DashboardBench implements Callable<Integer> {
         rows, days, todayRows(), today, dataDir);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("command", ("./lakehouse bench dashboard " + String.join(" ", commandLine)).strip());
-    result.put("git_commit", gitCommit(home));
     Map<String, Object> dataSet = ensureDataSet(today);
     result.put("data_set", dataSet);
     CatalogSettings catalog =
@@ -337,8 +336,7 @@ final class DashboardBench implements Callable<Integer> {
                 "freshness_commit_to_live_max_s",
                 "freshness_send_to_live_max_s",
                 "commit_interval_s",
-                "load_average_before",
-                "git_commit"));
+                "load_average_before"));
     System.out.println("  results: " + json + " and " + results.resolve("dashboard.md"));
     return 0;
   }
@@ -886,19 +884,6 @@ final class DashboardBench implements Callable<Integer> {
       String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
       return f[0] + " " + f[1] + " " + f[2];
     } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static String gitCommit(Path home) {
-    try {
-      Process p =
-          new ProcessBuilder("git", "-C", home.toString(), "describe", "--always", "--dirty")
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      return p.waitFor() == 0 ? out : "unknown";
-    } catch (IOException | InterruptedException e) {
       return "unknown";
     }
   }
