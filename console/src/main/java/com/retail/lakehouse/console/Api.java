@@ -58,6 +58,14 @@ final class Api {
     this.dashboard = SalesDashboard.onDataDir(settings.dataDir());
   }
 
+  /** Warms the dashboard up in the background (a daemon thread: never holds the console up). */
+  void warmUpDashboard() {
+    Thread t = new Thread(dashboard::warmUp, "dashboard-warm-up");
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    t.start();
+  }
+
   void configure(JavalinConfig config) {
     config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
     config.staticFiles.add("/console-web", Location.CLASSPATH);

@@ -91,6 +91,7 @@ public final class ConsoleServer implements AutoCloseable {
     }
     launcher.start();
     scheduler.start();
+    api.warmUpDashboard();
     String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
     return new ConsoleServer(
         source,
