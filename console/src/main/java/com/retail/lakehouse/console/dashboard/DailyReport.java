@@ -11,6 +11,7 @@ import static com.retail.lakehouse.transforms.tables.DailySalesSummaryTable.TOTA
 import static com.retail.lakehouse.transforms.tables.DailySalesSummaryTable.TRANSACTION_COUNT;
 import static com.retail.lakehouse.transforms.tables.DailySalesSummaryTable.UNITS_SOLD;
 
+import com.retail.lakehouse.transforms.tables.StoredColumns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -33,12 +34,10 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.CloseableIterator;
-import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
@@ -370,41 +369,7 @@ final class DailyReport {
      */
     private static CloseableIterator<Object[]> readRows(
         Table mart, String path, Schema projection, List<String> columns) {
-      try {
-        CloseableIterable<Object[]> asStored =
-            Parquet.read(mart.io().newInputFile(path))
-                .project(projection)
-                .reuseContainers() // each row is summed at once
-                .<Object[]>createReaderFunc(
-                    fileSchema -> StoredColumnsReader.create(projection, columns, fileSchema))
-                .build();
-        return asStored
-            .iterator(); // opens the file and builds the reader: fails if it does not fit
-      } catch (StoredColumnsReader.UnexpectedFile e) {
-        CloseableIterable<Record> records =
-            Parquet.read(mart.io().newInputFile(path))
-                .project(projection)
-                .createReaderFunc(
-                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
-                .build();
-        return CloseableIterable.transform(records, r -> asStored(r, columns)).iterator();
-      }
-    }
-
-    private static Object[] asStored(Record r, List<String> columns) {
-      Object[] row = new Object[columns.size()];
-      for (int i = 0; i < row.length; i++) {
-        Object v = r.getField(columns.get(i));
-        if (v instanceof LocalDate d) {
-          v = (int) d.toEpochDay();
-        } else if (v instanceof BigDecimal amount) {
-          v = amount.setScale(2).unscaledValue().longValueExact();
-        } else if (v instanceof Integer n) {
-          v = n.longValue();
-        }
-        row[i] = v;
-      }
-      return row;
+      return StoredColumns.read(mart.io(), path, projection, columns);
     }
   }
 

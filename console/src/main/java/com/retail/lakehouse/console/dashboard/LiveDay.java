@@ -4,13 +4,11 @@ import com.retail.lakehouse.transforms.event.EventType;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.mart.RawFilePlan;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.tables.StoredColumns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,11 +24,8 @@ import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.CloseableIterator;
-import org.apache.iceberg.parquet.Parquet;
 
 /**
  * The de-duplicated lines of raw's partition of one UTC day as of one snapshot, held as columns
@@ -218,38 +213,7 @@ final class LiveDay {
    * as stored, or with Iceberg's generic reader for a file stored otherwise.
    */
   private static CloseableIterator<Object[]> readRows(Table raw, String path, Schema projection) {
-    try {
-      CloseableIterable<Object[]> asStored =
-          Parquet.read(raw.io().newInputFile(path))
-              .project(projection)
-              .reuseContainers() // each line is copied into the columns at once
-              .<Object[]>createReaderFunc(
-                  fileSchema -> StoredColumnsReader.create(projection, COLUMNS, fileSchema))
-              .build();
-      return asStored.iterator(); // opens the file and builds the reader: fails if it does not fit
-    } catch (StoredColumnsReader.UnexpectedFile e) {
-      CloseableIterable<Record> records =
-          Parquet.read(raw.io().newInputFile(path))
-              .project(projection)
-              .createReaderFunc(
-                  fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
-              .build();
-      return CloseableIterable.transform(records, LiveDay::asStored).iterator();
-    }
-  }
-
-  private static Object[] asStored(Record r) {
-    Object[] row = new Object[COLUMNS.size()];
-    for (int i = 0; i < row.length; i++) {
-      Object v = r.getField(COLUMNS.get(i));
-      if (v instanceof LocalDateTime || v instanceof OffsetDateTime) {
-        v = micros(v);
-      } else if (v instanceof BigDecimal amount) {
-        v = amount.setScale(2).unscaledValue().longValueExact();
-      }
-      row[i] = v;
-    }
-    return row;
+    return StoredColumns.read(raw.io(), path, projection, COLUMNS);
   }
 
   private void add(Object[] r) {
@@ -332,18 +296,6 @@ final class LiveDay {
     ingestMicros = Arrays.copyOf(ingestMicros, n);
     kafkaPartition = Arrays.copyOf(kafkaPartition, n);
     kafkaOffset = Arrays.copyOf(kafkaOffset, n);
-  }
-
-  /** Microseconds since the epoch (UTC) of a timestamp value; Long.MIN_VALUE for null. */
-  private static long micros(Object timestamp) {
-    if (timestamp instanceof LocalDateTime t) {
-      return ChronoUnit.MICROS.between(EPOCH, t);
-    }
-    if (timestamp instanceof OffsetDateTime t) {
-      return ChronoUnit.MICROS.between(
-          EPOCH, t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
-    }
-    return Long.MIN_VALUE;
   }
 
   /** Strings to dense ids and back. */

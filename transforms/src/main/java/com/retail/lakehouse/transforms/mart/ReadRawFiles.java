@@ -6,10 +6,9 @@ import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.tables.StoredColumns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -22,11 +21,7 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetReaders;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.CloseableIterator;
-import org.apache.iceberg.parquet.Parquet;
 
 /**
  * Reads the raw files of each {@link RawFilePlan.DaySlice} into one element: the slice's {@link
@@ -129,47 +124,8 @@ public final class ReadRawFiles extends PTransform<PBegin, PCollection<SaleLines
      * as stored, or, for a file an evolved table wrote differently, with Iceberg's generic reader.
      */
     private CloseableIterator<Object[]> readLines(String path, Schema projection) {
-      try {
-        CloseableIterable<Object[]> asStored =
-            Parquet.read(table.io().newInputFile(path))
-                .project(projection)
-                .reuseContainers() // each line is copied into SaleLines at once
-                .<Object[]>createReaderFunc(
-                    fileSchema -> RawLineReader.create(projection, COLUMNS, fileSchema))
-                .build();
-        // iterator() opens the file and builds the reader: it fails here if the file does not fit
-        return asStored.iterator();
-      } catch (RawLineReader.UnexpectedFile e) {
-        CloseableIterable<Record> records =
-            Parquet.read(table.io().newInputFile(path))
-                .project(projection)
-                .createReaderFunc(
-                    fileSchema -> GenericParquetReaders.buildReader(projection, fileSchema))
-                .build();
-        return CloseableIterable.transform(records, r -> asLine(r, projection)).iterator();
-      }
+      return StoredColumns.read(table.io(), path, projection, COLUMNS);
     }
-
-    private static Object[] asLine(Record r, Schema projection) {
-      Object[] line = new Object[COLUMNS.size()];
-      for (int i = 0; i < line.length; i++) {
-        Object v = r.getField(COLUMNS.get(i));
-        if (v instanceof java.time.LocalDateTime t) {
-          v = ChronoUnit.MICROS.between(EPOCH, t);
-        } else if (v instanceof BigDecimal amount) {
-          v = SaleLines.cents(amount);
-        } else if (v instanceof Integer n
-            && projection.findType(COLUMNS.get(i)).typeId()
-                == org.apache.iceberg.types.Type.TypeID.LONG) {
-          v = n.longValue();
-        }
-        line[i] = v;
-      }
-      return line;
-    }
-
-    private static final java.time.LocalDateTime EPOCH =
-        java.time.LocalDateTime.of(1970, 1, 1, 0, 0);
 
     /** Adds a raw line read in the order of COLUMNS (timestamps in micros, money in cents). */
     private static void add(SaleLines.Builder lines, Object[] r) {

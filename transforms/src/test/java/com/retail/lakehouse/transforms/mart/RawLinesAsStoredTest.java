@@ -8,6 +8,7 @@ import com.retail.lakehouse.transforms.IcebergTestTables;
 import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.tables.StoredColumns;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,13 +17,12 @@ import org.apache.beam.sdk.values.Row;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.io.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The mart's raw reader gives each stored value as a number of the right unit. */
-class RawLineReaderTest {
+/** The mart reads raw lines with each stored value as a number of the right unit. */
+class RawLinesAsStoredTest {
   @TempDir Path warehouse;
 
   @Test
@@ -38,13 +38,9 @@ class RawLineReaderTest {
     Schema projection = table.schema().select(ReadRawFiles.COLUMNS);
 
     List<Object[]> lines = new ArrayList<>();
-    try (CloseableIterable<Object[]> read =
-        Parquet.read(table.io().newInputFile(file.path().toString()))
-            .project(projection)
-            .<Object[]>createReaderFunc(
-                type -> RawLineReader.create(projection, ReadRawFiles.COLUMNS, type))
-            .build()) {
-      read.forEach(l -> lines.add(l.clone()));
+    try (CloseableIterator<Object[]> read =
+        StoredColumns.read(table.io(), file.path().toString(), projection, ReadRawFiles.COLUMNS)) {
+      read.forEachRemaining(l -> lines.add(l.clone()));
     }
 
     assertThat(lines).hasSize(1);
@@ -64,22 +60,5 @@ class RawLineReaderTest {
                 * 1000L);
     assertThat(l[10]).isEqualTo(3);
     assertThat(l[11]).isEqualTo(99L);
-  }
-
-  @Test
-  void aFileWrittenBeforeAColumnExistedIsLeftToTheGenericReader() {
-    Schema table = RawTable.DEFINITION.icebergSchema();
-    Schema projection = table.select(ReadRawFiles.COLUMNS);
-    // a file of a table that did not have ingest_time yet
-    org.apache.parquet.schema.MessageType oldFile =
-        org.apache.iceberg.parquet.ParquetSchemaUtil.convert(
-            org.apache.iceberg.types.TypeUtil.selectNot(
-                table, java.util.Set.of(table.findField(RawTable.INGEST_TIME).fieldId())),
-            "table");
-
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> RawLineReader.create(projection, ReadRawFiles.COLUMNS, oldFile))
-        .isInstanceOf(RawLineReader.UnexpectedFile.class)
-        .hasMessageContaining(RawTable.INGEST_TIME);
   }
 }
