@@ -40,7 +40,9 @@ import org.apache.iceberg.io.CloseableIterator;
  */
 final class LiveDay {
   private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
-  private static final List<String> COLUMNS =
+
+  /** The raw columns the live view reads (its full read and its incremental one alike). */
+  static final List<String> COLUMNS =
       List.of(
           PosEventSchema.TRANSACTION_ID,
           PosEventSchema.LINE_NUMBER,

@@ -116,19 +116,7 @@ final class LiveReport {
         IcebergGenerics.read(raw)
             .useSnapshot(snapshotId)
             .where(RawFilePlan.eventTimeOn(new TreeSet<>(Set.of(date))))
-            .select(
-                PosEventSchema.TRANSACTION_ID,
-                PosEventSchema.LINE_NUMBER,
-                PosEventSchema.EVENT_TYPE,
-                PosEventSchema.STORE_ID,
-                PosEventSchema.PRODUCT,
-                PosEventSchema.CATEGORY,
-                PosEventSchema.QUANTITY,
-                PosEventSchema.TOTAL_AMOUNT,
-                PosEventSchema.EVENT_TIME,
-                RawTable.INGEST_TIME,
-                RawTable.KAFKA_PARTITION,
-                RawTable.KAFKA_OFFSET)
+            .select(LiveDay.COLUMNS)
             .build()) {
       for (Record r : rows) {
         Instant eventTime = instant(r.getField(PosEventSchema.EVENT_TIME));
