@@ -67,9 +67,6 @@ final class QualityReport {
   private static final TypeReference<Map<String, Map<Integer, Long>>> POSITION =
       new TypeReference<>() {};
 
-  /** Snapshot property of an ingest commit that moved past offsets Kafka deleted. */
-  static final String LOST_TO_RETENTION_KEY = "lakehouse.lost-to-retention";
-
   final DailyQuery query;
   final Long rawSnapshotId;
   final Long deadLetterSnapshotId;
@@ -243,7 +240,7 @@ final class QualityReport {
         Long duplicates =
             previous == null
                     || s.summary().containsKey(AppendWithPosition.RECOVERED_KEY)
-                    || s.summary().containsKey(LOST_TO_RETENTION_KEY)
+                    || s.summary().containsKey(AppendWithPosition.LOST_TO_RETENTION_KEY)
                 ? null
                 : duplicates(s, previous, now, deadLetterOffsets);
         if (duplicates == null) {

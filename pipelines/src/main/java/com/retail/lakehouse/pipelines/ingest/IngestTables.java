@@ -188,7 +188,7 @@ final class IngestTables {
   }
 
   /** Snapshot summary key: the offsets Kafka deleted before the commit's run could read them. */
-  static final String LOST_TO_RETENTION_KEY = "lakehouse.lost-to-retention";
+  static final String LOST_TO_RETENTION_KEY = AppendWithPosition.LOST_TO_RETENTION_KEY;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -199,6 +199,12 @@ public final class AppendWithPosition {
   /** Snapshot summary key marking a position recorded by recovery, not by a data commit. */
   public static final String RECOVERED_KEY = "lakehouse.position-recovered";
 
+  /**
+   * Snapshot property of an ingest commit whose position moved past offsets Kafka had deleted
+   * (retention): the lost ranges per partition as JSON, e.g. {@code {"0":[300,400]}}.
+   */
+  public static final String LOST_TO_RETENTION_KEY = "lakehouse.lost-to-retention";
+
   private static void checkClaim(String owner, String tableName, String runId) {
     if (owner != null && !owner.equals(runId)) {
       throw new ClaimLost(
