@@ -187,6 +187,40 @@ export function dailyView(root, route, app) {
 
 // --- Live ------------------------------------------------------------------------------------
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+/**
+ * A store's revenue per UTC hour as an inline SVG line (no axes: its shape only; the title tells
+ * the peak). Values are exact decimal strings; drawing is the only place they become numbers.
+ */
+export function sparkline(hours, label) {
+  const width = 96;
+  const height = 20;
+  const values = hours.map(Number);
+  const max = Math.max(0, ...values);
+  const min = Math.min(0, ...values);
+  const span = max - min || 1;
+  const step = width / Math.max(1, values.length - 1);
+  const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 1 - ((v - min) / span) * (height - 2)).toFixed(1)}`);
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', 'sparkline');
+  svg.setAttribute('width', String(width));
+  svg.setAttribute('height', String(height));
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('role', 'img');
+  const peak = values.indexOf(max);
+  svg.setAttribute('aria-label', `${label}: revenue per hour, peak ${money(hours[peak])} at ${String(peak).padStart(2, '0')}:00 UTC`);
+  const title = document.createElementNS(SVG, 'title');
+  title.textContent = svg.getAttribute('aria-label');
+  const line = document.createElementNS(SVG, 'polyline');
+  line.setAttribute('points', points.join(' '));
+  line.setAttribute('fill', 'none');
+  line.setAttribute('stroke', 'currentColor');
+  line.setAttribute('stroke-width', '1.5');
+  svg.append(title, line);
+  return svg;
+}
+
 function todayUtc() {
   return new Date().toISOString().slice(0, 10);
 }
@@ -201,12 +235,14 @@ export function liveView(root, route, app) {
     { date: date.value, store: store.value.trim(), category: category.value.trim() }));
   for (const input of [date, store, category]) input.addEventListener('change', go);
   const asOf = h('span', { id: 'live-as-of' }, '…');
+  const lag = h('span', { id: 'live-lag' }, '…');
   const tiles = {
     revenue: kpi('live-revenue', 'Revenue so far'),
     transactions: kpi('live-transactions', 'Transactions'),
     basket: kpi('live-basket', 'Average basket'),
     units: kpi('live-units', 'Units'),
     returns: kpi('live-returns', 'Returns'),
+    deadLetters: kpi('live-dead-letters', 'Dead-letter rate'),
   };
   const chartEl = h('div', { class: 'chart', id: 'chart-live', role: 'img', 'aria-label': 'Revenue per 15 minutes' });
   const products = h('div', { id: 'live-products' });
@@ -216,7 +252,7 @@ export function liveView(root, route, app) {
     h('div', { class: 'title-row' }, h('h1', {}, 'Sales dashboard'), tabs('live')),
     h('section', { class: 'panel dash-form' }, h('label', {}, 'Day (UTC) ', date),
       h('label', {}, 'Store ', store), h('label', {}, 'Category ', category),
-      h('span', { class: 'muted' }, 'Data as of ', asOf, ' · refreshes every 5 s')),
+      h('span', { class: 'muted' }, 'Data as of ', asOf, ' · lag to Kafka ', lag, ' · refreshes every 5 s')),
     h('div', { class: 'kpis', id: 'live-kpis' }, Object.values(tiles).map((t) => t.el)),
     h('section', { class: 'panel' }, h('h2', {}, 'Revenue per 15 minutes (UTC)'), chartEl),
     h('div', { class: 'grid grid-3' },
@@ -251,7 +287,27 @@ export function liveView(root, route, app) {
     });
     fill(products, table(['Product', 'Revenue', 'Units'], rows(data.top_products, 'product'), 'No sales yet.'));
     fill(categories, table(['Category', 'Revenue', 'Units'], rows(data.top_categories, 'category'), 'No sales yet.'));
-    fill(stores, table(['Store', 'Revenue', 'Units'], rows(data.by_store, 'store_id'), 'No sales yet.'));
+    fill(stores, table(['Store', 'Revenue', 'Units', 'Per hour'],
+      data.by_store.map((r) => h('tr', {}, h('td', {}, r.store_id),
+        h('td', { class: 'num' }, money(r.revenue)), h('td', { class: 'num' }, number(r.units)),
+        h('td', {}, sparkline(r.per_hour, r.store_id)))),
+      'No sales yet.'));
+    const dl = data.dead_letters;
+    setKpi(tiles.deadLetters, dl.rate_pct == null ? '—' : `${dl.rate_pct} %`, dl.rate_pct,
+      `${number(dl.count)} rejected this day (all stores)`);
+    refreshLag(mine);
+  }
+
+  /** The topic's messages not yet in the tables: fetched beside the view, never holding it up. */
+  async function refreshLag(mine) {
+    let text;
+    try {
+      const kafka = await api.get('/api/kafka/lag');
+      text = kafka.lag == null ? `unknown (${kafka.error})` : `${number(kafka.lag)} messages`;
+    } catch (e) {
+      text = `unknown (${e.message})`;
+    }
+    if (mine === gen) fill(lag, text);
   }
 
   return { refresh, unmount: () => barChart.dispose(), refreshMs: 5000 };

@@ -106,6 +106,7 @@ final class Api {
         ctx -> ctx.json(Map.of("run_ids", console.retryFailed(longParam(ctx, "id")))));
     r.get("/api/partitions", ctx -> ctx.json(Map.of("dates", partitions())));
     r.get("/api/tables", ctx -> ctx.json(tablesView()));
+    r.get("/api/kafka/lag", ctx -> ctx.json(kafkaLagView()));
     r.get("/api/dashboard/daily", dashboard::daily);
     r.get("/api/dashboard/daily.csv", dashboard::dailyCsv);
     r.get("/api/dashboard/live", dashboard::live);
@@ -363,19 +364,7 @@ final class Api {
       m.put("partitions", parts);
       health.add(m);
     }
-    List<Map<String, Object>> lag = new ArrayList<>();
-    for (PartitionLag p : tables.kafkaLag()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("partition", p.partition());
-      m.put("end_offset", p.endOffset());
-      m.put("committed_offset", p.committedOffset());
-      m.put("lag", p.lag());
-      lag.add(m);
-    }
-    Map<String, Object> kafka = new LinkedHashMap<>();
-    kafka.put("topic", settings.topic());
-    kafka.put("partitions", lag);
-    kafka.put("error", tables.lagError());
+    Map<String, Object> kafka = kafkaLagView();
     Instant last = tables.lastRawCommit();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("tables", health);
@@ -387,6 +376,32 @@ final class Api {
         last == null ? null : Duration.between(last, Instant.now()).toMillis() / 1000.0);
     out.put("freshness_slo_seconds", settings.freshnessSlo().toSeconds());
     return out;
+  }
+
+  /**
+   * The topic's messages not yet in the tables, per partition and in all ({@code lag} null when
+   * Kafka or the tables' position cannot be read; {@code error} says why).
+   */
+  private Map<String, Object> kafkaLagView() {
+    var tables = console.tables();
+    List<Map<String, Object>> lag = new ArrayList<>();
+    long total = 0;
+    for (PartitionLag p : tables.kafkaLag()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("partition", p.partition());
+      m.put("end_offset", p.endOffset());
+      m.put("committed_offset", p.committedOffset());
+      m.put("lag", p.lag());
+      lag.add(m);
+      total += p.lag();
+    }
+    String error = tables.lagError();
+    Map<String, Object> kafka = new LinkedHashMap<>();
+    kafka.put("topic", settings.topic());
+    kafka.put("lag", error == null ? total : null);
+    kafka.put("partitions", lag);
+    kafka.put("error", error);
+    return kafka;
   }
 
   private Run run(Context ctx) {

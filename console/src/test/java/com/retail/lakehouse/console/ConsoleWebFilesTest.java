@@ -33,7 +33,10 @@ class ConsoleWebFilesTest {
       assertThat(text)
           .as(file + ": HTML sinks")
           .doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write");
-      assertThat(text).as(file + ": external URLs").doesNotContainPattern("(?i)https?://");
+      // the SVG namespace is a name (createElementNS), never fetched
+      assertThat(text.replace("'http://www.w3.org/2000/svg'", "''"))
+          .as(file + ": external URLs")
+          .doesNotContainPattern("(?i)https?://");
       Matcher m = reference.matcher(text);
       while (m.find()) {
         String ref = m.group(1);

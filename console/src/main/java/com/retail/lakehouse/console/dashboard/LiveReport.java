@@ -40,6 +40,9 @@ final class LiveReport {
   static final int TOP = 10;
   static final int BUCKET_MINUTES = 15;
 
+  /** A store's sparkline: its revenue per hour of the day (24 values). */
+  static final int STORE_HOURS = 24;
+
   final LiveQuery query;
   final LocalDate date;
   final Long rawSnapshotId;
@@ -50,6 +53,7 @@ final class LiveReport {
   long units;
   long lines;
   long rawRows;
+  long dayRawRows; // raw rows of the day in every store and category, before de-duplication
   long transactions; // distinct (store, transaction_id)
   long transactionsPerProduct; // distinct (store, product, transaction_id): the mart's sum
   final BigDecimal[] buckets = new BigDecimal[24 * 60 / BUCKET_MINUTES];
@@ -123,6 +127,7 @@ final class LiveReport {
         if (eventTime == null || !LocalDate.ofInstant(eventTime, ZoneOffset.UTC).equals(date)) {
           continue; // the filter selects whole files
         }
+        report.dayRawRows++;
         if (query.store() != null && !query.store().equals(r.getField(PosEventSchema.STORE_ID))) {
           continue; // the store is part of a line's identity: exact before de-duplication
         }
@@ -171,6 +176,7 @@ final class LiveReport {
    */
   static LiveReport of(LiveDay day, LiveQuery query, long snapshotId, Instant dataAsOf) {
     LiveReport report = new LiveReport(query, snapshotId, dataAsOf);
+    report.dayRawRows = day.rawRows;
     int store = query.store() == null ? -2 : day.stores.find(query.store());
     int category = query.category() == null ? -2 : day.categories.find(query.category());
     if (store == -1 || category == -1) {
@@ -183,6 +189,7 @@ final class LiveReport {
     long[][] byProduct = new long[3][day.products.size()]; // cents, units, lines
     long[][] byCategory = new long[3][day.categories.size()];
     long[][] byStore = new long[3][day.stores.size()];
+    long[][] storeHours = new long[day.stores.size()][STORE_HOURS];
     boolean[] basketSeen = new boolean[day.baskets];
     // sized for every line when nothing filters: no rehash on the way
     LiveDay.LongIntTable productBaskets =
@@ -215,6 +222,7 @@ final class LiveReport {
       add(byProduct, day.product[i], c, q);
       add(byCategory, day.category[i], c, q);
       add(byStore, s, c, q);
+      storeHours[s][(int) ((event - dayStart) / 3_600_000_000L)] += c;
       first = Math.min(first, event);
       last = Math.max(last, event);
       if (!basketSeen[b]) {
@@ -236,6 +244,14 @@ final class LiveReport {
     sums(byProduct, day.products, report.byProduct);
     sums(byCategory, day.categories, report.byCategory);
     sums(byStore, day.stores, report.byStore);
+    report.byStore.forEach(
+        (name, sum) -> {
+          long[] hours = storeHours[day.stores.find(name)];
+          sum.hours = new BigDecimal[STORE_HOURS];
+          for (int h = 0; h < STORE_HOURS; h++) {
+            sum.hours[h] = BigDecimal.valueOf(hours[h], 2);
+          }
+        });
     if (report.lines > 0) {
       report.firstSale = instantOfMicros(first);
       report.lastSale = instantOfMicros(last);
@@ -286,7 +302,9 @@ final class LiveReport {
     bucketLines[bucket]++;
     byProduct.computeIfAbsent(l.product(), k -> new Sum()).add(amount, l.quantity());
     byCategory.computeIfAbsent(l.category(), k -> new Sum()).add(amount, l.quantity());
-    byStore.computeIfAbsent(l.store(), k -> new Sum()).add(amount, l.quantity());
+    Sum store = byStore.computeIfAbsent(l.store(), k -> Sum.withHours());
+    store.add(amount, l.quantity());
+    store.hours[t.getHour()] = store.hours[t.getHour()].add(amount);
     firstSale = firstSale == null || l.eventTime().isBefore(firstSale) ? l.eventTime() : firstSale;
     lastSale = lastSale == null || l.eventTime().isAfter(lastSale) ? l.eventTime() : lastSale;
   }
@@ -343,11 +361,19 @@ final class LiveReport {
         .toList();
   }
 
-  /** Revenue and units of a group of lines. */
+  /** Revenue and units of a group of lines (a store's also per hour of the day). */
   static final class Sum {
     BigDecimal revenue = Money.ZERO;
     long units;
     long lines;
+    BigDecimal[] hours; // a store's revenue per UTC hour, null for a product or category
+
+    static Sum withHours() {
+      Sum sum = new Sum();
+      sum.hours = new BigDecimal[STORE_HOURS];
+      java.util.Arrays.fill(sum.hours, Money.ZERO);
+      return sum;
+    }
 
     void add(BigDecimal amount, int quantity) {
       revenue = revenue.add(amount);
@@ -361,6 +387,9 @@ final class LiveReport {
       m.put("revenue", Money.text(revenue));
       m.put("units", units);
       m.put("lines", lines);
+      if (hours != null) {
+        m.put("per_hour", java.util.Arrays.stream(hours).map(Money::text).toList());
+      }
       return m;
     }
   }

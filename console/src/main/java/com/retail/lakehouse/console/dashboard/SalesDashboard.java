@@ -1,6 +1,7 @@
 package com.retail.lakehouse.console.dashboard;
 
 import com.retail.lakehouse.common.CatalogFlags;
+import com.retail.lakehouse.console.tables.LakehouseTables;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
@@ -9,6 +10,8 @@ import com.retail.lakehouse.transforms.tables.TableDefinition;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,11 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 
 /**
@@ -53,10 +61,13 @@ public final class SalesDashboard {
   private final SnapshotCache<DailyReport.MartDayKey, DailyReport.MartDay> martDays =
       new SnapshotCache<>(MART_DAYS);
   private final Map<LocalDate, LiveDay> liveDays = new LinkedHashMap<>(4, 0.75f, true);
+  private final SnapshotCache<DeadLetterKey, Long> deadLettersOfDay = new SnapshotCache<>(8);
 
   private record DailyKey(long snapshotId, DailyQuery query) {}
 
   private record LiveKey(long snapshotId, LiveQuery query) {}
+
+  private record DeadLetterKey(long snapshotId, LocalDate date) {}
 
   private record QualityKey(Long raw, Long deadLetters, Long mart, DailyQuery query) {}
 
@@ -114,13 +125,106 @@ public final class SalesDashboard {
   /** {@code GET /api/dashboard/live?date=&store=&category=} (date: today, UTC, by default). */
   public void live(Context ctx) {
     ctx.json(
-        liveReport(
-                LiveQuery.parse(
-                    ctx.queryParam("date"),
-                    ctx.queryParam("store"),
-                    ctx.queryParam("category"),
-                    LocalDate.now(clock.withZone(ZoneOffset.UTC))))
-            .toJson());
+        live(
+            LiveQuery.parse(
+                ctx.queryParam("date"),
+                ctx.queryParam("store"),
+                ctx.queryParam("category"),
+                LocalDate.now(clock.withZone(ZoneOffset.UTC)))));
+  }
+
+  /**
+   * The live view of a query, with the day's dead letters: those whose failed_at falls on the day
+   * (UTC), in every store (a rejected message may name none), and their rate: dead letters / (dead
+   * letters + raw rows whose event_time falls on the day, every copy, every store and category).
+   * For today this is the share of today's messages ingest rejected; for a past day the dead
+   * letters are those rejected that day, whatever sale they were meant to be.
+   */
+  private Map<String, Object> live(LiveQuery query) {
+    LiveReport report = liveReport(query);
+    Map<String, Object> out = report.toJson();
+    Table dlq = load(DeadLetterTable.DEFINITION);
+    Long dlqId = snapshotId(dlq);
+    long count =
+        dlqId == null
+            ? 0
+            : deadLettersOfDay.get(
+                new DeadLetterKey(dlqId, query.date()),
+                () -> deadLettersOn(dlq, dlqId, query.date()));
+    Map<String, Object> deadLetters = new LinkedHashMap<>();
+    deadLetters.put("source", DeadLetterTable.DEFINITION.toString());
+    deadLetters.put("dead_letter_snapshot_id", dlqId);
+    deadLetters.put("count", count);
+    deadLetters.put("day_raw_rows", report.dayRawRows);
+    long messages = count + report.dayRawRows;
+    deadLetters.put(
+        "rate_pct",
+        messages == 0
+            ? null
+            : BigDecimal.valueOf(count * 100L)
+                .divide(BigDecimal.valueOf(messages), 2, RoundingMode.HALF_UP)
+                .toPlainString());
+    out.put("dead_letters", deadLetters);
+    return out;
+  }
+
+  /**
+   * Dead letters whose failed_at falls on {@code date}: the record counts of the files of that
+   * day's partition (the table is partitioned by day(failed_at); metadata only), or, for a file
+   * with delete files or not partitioned by day, its rows read and counted.
+   */
+  private static long deadLettersOn(Table dlq, long snapshotId, LocalDate date) {
+    String field = DeadLetterTable.FAILED_AT;
+    Expression onDay =
+        Expressions.and(
+            Expressions.greaterThanOrEqual(field, date.atStartOfDay().toString()),
+            Expressions.lessThan(field, date.plusDays(1).atStartOfDay().toString()));
+    int sourceId = dlq.schema().findField(field).fieldId();
+    long count = 0;
+    boolean readRows = false;
+    try (CloseableIterable<FileScanTask> tasks =
+        dlq.newScan().useSnapshot(snapshotId).filter(onDay).planFiles()) {
+      for (FileScanTask task : tasks) {
+        Integer day = dayPartition(dlq, task.file(), sourceId);
+        if (!task.deletes().isEmpty() || day == null) {
+          readRows = true;
+          break;
+        }
+        if (day == date.toEpochDay()) {
+          count += task.file().recordCount();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("planning " + DeadLetterTable.DEFINITION, e);
+    }
+    if (!readRows) {
+      return count;
+    }
+    count = 0;
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(dlq).useSnapshot(snapshotId).where(onDay).select(field).build()) {
+      for (Record r : rows) {
+        Instant failedAt = LakehouseTables.instant(r.getField(field));
+        if (failedAt != null && LocalDate.ofInstant(failedAt, ZoneOffset.UTC).equals(date)) {
+          count++;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + DeadLetterTable.DEFINITION, e);
+    }
+    return count;
+  }
+
+  /** A file's day(source) partition value (days since 1970-01-01), or null without one. */
+  private static Integer dayPartition(Table table, DataFile file, int sourceId) {
+    List<PartitionField> fields = table.specs().get(file.specId()).fields();
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).sourceId() == sourceId
+          && fields.get(i).transform().toString().equals("day")) {
+        return file.partition().get(i, Integer.class);
+      }
+    }
+    return null;
   }
 
   /**
@@ -210,7 +314,7 @@ public final class SalesDashboard {
 
   /** The live view of a UTC day. */
   Map<String, Object> live(LocalDate date) {
-    return liveReport(new LiveQuery(date, null, null)).toJson();
+    return live(new LiveQuery(date, null, null));
   }
 
   int cachedDailyReports() {

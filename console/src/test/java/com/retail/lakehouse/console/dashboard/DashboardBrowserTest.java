@@ -44,12 +44,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * ConsoleTestSupport's days after a real mart run: the Daily page follows a changed date range and
  * its revenue tile equals the API's figure, its chart library loads from the jar, its CSV link
  * answers the CSV, a chosen category sets its tiles to the API's figures of that category; the Live
- * page shows the API's revenue of a day and refreshes by itself; both fit a phone's width. The
- * Quality page, on tables made with faults (QualityDashboardTest's two generator runs with the mart
- * built in between, then a console mart run of the late dates), shows the API's dead letters,
- * duplicates and late rows, links the reconciling run, draws its chart and refreshes by itself.
- * Screenshots go to target/screenshots (dashboard-daily.png, dashboard-live.png,
- * dashboard-quality.png, dashboard-quality-phone.png).
+ * page shows the API's revenue of a day, a sparkline per store, the day's dead-letter rate and the
+ * lag to Kafka, and refreshes by itself; both fit a phone's width. The Quality page, on tables made
+ * with faults (QualityDashboardTest's two generator runs with the mart built in between, then a
+ * console mart run of the late dates), shows the API's dead letters, duplicates and late rows,
+ * links the reconciling run, draws its chart and refreshes by itself. Screenshots go to
+ * target/screenshots (dashboard-daily.png, dashboard-live.png, dashboard-quality.png,
+ * dashboard-quality-phone.png).
  */
 class DashboardBrowserTest {
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
@@ -202,6 +203,27 @@ class DashboardBrowserTest {
         .until(d -> !d.findElements(By.cssSelector("#chart-live canvas")).isEmpty());
     assertThat(driver.findElement(By.id("live-as-of")).getText())
         .matches("\\d{4}-\\d{2}-\\d{2} .*");
+    // a sparkline per store, the day's dead-letter rate, the lag to Kafka: the API's figures
+    JsonNode live = get("/api/dashboard/live?date=" + day);
+    new WebDriverWait(driver, Duration.ofSeconds(15))
+        .until(
+            d ->
+                d.findElements(By.cssSelector("#live-stores svg.sparkline polyline")).size()
+                    == live.get("by_store").size());
+    assertThat(
+            driver
+                .findElement(By.cssSelector("#live-stores svg.sparkline"))
+                .getAttribute("aria-label"))
+        .contains("revenue per hour, peak");
+    String rate = live.at("/dead_letters/rate_pct").asText();
+    new WebDriverWait(driver, Duration.ofSeconds(15))
+        .withMessage(() -> "dead-letter rate tile = " + rate)
+        .until(
+            d -> rate.equals(d.findElement(By.id("live-dead-letters")).getAttribute("data-value")));
+    long lag = get("/api/kafka/lag").get("lag").asLong();
+    new WebDriverWait(driver, Duration.ofSeconds(15))
+        .withMessage(() -> "lag " + lag)
+        .until(d -> d.findElement(By.id("live-lag")).getText().equals(lag + " messages"));
     long before = liveRequests();
     new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(500))
         .withMessage("the live page asks again within 15 s")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.retail.lakehouse.common.CatalogFlags;
 import com.retail.lakehouse.console.ConsoleServer;
 import com.retail.lakehouse.console.ConsoleTestSupport;
@@ -13,6 +14,7 @@ import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
+import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -30,6 +32,7 @@ import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
@@ -649,6 +652,8 @@ class SalesDashboardTest {
             JSON.readTree(
                 JSON.writeValueAsString(
                     LiveReport.read(raw, id, new LiveQuery(MIDDLE, store, category)).toJson()));
+        assertThat(served.has("dead_letters")).as(q).isTrue();
+        ((ObjectNode) served).remove("dead_letters"); // not raw's: the test below
         assertThat(served).as(q).isEqualTo(full);
       }
     }
@@ -657,6 +662,76 @@ class SalesDashboardTest {
     assertThat(
             ok("/api/dashboard/live?date=" + MIDDLE + "&store=SNEW").at("/totals/lines").asLong())
         .isEqualTo(3);
+  }
+
+  /**
+   * The live view's dead letters of a day are the dead-letter rows whose failed_at falls on it
+   * (counted here from the rows themselves), in every store whatever the filter, and their rate is
+   * dead letters / (dead letters + the day's raw rows); a new dead-letter commit is seen at once.
+   */
+  @Test
+  @Order(9)
+  void theLiveViewCountsTheDaysDeadLettersAndTheirRate() throws Exception {
+    Table dlq = table(DeadLetterTable.DEFINITION.identifier());
+    Map<LocalDate, Long> byDay = new TreeMap<>();
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(dlq).build()) {
+      for (Record r : rows) {
+        LocalDateTime failedAt = (LocalDateTime) r.getField(DeadLetterTable.FAILED_AT); // UTC
+        byDay.merge(failedAt.toLocalDate(), 1L, Long::sum);
+      }
+    }
+    long malformed = 0;
+    try (Stream<Path> files = Files.list(dataDir.resolve("manifests"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+        malformed += Manifest.read(f).counts().malformed();
+      }
+    }
+    assertThat(byDay.values().stream().mapToLong(Long::longValue).sum())
+        .as("every malformed message is a dead letter")
+        .isEqualTo(malformed);
+    for (Map.Entry<LocalDate, Long> day : byDay.entrySet()) { // the days ingest ran
+      assertThat(ok("/api/dashboard/live?date=" + day.getKey()).at("/dead_letters/count").asLong())
+          .as("dead letters rejected on " + day.getKey())
+          .isEqualTo(day.getValue());
+    }
+
+    long before = byDay.getOrDefault(MIDDLE, 0L);
+    List<Record> some = new ArrayList<>();
+    for (int i = 0; i < 4; i++) { // rejected on MIDDLE (and one just before it: not counted)
+      Record r = GenericRecord.create(dlq.schema());
+      r.setField(DeadLetterTable.KAFKA_TOPIC, "pos");
+      r.setField(DeadLetterTable.KAFKA_PARTITION, 0);
+      r.setField(DeadLetterTable.KAFKA_OFFSET, 1_000_000L + i);
+      r.setField(DeadLetterTable.KAFKA_TIMESTAMP, MIDDLE.atTime(10, i));
+      r.setField(DeadLetterTable.PAYLOAD_SIZE, 3);
+      r.setField(DeadLetterTable.PAYLOAD_TRUNCATED, false);
+      r.setField(DeadLetterTable.REASON, "INVALID_JSON");
+      r.setField(DeadLetterTable.REASON_DETAIL, "test");
+      r.setField(DeadLetterTable.FAILED_AT, MIDDLE.atTime(10, 30));
+      some.add(r);
+    }
+    append(dlq, some);
+    Record dayBefore = some.get(0).copy();
+    dayBefore.setField(DeadLetterTable.FAILED_AT, MIDDLE.minusDays(1).atTime(23, 59, 59));
+    append(dlq, List.of(dayBefore));
+    dlq.refresh();
+    JsonNode live = ok("/api/dashboard/live?date=" + MIDDLE);
+    JsonNode dead = live.get("dead_letters");
+    long count = before + some.size();
+    long rawRows = live.at("/totals/raw_rows").asLong();
+    assertThat(dead.get("dead_letter_snapshot_id").asLong())
+        .isEqualTo(dlq.currentSnapshot().snapshotId());
+    assertThat(dead.get("count").asLong()).isEqualTo(count);
+    assertThat(dead.get("day_raw_rows").asLong()).isEqualTo(rawRows).isPositive();
+    assertThat(dead.get("rate_pct").asText())
+        .isEqualTo(
+            BigDecimal.valueOf(100 * count)
+                .divide(BigDecimal.valueOf(count + rawRows), 2, java.math.RoundingMode.HALF_UP)
+                .toPlainString());
+    // a store filter narrows the sales, not the day's dead letters
+    JsonNode oneStore = ok("/api/dashboard/live?date=" + MIDDLE + "&store=S001");
+    assertThat(oneStore.at("/totals/raw_rows").asLong()).isLessThan(rawRows);
+    assertThat(oneStore.get("dead_letters")).isEqualTo(dead);
   }
 
   /**
@@ -763,6 +838,29 @@ class SalesDashboardTest {
     mart.get("by_store_day")
         .forEach(s -> martStores.put(s.get("store_id").asText(), s.get("revenue").asText()));
     assertThat(liveStores).isEqualTo(martStores);
+    // each store's sparkline: 24 hours adding up to its revenue; the stores' hours add up to the
+    // day's four quarters of each hour
+    BigDecimal[] storesPerHour = new BigDecimal[24];
+    java.util.Arrays.fill(storesPerHour, BigDecimal.ZERO);
+    for (JsonNode s : live.get("by_store")) {
+      assertThat(s.get("per_hour")).hasSize(24);
+      BigDecimal hours = BigDecimal.ZERO;
+      for (int h = 0; h < 24; h++) {
+        BigDecimal hour = new BigDecimal(s.get("per_hour").get(h).asText());
+        hours = hours.add(hour);
+        storesPerHour[h] = storesPerHour[h].add(hour);
+      }
+      assertThat(hours.toPlainString()).as("hours of " + s).isEqualTo(s.get("revenue").asText());
+    }
+    for (int h = 0; h < 24; h++) {
+      BigDecimal quarters = BigDecimal.ZERO;
+      for (int q = 0; q < 4; q++) {
+        quarters =
+            quarters.add(
+                new BigDecimal(live.at("/per_15_minutes/" + (4 * h + q) + "/revenue").asText()));
+      }
+      assertThat(storesPerHour[h]).as("hour " + h).isEqualByComparingTo(quarters);
+    }
     assertThat(live.get("per_15_minutes")).hasSize(96);
     BigDecimal quarters = BigDecimal.ZERO;
     for (JsonNode q : live.get("per_15_minutes")) {
