@@ -135,13 +135,17 @@ public final class BenchResults {
                 : ", " + m.get("jvm_args"))
         .append(m.get("git_commit") == null ? "" : ", commit " + m.get("git_commit"))
         .append(" |\n");
-    // Insert after the table's last row, so notes written under the table stay below it.
+    // Insert after the results table's last row (the table headed "| when (UTC)"), so notes and
+    // tables of notes written under it stay below it.
     List<String> lines = new java.util.ArrayList<>(Files.readAllLines(table));
-    int last = lines.size() - 1;
-    while (last >= 0 && !lines.get(last).startsWith("|")) {
-      last--;
+    int at = 0;
+    while (at < lines.size() && !lines.get(at).startsWith("| when (UTC)")) {
+      at++;
     }
-    lines.add(last + 1, row.toString().stripTrailing());
+    while (at < lines.size() && lines.get(at).startsWith("|")) {
+      at++;
+    }
+    lines.add(at, row.toString().stripTrailing());
     Files.write(table, lines);
     return json;
   }

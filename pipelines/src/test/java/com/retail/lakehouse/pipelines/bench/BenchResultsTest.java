@@ -26,4 +26,22 @@ class BenchResultsTest {
     String table = Files.readString(dir.resolve("kind.md"));
     assertThat(table).contains("| direct | 5 |").contains("commit " + machine.get("git_commit"));
   }
+
+  @Test
+  void aRowGoesIntoTheResultsTableNotIntoATableOfNotesBelowIt(@TempDir Path dir) throws Exception {
+    Map<String, Object> machine = Map.of("cores", 2, "memory_gib", 1, "jdk", "17");
+    BenchResults.write(
+        dir, "kind", "direct", Map.of("events", 5, "machine", machine), List.of("events"));
+    Path md = dir.resolve("kind.md");
+    Files.writeString(
+        md,
+        Files.readString(md)
+            + "\nNotes.\n\n| call | before | after |\n|---|---|---|\n| x | 1 | 2 |\n");
+    BenchResults.write(
+        dir, "kind", "flink", Map.of("events", 7, "machine", machine), List.of("events"));
+    List<String> lines = Files.readAllLines(md);
+    assertThat(lines.get(4)).startsWith("| ").contains("| direct | 5 |");
+    assertThat(lines.get(5)).contains("| flink | 7 |");
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("| x | 1 | 2 |");
+  }
 }
