@@ -8,20 +8,24 @@ import com.retail.lakehouse.pipelines.run.PipelineArgs;
 import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * {@code ./lakehouse ingest}: Kafka -> validated, de-duplicated events -> {@code
- * raw.pos_transactions} (and dead letters -> {@code raw.pos_transactions_dlq}), in one of two
- * modes: catch-up runs ({@link CatchUpIngest}; {@code --until-caught-up} does one, otherwise one
- * starts every {@code --every}, and a run that failed because Kafka did not answer is retried at
- * the next one, up to {@code --max-failed-runs} in a row) or one continuous job ({@link
- * StreamingIngest}). This class only reads the command line and prints summaries.
+ * {@code ./lakehouse ingest}: Kafka -> validated, de-duplicated events -> the raw table of each
+ * stream's contract ({@code --streams}: {@code raw.pos_transactions}, {@code
+ * raw.inventory_movements}; dead letters -> their {@code _dlq} tables), in one of two modes:
+ * catch-up runs ({@link CatchUpIngest}; {@code --until-caught-up} does one, otherwise one starts
+ * every {@code --every}, and a run that failed because Kafka did not answer is retried at the next
+ * one, up to {@code --max-failed-runs} in a row) or one continuous job ({@link StreamingIngest}).
+ * This class only reads the command line and prints summaries.
  */
 public final class IngestCommand {
   static final String SUMMARY =
-      "Ingest POS events from Kafka into raw.pos_transactions (valid, de-duplicated) and"
-          + " raw.pos_transactions_dlq (everything else), exactly once: each commit records the"
-          + " Kafka offsets it covers and every run resumes from the tables.";
+      "Ingest events from Kafka exactly once: POS sales into raw.pos_transactions (valid,"
+          + " de-duplicated) and raw.pos_transactions_dlq (everything else), inventory movements"
+          + " (--streams=inventory) into raw.inventory_movements and raw.inventory_movements_dlq;"
+          + " each commit records the Kafka offsets it covers and every run resumes from the"
+          + " tables.";
 
   private IngestCommand() {}
 
@@ -48,16 +52,25 @@ public final class IngestCommand {
               "--mode=" + options.getMode() + " is not a mode: use catch-up or streaming");
     }
     checkCounts(options);
+    List<IngestStream> streams = IngestStream.of(options);
+    if (streaming && streams.size() > 1) {
+      throw new UsageException(
+          "--mode=streaming takes one stream, got --streams="
+              + options.getStreams()
+              + ": run one streaming job per stream");
+    }
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     Duration every = Durations.parse("every", options.getEvery());
     try (EmbeddedBroker kafka =
         EmbeddedBroker.resolve(options.getBootstrapServers(), options.getDataDir())) {
       if (streaming) {
+        options.setTopic(streams.get(0).topic());
         RunSummary summary =
             StreamingIngest.run(
                 options,
                 kafka.bootstrapServers(),
                 catalog,
+                streams.get(0).contract(),
                 options::getUntilCaughtUp,
                 options.getUntilCaughtUp());
         summary.print(System.out);
@@ -72,13 +85,18 @@ public final class IngestCommand {
             options.getUntilCaughtUp() || (options.getRuns() > 0 && run >= options.getRuns());
         long started = System.nanoTime();
         try {
-          RunSummary summary = CatchUpIngest.run(options, kafka.bootstrapServers(), catalog);
+          for (int i = 0; i < streams.size(); i++) {
+            IngestStream stream = streams.get(i);
+            options.setTopic(stream.topic()); // the run reads its topic from the options
+            RunSummary summary =
+                CatchUpIngest.run(options, kafka.bootstrapServers(), catalog, stream.contract());
+            summary.print(System.out);
+            summary.writeJson(IngestStream.summaryPath(options.getSummaryJson(), i, stream));
+          }
           failedInARow = 0;
           // A position is recovered or set once, by the first run; later runs resume from it.
           options.setRecoverPosition(false);
           options.setStartFrom(null);
-          summary.print(System.out);
-          summary.writeJson(options.getSummaryJson());
         } catch (KafkaUnavailableException e) {
           // A run that failed reading Kafka committed nothing the next one would not skip: a
           // repeating ingest outlives a broker restart instead of dying with it.

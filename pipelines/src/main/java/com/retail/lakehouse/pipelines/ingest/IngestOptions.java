@@ -18,6 +18,23 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
   void setMode(String value);
 
   @Description(
+      "The event streams to ingest, comma-separated: pos (topic --topic into raw.pos_transactions)"
+          + " and inventory (topic --inventory-topic into raw.inventory_movements). Catch-up runs"
+          + " take them one after the other, each exactly once into its own tables; the streaming"
+          + " job takes one stream (run one job per stream). With --summary-json, the first"
+          + " stream's summary goes to that file and another's to <file>.<stream>.json.")
+  @Default.String("pos")
+  String getStreams();
+
+  void setStreams(String value);
+
+  @Description("Kafka topic of inventory movements (the inventory stream).")
+  @Default.String("inventory_movements")
+  String getInventoryTopic();
+
+  void setInventoryTopic(String value);
+
+  @Description(
       "In --mode=streaming: how often each table commits (the commit window), e.g. 10s, 1m.")
   @Default.String("10s")
   String getCommitInterval();

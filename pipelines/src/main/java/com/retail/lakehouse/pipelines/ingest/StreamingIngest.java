@@ -88,8 +88,26 @@ public final class StreamingIngest {
       java.util.function.BooleanSupplier inputComplete,
       boolean bounded)
       throws InterruptedException, IOException {
+    return run(options, bootstrap, catalog, PosContract.INSTANCE, inputComplete, bounded);
+  }
+
+  /** The job for a contract's stream (its topic is {@code --topic}). */
+  public static RunSummary run(
+      IngestOptions options,
+      String bootstrap,
+      CatalogSettings catalog,
+      EventContract contract,
+      java.util.function.BooleanSupplier inputComplete,
+      boolean bounded)
+      throws InterruptedException, IOException {
     return run(
-        options, bootstrap, catalog, inputComplete, bounded, ReadTimePolicy.SystemClock.INSTANCE);
+        options,
+        bootstrap,
+        catalog,
+        contract,
+        inputComplete,
+        bounded,
+        ReadTimePolicy.SystemClock.INSTANCE);
   }
 
   /** The same job, its read stamping messages with {@code clock}'s time (tests step it). */
@@ -97,6 +115,7 @@ public final class StreamingIngest {
       IngestOptions options,
       String bootstrap,
       CatalogSettings catalog,
+      EventContract contract,
       java.util.function.BooleanSupplier inputComplete,
       boolean bounded,
       ReadTimePolicy.ReadClock clock)
@@ -107,7 +126,6 @@ public final class StreamingIngest {
               + " --max-read-time");
     }
     String topic = options.getTopic();
-    EventContract contract = PosContract.INSTANCE;
     Duration commitInterval = Durations.parse("commit-interval", options.getCommitInterval());
     Duration horizon = Durations.parse("dedupe-horizon", options.getDedupeHorizon());
     Duration maxReadTime = Durations.optional("max-read-time", options.getMaxReadTime());

@@ -43,6 +43,11 @@ public final class LakehouseTables {
     return read(deadLetterTable());
   }
 
+  /** Every row of a table (e.g. another contract's raw or dead-letter table). */
+  public List<Record> rows(com.retail.lakehouse.transforms.tables.TableDefinition table) {
+    return read(catalog.catalog().loadTable(table.identifier()));
+  }
+
   public Table rawTable() {
     return catalog.catalog().loadTable(RawTable.DEFINITION.identifier());
   }

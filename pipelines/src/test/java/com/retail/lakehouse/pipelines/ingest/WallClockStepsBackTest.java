@@ -81,6 +81,7 @@ class WallClockStepsBackTest {
                       options,
                       KAFKA.bootstrapServers(),
                       catalog,
+                      com.retail.lakehouse.transforms.contract.PosContract.INSTANCE,
                       allSent::get,
                       true,
                       SteppedClock.INSTANCE));

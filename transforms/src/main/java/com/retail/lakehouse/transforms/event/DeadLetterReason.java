@@ -1,8 +1,8 @@
 package com.retail.lakehouse.transforms.event;
 
 /**
- * Why a Kafka message was not accepted as a POS event. A reason is a stable code that tests and
- * dashboards count by; the accompanying message says what exactly was wrong.
+ * Why a Kafka message was not accepted as an event of its contract. A reason is a stable code that
+ * tests and dashboards count by; the accompanying message says what exactly was wrong.
  */
 public enum DeadLetterReason {
   EMPTY_PAYLOAD("the message has no bytes"),
@@ -16,11 +16,11 @@ public enum DeadLetterReason {
           + " or length of a string field"),
   DUPLICATE_FIELD("a field of the contract appears more than once in the event object"),
   MISSING_KEY("the Kafka message has no key (the store id)"),
-  MISSING_FIELD("a required field is absent or null"),
+  MISSING_FIELD("a required field is absent or null (reason, on an inventory ADJUSTMENT)"),
   WRONG_TYPE("a field has the wrong JSON type or format"),
   UNKNOWN_EVENT_TYPE("event_type is neither SALE nor RETURN"),
   BAD_LINE_NUMBER("line_number is below 1"),
-  BAD_QUANTITY("quantity is zero, or its sign does not match the event type"),
+  BAD_QUANTITY("quantity is zero, or its sign does not match the event or movement type"),
   AMOUNT_OUT_OF_RANGE("a money value does not fit decimal(12,2)"),
   BAD_PRICE("unit_price is negative or has more than two decimals"),
   BAD_DISCOUNT("discount has the wrong sign, exceeds the line or has more than two decimals"),
@@ -28,6 +28,9 @@ public enum DeadLetterReason {
   BAD_CURRENCY("currency is not a three-letter ISO 4217 code"),
   EVENT_TIME_IN_FUTURE("event_time is too far in the future"),
   EVENT_TIME_TOO_OLD("event_time is before 2000-01-01"),
+  UNKNOWN_MOVEMENT_TYPE(
+      "movement_type is none of RECEIPT, ADJUSTMENT, COUNT, TRANSFER_IN, TRANSFER_OUT"),
+  BAD_UNIT_COST("unit_cost is negative or has more than two decimals"),
   /**
    * The validator failed on this message with an unexpected exception: a bug in the contract's
    * code, kept as a dead letter (with the exception in the detail) instead of stopping the ingest.

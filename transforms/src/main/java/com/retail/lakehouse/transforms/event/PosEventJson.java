@@ -3,82 +3,24 @@ package com.retail.lakehouse.transforms.event;
 import static com.retail.lakehouse.transforms.event.PosEventSchema.*;
 
 import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 
 /**
- * The event's JSON wire format: one flat object per sale line, money as decimal strings, event_time
- * as ISO-8601 UTC with milliseconds. Parsing uses Jackson's streaming parser (no tree, no
- * reflection) because it runs once per Kafka message on the ingest hot path.
- *
- * <p>Every message's content is hostile until proved otherwise: a message that made the parser
- * throw, or spend memory or time out of proportion to its size, would stop the ingest, and the next
- * run would read it again. So each value is bounded before anything converts, expands or formats
- * it: a money value has at most {@value #MAX_MONEY_CHARS} characters and, written out, at most
- * {@value PosEventRules#MAX_MONEY_DIGITS} digits before and after the point (so {@code
- * "1e999999999"} is refused before {@code BigDecimal} arithmetic or {@code toPlainString} could
- * expand it to a billion digits); an integer has at most 11 characters before it is converted; a
- * string field has at most {@value #MAX_STRING_CHARS} characters; the event object has at most
- * {@value #MAX_FIELDS} fields, nested values at most {@value #MAX_NESTING_DEPTH} levels, and no
- * field of the contract twice. Each violation is a {@link Rejection} with its reason; nothing here
- * is slower than linear in the payload's size.
+ * The POS event's JSON wire format: one flat object per sale line, money as decimal strings,
+ * event_time as ISO-8601 UTC with milliseconds. The envelope, the value readers and their bounds
+ * against hostile messages are {@link ContractJson}'s; this class reads the POS object with a loop
+ * of its own (a typed event straight from the parser: the hottest path of the ingest).
  */
 public final class PosEventJson {
-  /** Longest text of a money value (string or number) that is converted to a decimal. */
-  public static final int MAX_MONEY_CHARS = 40;
-
-  /** Longest value of a string field of the contract. */
-  public static final int MAX_STRING_CHARS = 1024;
-
-  /** Most fields in the event object (the contract has 18; the rest are tolerated extras). */
-  public static final int MAX_FIELDS = 256;
-
-  /** Deepest nesting of arrays and objects, counting the event object as 1. */
-  public static final int MAX_NESTING_DEPTH = 64;
-
-  /** Longest text of an int field (a sign and 10 digits). */
-  private static final int MAX_INT_CHARS = 11;
-
-  /** Longest event_time text worth handing to java.time (its messages quote the whole text). */
-  private static final int MAX_TIME_CHARS = 64;
-
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder()
-          // Numbers are scanned in linear time; only their conversion can cost more, and each
-          // field bounds its number's length before converting it. An unknown field's number is
-          // skipped without conversion.
-          .streamReadConstraints(
-              StreamReadConstraints.builder()
-                  .maxNestingDepth(MAX_NESTING_DEPTH)
-                  .maxNumberLength(Integer.MAX_VALUE)
-                  .build())
-          // Keep the parser strict but cheap: no interning of field names we switch on anyway.
-          .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-          .build();
   private static final DateTimeFormatter EVENT_TIME_FORMAT =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -94,7 +36,7 @@ public final class PosEventJson {
   /** Serializes an event to its wire format. */
   public static byte[] toJson(PosEvent e) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(384);
-    try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+    try (JsonGenerator g = ContractJson.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       g.writeStringField(EVENT_ID, e.eventId());
       g.writeStringField(TRANSACTION_ID, e.transactionId());
@@ -131,73 +73,17 @@ public final class PosEventJson {
   }
 
   /**
-   * Parses one message. Never throws: every failure becomes a {@link Rejection} whose reason says
-   * which kind of failure it was (empty, too large, not UTF-8, not JSON, truncated, wrong
-   * types...).
+   * Parses one message (the bounds are {@link ContractJson}'s). Never throws: every failure becomes
+   * a {@link Rejection} whose reason says which kind of failure it was (empty, too large, not
+   * UTF-8, not JSON, truncated, wrong types...).
    */
   public static Parsed parse(byte[] payload, int maxPayloadBytes) {
-    if (payload == null || payload.length == 0) {
-      return reject(DeadLetterReason.EMPTY_PAYLOAD, "0 bytes");
-    }
-    if (payload.length > maxPayloadBytes) {
-      return reject(
-          DeadLetterReason.PAYLOAD_TOO_LARGE,
-          payload.length + " bytes > limit of " + maxPayloadBytes + " bytes");
-    }
-    if (!isUtf8(payload)) {
-      return reject(DeadLetterReason.INVALID_UTF8, "malformed UTF-8 byte sequence");
-    }
-    String notUtf8Json = notUtf8JsonText(payload);
-    if (notUtf8Json != null) {
-      return reject(DeadLetterReason.NOT_JSON, notUtf8Json);
-    }
-    try (JsonParser p = FACTORY.createParser(payload)) {
-      JsonToken first = p.nextToken();
-      if (first != JsonToken.START_OBJECT) {
-        return reject(DeadLetterReason.NOT_AN_OBJECT, "JSON value starts with " + first);
-      }
-      Parsed parsed = readObject(p);
-      if (parsed.isValid() && p.nextToken() != null) {
-        return reject(DeadLetterReason.NOT_JSON, "trailing content after the event object");
-      }
-      return parsed;
-    } catch (Refused e) {
-      return reject(e.reason, oneLine(e.getOriginalMessage()));
-    } catch (JsonEOFException e) {
-      return reject(DeadLetterReason.TRUNCATED_JSON, oneLine(e.getOriginalMessage()));
-    } catch (StreamConstraintsException e) {
-      return reject(DeadLetterReason.LIMIT_EXCEEDED, oneLine(e.getOriginalMessage()));
-    } catch (JsonProcessingException e) {
-      return reject(DeadLetterReason.NOT_JSON, oneLine(e.getOriginalMessage()));
-    } catch (IOException e) {
-      return reject(DeadLetterReason.NOT_JSON, oneLine(e.getMessage()));
-    } catch (IllegalStateException e) {
-      // Jackson's field-name table refuses names crafted to collide in its hash (a DoS guard).
-      return reject(DeadLetterReason.LIMIT_EXCEEDED, oneLine(e.getMessage()));
-    }
+    ContractJson.Result<PosEvent> r =
+        ContractJson.parse(payload, maxPayloadBytes, PosEventJson::readObject);
+    return new Parsed(r.value(), r.rejection());
   }
 
-  /**
-   * Why valid UTF-8 bytes are still not the UTF-8 JSON text the contract names, or null. Jackson
-   * would skip a byte order mark and read UTF-16 or UTF-32 (told by NUL bytes among the first four)
-   * as JSON; RFC 8259 has JSON between systems in UTF-8 without a byte order mark.
-   */
-  private static String notUtf8JsonText(byte[] payload) {
-    if (payload.length >= 3
-        && payload[0] == (byte) 0xEF
-        && payload[1] == (byte) 0xBB
-        && payload[2] == (byte) 0xBF) {
-      return "starts with a byte order mark (U+FEFF): the contract's JSON is UTF-8 without one";
-    }
-    for (int i = 0, n = Math.min(4, payload.length); i < n; i++) {
-      if (payload[i] == 0) {
-        return "NUL byte at offset " + i + " (UTF-16 or UTF-32 text?): not UTF-8 JSON";
-      }
-    }
-    return null;
-  }
-
-  private static Parsed readObject(JsonParser p) throws IOException {
+  private static PosEvent readObject(JsonParser p) throws IOException {
     String eventId = null, transactionId = null, eventType = null, storeId = null;
     String registerId = null, cashierId = null, product = null, sku = null, category = null;
     String currency = null, paymentMethod = null, customerId = null;
@@ -208,10 +94,10 @@ public final class PosEventJson {
     int seen = 0; // one bit per contract field read, to refuse a field given twice
     int fields = 0;
     while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
-      if (++fields > MAX_FIELDS) {
-        throw new Refused(
+      if (++fields > ContractJson.MAX_FIELDS) {
+        throw ContractJson.refused(
             DeadLetterReason.LIMIT_EXCEEDED,
-            "the event object has more than " + MAX_FIELDS + " fields");
+            "the event object has more than " + ContractJson.MAX_FIELDS + " fields");
       }
       String name = p.currentName();
       int field = fieldIndex(name);
@@ -222,7 +108,7 @@ public final class PosEventJson {
       }
       int bit = 1 << field;
       if ((seen & bit) != 0) {
-        throw new Refused(
+        throw ContractJson.refused(
             DeadLetterReason.DUPLICATE_FIELD, name + " appears more than once in the event");
       }
       seen |= bit;
@@ -230,28 +116,29 @@ public final class PosEventJson {
         continue;
       }
       switch (field) {
-        case F_EVENT_ID -> eventId = text(p, name);
-        case F_TRANSACTION_ID -> transactionId = text(p, name);
-        case F_LINE_NUMBER -> lineNumber = integer(p, name);
-        case F_EVENT_TYPE -> eventType = text(p, name);
-        case F_STORE_ID -> storeId = text(p, name);
-        case F_REGISTER_ID -> registerId = text(p, name);
-        case F_CASHIER_ID -> cashierId = text(p, name);
-        case F_PRODUCT -> product = text(p, name);
-        case F_SKU -> sku = text(p, name);
-        case F_CATEGORY -> category = text(p, name);
-        case F_QUANTITY -> quantity = integer(p, name);
-        case F_UNIT_PRICE -> unitPrice = money(p, name);
-        case F_DISCOUNT -> discount = money(p, name);
-        case F_TOTAL_AMOUNT -> totalAmount = money(p, name);
-        case F_CURRENCY -> currency = text(p, name);
-        case F_PAYMENT_METHOD -> paymentMethod = text(p, name);
-        case F_CUSTOMER_ID -> customerId = text(p, name);
-        default -> eventTime = timestamp(p, name); // F_EVENT_TIME
+        case F_EVENT_ID -> eventId = ContractJson.text(p, name);
+        case F_TRANSACTION_ID -> transactionId = ContractJson.text(p, name);
+        case F_LINE_NUMBER -> lineNumber = ContractJson.integer(p, name);
+        case F_EVENT_TYPE -> eventType = ContractJson.text(p, name);
+        case F_STORE_ID -> storeId = ContractJson.text(p, name);
+        case F_REGISTER_ID -> registerId = ContractJson.text(p, name);
+        case F_CASHIER_ID -> cashierId = ContractJson.text(p, name);
+        case F_PRODUCT -> product = ContractJson.text(p, name);
+        case F_SKU -> sku = ContractJson.text(p, name);
+        case F_CATEGORY -> category = ContractJson.text(p, name);
+        case F_QUANTITY -> quantity = ContractJson.integer(p, name);
+        case F_UNIT_PRICE -> unitPrice = ContractJson.money(p, name);
+        case F_DISCOUNT -> discount = ContractJson.money(p, name);
+        case F_TOTAL_AMOUNT -> totalAmount = ContractJson.money(p, name);
+        case F_CURRENCY -> currency = ContractJson.text(p, name);
+        case F_PAYMENT_METHOD -> paymentMethod = ContractJson.text(p, name);
+        case F_CUSTOMER_ID -> customerId = ContractJson.text(p, name);
+        default -> eventTime = ContractJson.timestamp(p, name); // F_EVENT_TIME
       }
     }
     if (token != JsonToken.END_OBJECT) {
-      return reject(DeadLetterReason.NOT_JSON, "unexpected " + token + " in the event object");
+      throw ContractJson.refused(
+          DeadLetterReason.NOT_JSON, "unexpected " + token + " in the event object");
     }
     String missing =
         firstMissing(
@@ -290,35 +177,34 @@ public final class PosEventJson {
             eventTime,
             EVENT_TIME);
     if (missing != null) {
-      return reject(DeadLetterReason.MISSING_FIELD, missing + " is missing or null");
+      throw ContractJson.refused(DeadLetterReason.MISSING_FIELD, missing + " is missing or null");
     }
     EventType type;
     try {
       type = EventType.valueOf(eventType);
     } catch (IllegalArgumentException e) {
-      return reject(DeadLetterReason.UNKNOWN_EVENT_TYPE, "event_type=" + abbreviate(eventType));
+      throw ContractJson.refused(
+          DeadLetterReason.UNKNOWN_EVENT_TYPE, "event_type=" + ContractJson.abbreviate(eventType));
     }
-    return new Parsed(
-        new PosEvent(
-            eventId,
-            transactionId,
-            lineNumber,
-            type,
-            storeId,
-            registerId,
-            cashierId,
-            product,
-            sku,
-            category,
-            quantity,
-            unitPrice,
-            discount,
-            totalAmount,
-            currency,
-            paymentMethod,
-            customerId,
-            eventTime),
-        null);
+    return new PosEvent(
+        eventId,
+        transactionId,
+        lineNumber,
+        type,
+        storeId,
+        registerId,
+        cashierId,
+        product,
+        sku,
+        category,
+        quantity,
+        unitPrice,
+        discount,
+        totalAmount,
+        currency,
+        paymentMethod,
+        customerId,
+        eventTime);
   }
 
   private static final int F_EVENT_ID = 0;
@@ -373,257 +259,5 @@ public final class PosEventJson {
       }
     }
     return null;
-  }
-
-  private static String text(JsonParser p, String field) throws IOException {
-    if (p.currentToken() != JsonToken.VALUE_STRING) {
-      throw wrongType(field, "a string", p.currentToken());
-    }
-    int length = p.getTextLength();
-    if (length > MAX_STRING_CHARS) {
-      throw new Refused(
-          DeadLetterReason.LIMIT_EXCEEDED,
-          field + " has " + length + " characters, more than " + MAX_STRING_CHARS);
-    }
-    return p.getText();
-  }
-
-  private static int integer(JsonParser p, String field) throws IOException {
-    // The length bound comes first: an int has at most 11 characters, and converting a number of
-    // a million digits (to learn that it is not an int) would take time quadratic in its length.
-    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
-        || p.getTextLength() > MAX_INT_CHARS
-        || p.getNumberType() != JsonParser.NumberType.INT) {
-      throw wrongType(field, "a 32-bit integer", p.currentToken());
-    }
-    return p.getIntValue();
-  }
-
-  /**
-   * A money value, a JSON string (surrounding blanks ignored) or number, read exactly; its text is
-   * converted only if it is short enough, and the decimal is kept only if its exponent is within
-   * bounds: beyond them it is AMOUNT_OUT_OF_RANGE before any arithmetic or formatting sees it.
-   */
-  private static BigDecimal money(JsonParser p, String field) throws IOException {
-    JsonToken token = p.currentToken();
-    if (token != JsonToken.VALUE_STRING
-        && token != JsonToken.VALUE_NUMBER_INT
-        && token != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw wrongType(field, "a decimal", token);
-    }
-    char[] chars = p.getTextCharacters();
-    int from = p.getTextOffset();
-    int to = from + p.getTextLength();
-    while (from < to && chars[from] <= ' ') {
-      from++;
-    }
-    while (to > from && chars[to - 1] <= ' ') {
-      to--;
-    }
-    if (to - from > MAX_MONEY_CHARS) {
-      throw new Refused(
-          DeadLetterReason.AMOUNT_OUT_OF_RANGE,
-          field
-              + " has "
-              + (to - from)
-              + " characters, more than the "
-              + MAX_MONEY_CHARS
-              + " a decimal(12,2) value may take");
-    }
-    BigDecimal value;
-    try {
-      value = new BigDecimal(chars, from, to - from);
-    } catch (NumberFormatException e) {
-      if (isDecimalSyntax(chars, from, to)) { // a decimal whose exponent overflows an int
-        throw new Refused(
-            DeadLetterReason.AMOUNT_OUT_OF_RANGE,
-            field + "=" + new String(chars, from, to - from) + " is out of range");
-      }
-      throw wrongType(field, "a decimal", token);
-    }
-    if (!PosEventRules.isWithinDigitBounds(value)) {
-      throw new Refused(
-          DeadLetterReason.AMOUNT_OUT_OF_RANGE,
-          field
-              + "="
-              + new String(chars, from, to - from)
-              + " has more than "
-              + PosEventRules.MAX_MONEY_DIGITS
-              + " digits before or after the point");
-    }
-    return value;
-  }
-
-  /** Whether the text is a decimal in BigDecimal's syntax (digits, point, exponent). */
-  private static boolean isDecimalSyntax(char[] t, int from, int to) {
-    int i = from;
-    if (i < to && (t[i] == '+' || t[i] == '-')) {
-      i++;
-    }
-    int mantissaDigits = 0;
-    while (i < to && (Character.isDigit(t[i]) || t[i] == '.')) {
-      mantissaDigits += t[i] == '.' ? 0 : 1;
-      i++;
-    }
-    if (mantissaDigits == 0 || i == to || (t[i] != 'e' && t[i] != 'E')) {
-      return false;
-    }
-    i++;
-    if (i < to && (t[i] == '+' || t[i] == '-')) {
-      i++;
-    }
-    int exponentStart = i;
-    while (i < to && Character.isDigit(t[i])) {
-      i++;
-    }
-    return i == to && i > exponentStart;
-  }
-
-  private static Instant timestamp(JsonParser p, String field) throws IOException {
-    if (p.currentToken() == JsonToken.VALUE_STRING) {
-      Instant wireFormat =
-          parseWireFormat(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-      if (wireFormat != null) {
-        return wireFormat;
-      }
-      if (p.getTextLength() > MAX_TIME_CHARS) {
-        throw wrongType(field, "an ISO-8601 UTC timestamp", p.currentToken());
-      }
-    }
-    String text = text(p, field);
-    try {
-      return Instant.parse(text).truncatedTo(ChronoUnit.MILLIS);
-    } catch (DateTimeParseException e) {
-      try {
-        return OffsetDateTime.parse(text).toInstant().truncatedTo(ChronoUnit.MILLIS);
-      } catch (DateTimeParseException e2) {
-        throw wrongType(field, "an ISO-8601 UTC timestamp", p.currentToken());
-      }
-    }
-  }
-
-  /**
-   * The producers' own format, {@code yyyy-MM-ddTHH:mm:ss.SSSZ}, read digit by digit; null for any
-   * other text, which then goes through java.time's general ISO-8601 parser. Hand-written because
-   * {@code Instant.parse} took a third of the JSON parsing time in the ingest profile.
-   */
-  static Instant parseWireFormat(String text) {
-    return parseWireFormat(text.toCharArray(), 0, text.length());
-  }
-
-  /** {@link #parseWireFormat(String)} of {@code length} characters at {@code offset}. */
-  static Instant parseWireFormat(char[] t, int offset, int length) {
-    int o = offset;
-    if (length != 24
-        || t[o + 4] != '-'
-        || t[o + 7] != '-'
-        || t[o + 10] != 'T'
-        || t[o + 13] != ':'
-        || t[o + 16] != ':'
-        || t[o + 19] != '.'
-        || t[o + 23] != 'Z') {
-      return null;
-    }
-    int year = digits(t, o, 4);
-    int month = digits(t, o + 5, 2);
-    int day = digits(t, o + 8, 2);
-    int hour = digits(t, o + 11, 2);
-    int minute = digits(t, o + 14, 2);
-    int second = digits(t, o + 17, 2);
-    int millis = digits(t, o + 20, 3);
-    if ((year | month | day | hour | minute | second | millis) < 0) {
-      return null;
-    }
-    try {
-      // LocalDateTime.of checks every field's range (and the day against the month).
-      return LocalDateTime.of(year, month, day, hour, minute, second, millis * 1_000_000)
-          .toInstant(ZoneOffset.UTC);
-    } catch (java.time.DateTimeException e) {
-      return null;
-    }
-  }
-
-  /** The decimal number of {@code count} digits at {@code from}, or -1 if one is not a digit. */
-  private static int digits(char[] t, int from, int count) {
-    int n = 0;
-    for (int i = from; i < from + count; i++) {
-      int d = t[i] - '0';
-      if (d < 0 || d > 9) {
-        return -1;
-      }
-      n = n * 10 + d;
-    }
-    return n;
-  }
-
-  private static Parsed reject(DeadLetterReason reason, String message) {
-    return new Parsed(null, Rejection.of(reason, message));
-  }
-
-  private static Refused wrongType(String field, String expected, JsonToken actual) {
-    return new Refused(
-        DeadLetterReason.WRONG_TYPE, field + " must be " + expected + ", got " + actual);
-  }
-
-  /**
-   * A field the contract refuses, with the reason; thrown out of the parser's loop and turned into
-   * the rejection. Without a stack trace: a flood of bad messages costs no more than good ones.
-   */
-  private static final class Refused extends JsonProcessingException {
-    final DeadLetterReason reason;
-
-    Refused(DeadLetterReason reason, String message) {
-      super(message);
-      this.reason = reason;
-    }
-
-    @Override
-    public synchronized Throwable fillInStackTrace() {
-      return this;
-    }
-  }
-
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
-  private static boolean isUtf8(byte[] bytes) {
-    // ASCII (all events of the contract, as sent) is checked 8 bytes at a time.
-    int i = 0;
-    for (; i + 8 <= bytes.length; i += 8) {
-      if (((long) LONGS.get(bytes, i) & 0x8080808080808080L) != 0) {
-        return strictUtf8(bytes);
-      }
-    }
-    for (; i < bytes.length; i++) {
-      if (bytes[i] < 0) {
-        return strictUtf8(bytes);
-      }
-    }
-    return true;
-  }
-
-  private static boolean strictUtf8(byte[] bytes) {
-    try {
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes));
-      return true;
-    } catch (CharacterCodingException e) {
-      return false;
-    }
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-  }
-
-  private static String oneLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    String line = s.replace('\n', ' ').replace('\r', ' ');
-    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
   }
 }

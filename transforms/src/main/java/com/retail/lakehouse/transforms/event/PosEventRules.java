@@ -103,13 +103,22 @@ public final class PosEventRules implements Serializable {
     if (!isCurrencyCode(e.currency())) {
       return fail(DeadLetterReason.BAD_CURRENCY, "currency=" + e.currency());
     }
-    if (e.eventTime().isBefore(EARLIEST_EVENT_TIME)) {
-      return fail(DeadLetterReason.EVENT_TIME_TOO_OLD, "event_time=" + e.eventTime());
+    return checkEventTime(e.eventTime(), now, futureTolerance);
+  }
+
+  /**
+   * The event-time rule every contract shares: not before {@link #EARLIEST_EVENT_TIME}, not more
+   * than {@code futureTolerance} after {@code now} (the message's Kafka timestamp).
+   */
+  static Optional<Rejection> checkEventTime(
+      Instant eventTime, Instant now, Duration futureTolerance) {
+    if (eventTime.isBefore(EARLIEST_EVENT_TIME)) {
+      return fail(DeadLetterReason.EVENT_TIME_TOO_OLD, "event_time=" + eventTime);
     }
-    if (e.eventTime().isAfter(now.plus(futureTolerance))) {
+    if (eventTime.isAfter(now.plus(futureTolerance))) {
       return fail(
           DeadLetterReason.EVENT_TIME_IN_FUTURE,
-          "event_time=" + e.eventTime() + " is more than " + futureTolerance + " after " + now);
+          "event_time=" + eventTime + " is more than " + futureTolerance + " after " + now);
     }
     return Optional.empty();
   }
@@ -127,7 +136,7 @@ public final class PosEventRules implements Serializable {
   }
 
   /** AMOUNT_OUT_OF_RANGE if the value is beyond the digit bounds or beyond decimal(12,2). */
-  private static Optional<Rejection> outOfRange(String field, BigDecimal amount) {
+  static Optional<Rejection> outOfRange(String field, BigDecimal amount) {
     if (!isWithinDigitBounds(amount)) {
       // toString() is scientific for extreme scales: as short as the digits, never expanded.
       String shown =
@@ -165,7 +174,7 @@ public final class PosEventRules implements Serializable {
     return true;
   }
 
-  private static Optional<Rejection> fail(DeadLetterReason reason, String message) {
+  static Optional<Rejection> fail(DeadLetterReason reason, String message) {
     return Optional.of(Rejection.of(reason, message));
   }
 }

@@ -6,8 +6,9 @@ import java.util.List;
 import org.apache.iceberg.PartitionSpec;
 
 /**
- * The table {@code raw.pos_transactions_dlq}: every Kafka message that was not a valid event, with
- * its original bytes (base64, truncated beyond a maximum size), the reason, and its coordinates.
+ * The table {@code raw.pos_transactions_dlq} (and every contract's dead-letter table, of the same
+ * columns): every Kafka message that was not a valid event, with its original bytes (base64,
+ * truncated beyond a maximum size), the reason, and its coordinates.
  */
 public final class DeadLetterTable {
   public static final String KAFKA_TOPIC = "kafka_topic";
@@ -40,12 +41,15 @@ public final class DeadLetterTable {
           new Field(FAILED_AT, FieldKind.UTC_TIMESTAMP, true, "When ingest rejected it, UTC"));
 
   /** The table definition, partitioned by day(failed_at). */
-  public static final TableDefinition DEFINITION =
-      new TableDefinition(
-          "raw",
-          "pos_transactions_dlq",
-          FIELDS,
-          schema -> PartitionSpec.builderFor(schema).day(FAILED_AT).build());
+  public static final TableDefinition DEFINITION = named("pos_transactions_dlq");
+
+  /**
+   * A dead-letter table of these columns in namespace {@code raw}, partitioned by day(failed_at).
+   */
+  public static TableDefinition named(String name) {
+    return new TableDefinition(
+        "raw", name, FIELDS, schema -> PartitionSpec.builderFor(schema).day(FAILED_AT).build());
+  }
 
   private DeadLetterTable() {}
 }

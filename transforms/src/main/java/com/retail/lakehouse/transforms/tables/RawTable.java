@@ -31,7 +31,12 @@ public final class RawTable {
   private RawTable() {}
 
   private static List<Field> fields() {
-    List<Field> fields = new ArrayList<>(PosEventSchema.FIELDS);
+    return withLineage(PosEventSchema.FIELDS);
+  }
+
+  /** A contract's fields followed by the lineage columns every raw table ends with. */
+  public static List<Field> withLineage(List<Field> contractFields) {
+    List<Field> fields = new ArrayList<>(contractFields);
     fields.add(
         new Field(INGEST_TIME, FieldKind.UTC_TIMESTAMP, true, "When ingest parsed the event, UTC"));
     fields.add(new Field(KAFKA_TOPIC, FieldKind.STRING, true, "Kafka topic the event came from"));

@@ -279,7 +279,7 @@ class PosEventJsonTest {
   @ParameterizedTest
   @MethodSource("wireTimes")
   void theWireFormatFastPathReadsWhatJavaTimeReads(String text) {
-    assertThat(PosEventJson.parseWireFormat(text)).isEqualTo(Instant.parse(text));
+    assertThat(ContractJson.parseWireFormat(text)).isEqualTo(Instant.parse(text));
   }
 
   static Stream<String> wireTimes() {
@@ -294,7 +294,7 @@ class PosEventJsonTest {
   @ParameterizedTest
   @MethodSource("notWireTimes")
   void theWireFormatFastPathLeavesEverythingElseToJavaTime(String text) {
-    assertThat(PosEventJson.parseWireFormat(text)).isNull();
+    assertThat(ContractJson.parseWireFormat(text)).isNull();
   }
 
   static Stream<String> notWireTimes() {
