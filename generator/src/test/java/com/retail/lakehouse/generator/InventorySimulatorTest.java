@@ -166,6 +166,7 @@ class InventorySimulatorTest {
     assertThat(manifest.closingStock().sha256())
         .isEqualTo(StockBooks.sha256(closing, FAULTY.stores(), FAULTY.skus(), first, last));
     // ...and every cell matches the generator's table.
+    ClosingStock table = faultyTally.closingStock();
     long rows = 0;
     for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
       for (int s = 1; s <= FAULTY.stores(); s++) {
@@ -173,7 +174,7 @@ class InventorySimulatorTest {
           String store = String.format("S%03d", s);
           String sku = String.format("SKU-%05d", k);
           TreeMap<LocalDate, Long> days = closing.get(store + "|" + sku);
-          assertThat(faultyTally.closingStock().closing(store, sku, d))
+          assertThat(table.closing(store, sku, d))
               .as("%s %s %s", store, sku, d)
               .isEqualTo(days == null ? 0 : days.get(d));
           rows++;
