@@ -19,16 +19,25 @@ import java.util.SplittableRandom;
 
 /**
  * The stock movements of the chain's stores as a stream of {@code inventory_movements} messages,
- * following the POS sales it is shown ({@link #observe}): an opening COUNT of every (store, SKU) at
- * the simulated clock's start; a RECEIPT from the distribution centre 1-3 days (06:00-08:00 UTC)
- * after the books fall to a SKU's reorder point (about two days of expected sales; the order fills
- * up to about a week); shrink every store-day (DAMAGE, THEFT, EXPIRED, mostly of fast movers) of
- * which {@value #HIDDEN_SHRINK_SHARE} (as a share) goes unrecorded, so only a count can reveal it;
- * a weekly cycle COUNT at 07:00 UTC of 10% of each store's SKUs (half of them fast movers) on a day
- * of the week that depends on the store; and a few TRANSFER_OUT / TRANSFER_IN pairs between stores
- * a day, 2-6 h in transit. A COUNT reports the physical level (never below 0), so the books learn
- * of unrecorded shrink, lost POS messages and lost receipts only at a count. Book stock is never
- * clamped: selling faster than replenishment makes it negative.
+ * following the POS sales it is shown ({@link #observe}):
+ *
+ * <ul>
+ *   <li>an opening COUNT of every (store, SKU) at the simulated clock's start;
+ *   <li>a RECEIPT from the distribution centre 1-3 days later (06:00-08:00 UTC) when the books fall
+ *       to a SKU's reorder point (about two days of the store's expected sales of it), filling up
+ *       to about a week of sales;
+ *   <li>shrink every store-day (DAMAGE, THEFT, EXPIRED; fast movers most often), of which 40% is
+ *       never recorded ({@link #HIDDEN_SHRINK_SHARE}): it leaves the shelf without a message;
+ *   <li>a weekly cycle COUNT at 07:00 UTC of 10% of each store's SKUs (half of them fast movers),
+ *       on a day of the week that depends on the store;
+ *   <li>a few TRANSFER_OUT / TRANSFER_IN pairs between stores a day, 2-6 h in transit, sharing a
+ *       reference.
+ * </ul>
+ *
+ * <p>The simulator keeps the shelf (physical) level apart from the books: a COUNT reports the shelf
+ * (never below 0), so the books learn of unrecorded shrink, of sales whose POS message was
+ * malformed and of receipts whose message was malformed only at a count. Book stock is never
+ * clamped: selling faster than replenishment arrives makes it negative.
  *
  * <p>The same malformed, duplicate and late rates as the POS traffic apply ({@link FaultInjector});
  * a late movement is a shrink ADJUSTMENT entered 1-48 h after it happened.

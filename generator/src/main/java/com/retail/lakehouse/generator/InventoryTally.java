@@ -225,7 +225,7 @@ final class InventoryTally {
     long firstDay = Math.floorDiv(startMillis, DAY_MILLIS);
     int days = days(firstDay);
     int cells = stores * skus;
-    long[] closing = new long[days * cells];
+    long[] closing = new long[Math.toIntExact((long) days * cells)];
     // Slot 0 gathers everything before the first day; slot d + 1 is day d.
     int slots = days + 1;
     // Deltas grouped by cell (a counting sort keeps the order within a cell irrelevant anyway).
