@@ -74,7 +74,7 @@ public class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--topic",
       defaultValue = GeneratorConfig.DEFAULT_TOPIC,
-      description = {"Topic to send to.", "Default: ${DEFAULT-VALUE}."})
+      description = {"Topic POS sale lines go to.", "Default: ${DEFAULT-VALUE}."})
   String topic;
 
   @Option(
