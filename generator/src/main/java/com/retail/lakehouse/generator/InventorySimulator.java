@@ -42,9 +42,11 @@ import java.util.SplittableRandom;
  * <p>The same malformed, duplicate and late rates as the POS traffic apply ({@link FaultInjector});
  * a late movement is a shrink ADJUSTMENT entered 1-48 h after it happened.
  *
- * <p>Pure and deterministic: the same configuration, seed and observed POS messages give the same
- * movements byte for byte. It draws from its own RNG (derived from the seed), so it never changes
- * the POS traffic. Not for live mode (event times come from the simulated clock).
+ * <p>Driven by {@link ChainSimulator}, which interleaves its movements with the POS traffic and
+ * shows it every POS message sent. Pure and deterministic: the same configuration, seed and
+ * observed POS messages give the same movements byte for byte. It draws from its own RNG (derived
+ * from the seed), so it never changes the POS traffic. Not for live mode (event times come from the
+ * simulated clock).
  */
 public final class InventorySimulator {
   /** Share of shrink incidents nobody records. */

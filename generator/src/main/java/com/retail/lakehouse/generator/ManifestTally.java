@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,12 +32,12 @@ public final class ManifestTally {
   // Keyed by epoch day then store id, which is the manifest's sort order.
   private final TreeMap<Long, TreeMap<String, DaySales>> daily = new TreeMap<>();
   private final TreeMap<String, Long> malformedByReason = new TreeMap<>();
+  private final InventoryTally inventory;
   private long sent;
   private long valid;
   private long malformed;
   private long duplicates;
   private long late;
-  private final InventoryTally inventory;
   private long allSent;
   private long firstEventMillis = Long.MAX_VALUE;
   private long lastEventMillis = Long.MIN_VALUE;
@@ -153,7 +154,7 @@ public final class ManifestTally {
 
   /** Runs a simulator to its end without Kafka and returns the tally of what it produced. */
   static ManifestTally simulateTally(
-      java.util.Iterator<GeneratedMessage> simulator, GeneratorConfig config, Instant start) {
+      Iterator<GeneratedMessage> simulator, GeneratorConfig config, Instant start) {
     ManifestTally tally = new ManifestTally(config, start);
     while (simulator.hasNext()) {
       tally.record(simulator.next());
