@@ -2,6 +2,7 @@ package com.retail.lakehouse.generator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.retail.lakehouse.generator.EventStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -145,5 +146,20 @@ class GenerateCommandTest {
     GenerateCommand command = new GenerateCommand();
     new CommandLine(command).parseArgs("--duration", text);
     assertThat(command.config().duration()).isEqualTo(Duration.parse(expected));
+  }
+
+  @Test
+  void streamsDefaultToPosAndTakeInventory() {
+    GenerateCommand posOnly = new GenerateCommand();
+    new CommandLine(posOnly).parseArgs();
+    assertThat(posOnly.config().streams()).containsExactly(EventStream.POS);
+    assertThat(posOnly.config().inventory()).isFalse();
+
+    GenerateCommand both = new GenerateCommand();
+    new CommandLine(both)
+        .parseArgs("--streams", "pos,inventory", "--inventory-topic", "stock", "--count", "5");
+    assertThat(both.config().streams()).containsExactly(EventStream.POS, EventStream.INVENTORY);
+    assertThat(both.config().inventoryTopic()).isEqualTo("stock");
+    assertThat(both.fullClosingStock()).isFalse();
   }
 }
