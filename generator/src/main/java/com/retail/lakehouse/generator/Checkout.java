@@ -153,9 +153,18 @@ public final class Checkout {
 
   /** A deterministic, UUID-formatted (version 4 layout) event id drawn from the seeded RNG. */
   private String eventId() {
-    long msb = (rng.nextLong() & ~0xF000L) | 0x4000L;
-    long lsb = (rng.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    return new java.util.UUID(msb, lsb).toString();
+    return Ids.uuid(rng);
+  }
+
+  /** The mean quantity of a sale line (returns aside), for demand estimates. */
+  static double meanSaleQuantity() {
+    double sum = 0;
+    double weighted = 0;
+    for (int i = 0; i < QUANTITY_WEIGHTS.length; i++) {
+      sum += QUANTITY_WEIGHTS[i];
+      weighted += QUANTITY_WEIGHTS[i] * (i + 1);
+    }
+    return weighted / sum;
   }
 
   /** The morning shift works until 14:00 UTC, then the register changes hands. */

@@ -5,8 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One generator run end to end: creates the topic, streams the simulator's messages through a
- * {@link KafkaEventSender} at the configured pace until the count or duration is reached, and
+ * One generator run end to end: creates the topics, streams the simulator's messages (POS, and
+ * inventory movements interleaved in event-time order when chosen: {@link ChainSimulator}) through
+ * a {@link KafkaEventSender} at the configured pace until the count or duration is reached, and
  * returns the manifest of what was sent.
  */
 public final class GenerateRun {
@@ -28,9 +29,28 @@ public final class GenerateRun {
   public static Manifest run(
       GeneratorConfig config, String bootstrapServers, ProgressSink progress, Clock wallClock)
       throws InterruptedException {
-    PosTrafficSimulator simulator = new PosTrafficSimulator(config, wallClock);
+    return execute(config, bootstrapServers, progress, wallClock).manifest();
+  }
+
+  /**
+   * What a run sent.
+   *
+   * @param manifest the manifest
+   * @param closingStock the expected closing stock per (store, SKU, day), whose digest the manifest
+   *     holds; null when the run sent POS traffic only
+   */
+  public record Result(Manifest manifest, ClosingStock closingStock) {}
+
+  /** Like {@link #run(GeneratorConfig, String, ProgressSink, Clock)}, with the closing stock. */
+  public static Result execute(
+      GeneratorConfig config, String bootstrapServers, ProgressSink progress, Clock wallClock)
+      throws InterruptedException {
+    ChainSimulator simulator = new ChainSimulator(config, wallClock);
     ManifestTally tally = new ManifestTally(config, simulator.start());
     KafkaEventSender.ensureTopic(bootstrapServers, config.topic(), config.partitions());
+    if (config.inventory()) {
+      KafkaEventSender.ensureTopic(bootstrapServers, config.inventoryTopic(), config.partitions());
+    }
     SendPacer pacer = new SendPacer(config.rate());
     long target = config.effectiveCount();
     Duration duration = config.duration();
@@ -40,10 +60,11 @@ public final class GenerateRun {
     long errors;
     String firstError;
     long elapsedNanos;
-    try (KafkaEventSender sender = new KafkaEventSender(bootstrapServers, config.topic())) {
+    try (KafkaEventSender sender =
+        new KafkaEventSender(bootstrapServers, config.topic(), config.inventoryTopic())) {
       long nextReport = t0 + PROGRESS_NANOS;
       long lastReportNanos = t0;
-      long lastReportSent = 0;
+      long lastReportAllSent = 0;
       while (simulator.hasNext()) {
         pacer.awaitSlot();
         long now = System.nanoTime();
@@ -60,9 +81,9 @@ public final class GenerateRun {
                   target,
                   Duration.ofNanos(now - t0),
                   duration,
-                  (tally.sent() - lastReportSent) * 1e9 / (now - lastReportNanos),
+                  (tally.allSent() - lastReportAllSent) * 1e9 / (now - lastReportNanos),
                   sender.errors()));
-          lastReportSent = tally.sent();
+          lastReportAllSent = tally.allSent();
           lastReportNanos = now;
           nextReport = now + PROGRESS_NANOS;
         }
@@ -77,7 +98,7 @@ public final class GenerateRun {
               target,
               Duration.ofNanos(elapsedNanos),
               duration,
-              tally.sent() * 1e9 / Math.max(1, elapsedNanos),
+              tally.allSent() * 1e9 / Math.max(1, elapsedNanos),
               errors));
     }
     double seconds = elapsedNanos / 1e9;
@@ -86,9 +107,9 @@ public final class GenerateRun {
             bootstrapServers,
             startedAt.toString(),
             Math.round(seconds * 1000) / 1000.0,
-            Math.round(tally.sent() / Math.max(seconds, 1e-9)),
+            Math.round(tally.allSent() / Math.max(seconds, 1e-9)),
             errors,
             firstError);
-    return tally.toManifest(run);
+    return new Result(tally.toManifest(run), config.inventory() ? tally.closingStock() : null);
   }
 }

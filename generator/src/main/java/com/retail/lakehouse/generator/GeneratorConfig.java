@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * Every knob of one generator run (chain size, clock, volume, pace and fault rates), so the same
@@ -20,8 +23,12 @@ import java.time.ZoneOffset;
  * @param malformedRate fraction of sent messages that are malformed
  * @param duplicateRate fraction of sent messages that re-send an earlier valid line
  * @param lateRate fraction of sent messages that are late valid lines
- * @param topic the Kafka topic
- * @param partitions partitions of the topic when it is created
+ * @param topic the Kafka topic of POS events
+ * @param partitions partitions of a topic when it is created
+ * @param streams the streams to send: always POS, optionally INVENTORY (which follows the POS
+ *     sales); null means POS only
+ * @param inventoryTopic the Kafka topic of inventory movements; null means {@link
+ *     #DEFAULT_INVENTORY_TOPIC}
  */
 public record GeneratorConfig(
     long seed,
@@ -35,10 +42,21 @@ public record GeneratorConfig(
     double duplicateRate,
     double lateRate,
     String topic,
-    int partitions) {
+    int partitions,
+    Set<EventStream> streams,
+    String inventoryTopic) {
 
   /** The topic POS events go to. */
   public static final String DEFAULT_TOPIC = "pos_transactions";
+
+  /** The topic inventory movements go to. */
+  public static final String DEFAULT_INVENTORY_TOPIC = "inventory_movements";
+
+  /**
+   * The most stock positions (stores x SKUs) an inventory run tracks: the manifest keeps a closing
+   * stock per position and day.
+   */
+  public static final long MAX_STOCK_POSITIONS = 200_000;
 
   /** Messages sent when neither a count nor a duration is given. */
   public static final long DEFAULT_COUNT = 10_000;
@@ -62,6 +80,34 @@ public record GeneratorConfig(
         "--malformed-rate + --duplicate-rate + --late-rate must not exceed 1");
     require(topic != null && !topic.isBlank(), "--topic must not be empty");
     require(partitions >= 1, "--partitions must be at least 1, got " + partitions);
+    streams =
+        streams == null || streams.isEmpty()
+            ? Collections.unmodifiableSet(EnumSet.of(EventStream.POS))
+            : Collections.unmodifiableSet(EnumSet.copyOf(streams));
+    require(
+        streams.contains(EventStream.POS),
+        "--streams must include pos: inventory movements follow the POS sales");
+    inventoryTopic = inventoryTopic == null ? DEFAULT_INVENTORY_TOPIC : inventoryTopic;
+    require(!inventoryTopic.isBlank(), "--inventory-topic must not be empty");
+    if (streams.contains(EventStream.INVENTORY)) {
+      require(
+          !(duration != null && start == null),
+          "--streams inventory needs a simulated clock: give --start with --duration, or use"
+              + " --count");
+      require(
+          (long) stores * skus <= MAX_STOCK_POSITIONS,
+          "--streams inventory tracks at most "
+              + MAX_STOCK_POSITIONS
+              + " stock positions (--stores x --skus), got "
+              + (long) stores * skus);
+      require(
+          !inventoryTopic.equals(topic), "--inventory-topic must differ from --topic: " + topic);
+    }
+  }
+
+  /** Whether inventory movements are sent alongside the POS traffic. */
+  public boolean inventory() {
+    return streams.contains(EventStream.INVENTORY);
   }
 
   /** A builder with the defaults: seed 42, 20 stores, 500 SKUs, 10,000 messages, no faults. */
@@ -83,7 +129,9 @@ public record GeneratorConfig(
         .duplicateRate(duplicateRate)
         .lateRate(lateRate)
         .topic(topic)
-        .partitions(partitions);
+        .partitions(partitions)
+        .streams(streams)
+        .inventoryTopic(inventoryTopic);
   }
 
   /** Messages to send, or -1 when the run is bounded by its duration instead. */
@@ -145,6 +193,8 @@ public record GeneratorConfig(
     private double lateRate;
     private String topic = DEFAULT_TOPIC;
     private int partitions = 4;
+    private Set<EventStream> streams = EnumSet.of(EventStream.POS);
+    private String inventoryTopic = DEFAULT_INVENTORY_TOPIC;
 
     private Builder() {}
 
@@ -213,6 +263,16 @@ public record GeneratorConfig(
       return this;
     }
 
+    public Builder streams(Set<EventStream> streams) {
+      this.streams = streams;
+      return this;
+    }
+
+    public Builder inventoryTopic(String inventoryTopic) {
+      this.inventoryTopic = inventoryTopic;
+      return this;
+    }
+
     public GeneratorConfig build() {
       return new GeneratorConfig(
           seed,
@@ -226,7 +286,9 @@ public record GeneratorConfig(
           duplicateRate,
           lateRate,
           topic,
-          partitions);
+          partitions,
+          streams,
+          inventoryTopic);
     }
   }
 }

@@ -20,21 +20,31 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Sends generated messages to a Kafka topic with an idempotent, throughput-tuned producer keyed by
- * store, counting the sends the broker did not acknowledge.
+ * Sends generated messages to Kafka with an idempotent, throughput-tuned producer keyed by store,
+ * each to its stream's topic, counting the sends the broker did not acknowledge.
  */
 public final class KafkaEventSender implements AutoCloseable {
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
+  private final String inventoryTopic;
   private final AtomicLong errors = new AtomicLong();
   private final AtomicReference<String> firstError = new AtomicReference<>();
 
-  /** A sender to {@code topic} on the cluster at {@code bootstrapServers}. */
+  /**
+   * A sender of POS messages to {@code topic} (and inventory messages to {@link
+   * GeneratorConfig#DEFAULT_INVENTORY_TOPIC}) on the cluster at {@code bootstrapServers}.
+   */
   public KafkaEventSender(String bootstrapServers, String topic) {
+    this(bootstrapServers, topic, GeneratorConfig.DEFAULT_INVENTORY_TOPIC);
+  }
+
+  /** A sender of POS messages to {@code topic} and inventory messages to {@code inventoryTopic}. */
+  public KafkaEventSender(String bootstrapServers, String topic, String inventoryTopic) {
     this.producer = new KafkaProducer<>(producerProperties(bootstrapServers));
     this.topic = topic;
+    this.inventoryTopic = inventoryTopic;
   }
 
   /**
@@ -105,10 +115,11 @@ public final class KafkaEventSender implements AutoCloseable {
     }
   }
 
-  /** Sends one message asynchronously; a failure is counted, not thrown. */
+  /** Sends one message asynchronously to its stream's topic; a failure is counted, not thrown. */
   public void send(GeneratedMessage message) {
+    String to = message.stream() == EventStream.INVENTORY ? inventoryTopic : topic;
     producer.send(
-        new ProducerRecord<>(topic, message.key(), message.value()),
+        new ProducerRecord<>(to, message.key(), message.value()),
         (metadata, exception) -> {
           if (exception != null) {
             errors.incrementAndGet();

@@ -24,7 +24,8 @@ import java.util.TreeMap;
 /**
  * What a generator run sent, for reconciling what landed downstream: message counts, dead letters
  * by reason and the expected daily sales per store, plus a {@code run} object with everything that
- * varies between otherwise identical runs.
+ * varies between otherwise identical runs. The top-level counts and figures are the POS stream's;
+ * with inventory on, an {@code inventory} object adds that stream's ({@link InventoryManifest}).
  *
  * <p>Everything outside {@code run} is byte-identical in {@link #toJson()} for the same flags and
  * seed.
@@ -39,6 +40,8 @@ import java.util.TreeMap;
  * @param counts message counts by kind
  * @param malformedByReason malformed messages by dead-letter reason name, sorted by name
  * @param expectedDaily one entry per (store, sale date), sorted by sale date then store
+ * @param inventory what was sent to the inventory topic and the stock the books must show; null
+ *     (and left out of the JSON) when the run sent POS traffic only
  * @param run run-specific facts; null when the messages were not sent
  */
 @JsonPropertyOrder({
@@ -52,6 +55,7 @@ import java.util.TreeMap;
   "counts",
   "malformed_by_reason",
   "expected_daily",
+  "inventory",
   "run"
 })
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -66,6 +70,8 @@ public record Manifest(
     @JsonProperty("counts") Counts counts,
     @JsonProperty("malformed_by_reason") SortedMap<String, Long> malformedByReason,
     @JsonProperty("expected_daily") List<DailyExpectation> expectedDaily,
+    @JsonProperty("inventory") @JsonInclude(JsonInclude.Include.NON_NULL)
+        InventoryManifest inventory,
     @JsonProperty("run") RunInfo run) {
 
   private static final ObjectMapper MAPPER =
@@ -113,6 +119,24 @@ public record Manifest(
         counts,
         malformedByReason,
         expectedDaily,
+        inventory,
+        run);
+  }
+
+  /** This manifest with the given inventory section. */
+  public Manifest withInventory(InventoryManifest inventory) {
+    return new Manifest(
+        topic,
+        seed,
+        stores,
+        skus,
+        start,
+        firstEventTime,
+        lastEventTime,
+        counts,
+        malformedByReason,
+        expectedDaily,
+        inventory,
         run);
   }
 

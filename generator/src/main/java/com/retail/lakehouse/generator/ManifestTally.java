@@ -6,13 +6,16 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Keeps count of the messages a run sends and of each store's daily sales over the distinct valid
- * lines, and turns the tally into a {@link Manifest}.
+ * lines, and turns the tally into a {@link Manifest}. With inventory on, it also tallies the
+ * inventory messages and the stock changes the books will see ({@link InventoryTally}); the
+ * top-level counts stay the POS stream's.
  */
 public final class ManifestTally {
   private static final long DAY_MILLIS = 86_400_000L;
@@ -29,11 +32,13 @@ public final class ManifestTally {
   // Keyed by epoch day then store id, which is the manifest's sort order.
   private final TreeMap<Long, TreeMap<String, DaySales>> daily = new TreeMap<>();
   private final TreeMap<String, Long> malformedByReason = new TreeMap<>();
+  private final InventoryTally inventory;
   private long sent;
   private long valid;
   private long malformed;
   private long duplicates;
   private long late;
+  private long allSent;
   private long firstEventMillis = Long.MAX_VALUE;
   private long lastEventMillis = Long.MIN_VALUE;
 
@@ -43,10 +48,19 @@ public final class ManifestTally {
   public ManifestTally(GeneratorConfig config, Instant start) {
     this.config = config;
     this.start = start;
+    this.inventory = config.inventory() ? new InventoryTally(config, start) : null;
   }
 
-  /** Counts one message handed to Kafka. */
+  /** Counts one message handed to Kafka, of either stream. */
   public void record(GeneratedMessage message) {
+    allSent++;
+    if (message.stream() == EventStream.INVENTORY) {
+      if (inventory == null) {
+        throw new IllegalArgumentException("an inventory message in a POS-only run");
+      }
+      inventory.record(message);
+      return;
+    }
     sent++;
     switch (message.kind()) {
       case MALFORMED -> {
@@ -60,6 +74,9 @@ public final class ManifestTally {
           late++;
         }
         addSale(message.event());
+        if (inventory != null) {
+          inventory.addPosLine(message.event());
+        }
       }
     }
   }
@@ -77,9 +94,26 @@ public final class ManifestTally {
     day.lines++;
   }
 
-  /** Messages counted so far. */
+  /** POS messages counted so far (what {@code --count} bounds). */
   public long sent() {
     return sent;
+  }
+
+  /** Messages of every stream counted so far. */
+  public long allSent() {
+    return allSent;
+  }
+
+  /**
+   * The expected closing stock per (store, SKU, day) over everything counted so far.
+   *
+   * @throws IllegalStateException in a POS-only run
+   */
+  public ClosingStock closingStock() {
+    if (inventory == null) {
+      throw new IllegalStateException("a POS-only run has no closing stock");
+    }
+    return inventory.closingStock();
   }
 
   /** The manifest of everything counted so far, with the given run facts (may be null). */
@@ -104,15 +138,27 @@ public final class ManifestTally {
         new Manifest.Counts(sent, valid, malformed, duplicates, late),
         malformedByReason,
         expected,
+        inventory == null ? null : inventory.toManifest(),
         run);
   }
 
   /** Runs a simulator to its end without Kafka and returns its manifest (no run facts). */
   public static Manifest simulate(PosTrafficSimulator simulator) {
-    ManifestTally tally = new ManifestTally(simulator.config(), simulator.start());
+    return simulateTally(simulator, simulator.config(), simulator.start()).toManifest(null);
+  }
+
+  /** Runs a chain simulator to its end without Kafka and returns its manifest (no run facts). */
+  public static Manifest simulate(ChainSimulator simulator) {
+    return simulateTally(simulator, simulator.config(), simulator.start()).toManifest(null);
+  }
+
+  /** Runs a simulator to its end without Kafka and returns the tally of what it produced. */
+  static ManifestTally simulateTally(
+      Iterator<GeneratedMessage> simulator, GeneratorConfig config, Instant start) {
+    ManifestTally tally = new ManifestTally(config, start);
     while (simulator.hasNext()) {
       tally.record(simulator.next());
     }
-    return tally.toManifest(null);
+    return tally;
   }
 }

@@ -4,7 +4,6 @@ import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Comparator;
@@ -27,9 +26,7 @@ import java.util.SplittableRandom;
  */
 public final class PosTrafficSimulator implements Iterator<GeneratedMessage> {
   /** A duplicate re-sends one of the last this-many valid lines. */
-  public static final int DUPLICATE_WINDOW = 1000;
-
-  private static final long HOUR_MILLIS = Duration.ofHours(1).toMillis();
+  public static final int DUPLICATE_WINDOW = FaultInjector.DUPLICATE_WINDOW;
 
   /** The next basket arrival of one store; ties broken by store order for determinism. */
   private record Arrival(long millis, int storeIndex) {}
@@ -40,7 +37,7 @@ public final class PosTrafficSimulator implements Iterator<GeneratedMessage> {
   private final Instant start;
   private final long limit;
   private final SplittableRandom trafficRng;
-  private final SplittableRandom faultRng;
+  private final FaultInjector<PosEvent> faults;
   private final Checkout checkout;
   private final Checkout lateCheckout;
   private final PriorityQueue<Arrival> arrivals =
@@ -49,11 +46,7 @@ public final class PosTrafficSimulator implements Iterator<GeneratedMessage> {
   private final ArrayDeque<PosEvent> pendingLines = new ArrayDeque<>();
   private final byte[][] storeKeys;
   private final double[] cumulativeStoreWeights;
-  private final GeneratedMessage[] recentValid = new GeneratedMessage[DUPLICATE_WINDOW];
-  private int recentCount;
-  private int recentNext;
   private long sent;
-  private long malformed;
   private long simulatedMillis;
 
   /** A simulator on the system clock (used only for the default start and live mode). */
@@ -70,7 +63,7 @@ public final class PosTrafficSimulator implements Iterator<GeneratedMessage> {
     this.limit = config.effectiveCount();
     SplittableRandom root = new SplittableRandom(config.seed());
     this.trafficRng = root.split();
-    this.faultRng = root.split();
+    this.faults = new FaultInjector<>(config, root.split(), MalformedKind.FOR_POS, new Lines());
     this.checkout = new Checkout(catalogue, root.split());
     this.lateCheckout = new Checkout(catalogue, root.split());
     List<Store> stores = catalogue.stores();
@@ -120,43 +113,37 @@ public final class PosTrafficSimulator implements Iterator<GeneratedMessage> {
       throw new NoSuchElementException("all " + limit + " messages generated");
     }
     sent++;
-    double u = faultRng.nextDouble();
-    double malformedBelow = config.malformedRate();
-    double duplicateBelow = malformedBelow + config.duplicateRate();
-    double lateBelow = duplicateBelow + config.lateRate();
-    if (u < malformedBelow) {
-      MalformedKind kind =
-          MalformedKind.values()[(int) (malformed++ % MalformedKind.values().length)];
-      PosEvent source = nextLine();
+    return faults.next();
+  }
+
+  /** The POS stream as the fault injector sees it. */
+  private final class Lines implements FaultInjector.Source<PosEvent> {
+    @Override
+    public PosEvent next() {
+      return nextLine();
+    }
+
+    @Override
+    public long clockMillis() {
+      return config.live() ? wallClock.millis() : simulatedMillis;
+    }
+
+    @Override
+    public PosEvent late(long eventMillis, SplittableRandom faultRng) {
+      Store store = catalogue.stores().get(pickStore(faultRng));
+      return lateCheckout.ringUpLateUpload(store, eventMillis);
+    }
+
+    @Override
+    public GeneratedMessage valid(PosEvent event, MessageKind kind) {
+      return new GeneratedMessage(keyOf(event), PosEventJson.toJson(event), kind, event, null);
+    }
+
+    @Override
+    public GeneratedMessage malformed(PosEvent event, MalformedKind kind) {
       return new GeneratedMessage(
-          keyOf(source), kind.corrupt(source), MessageKind.MALFORMED, source, kind);
+          keyOf(event), kind.corrupt(event), MessageKind.MALFORMED, event, kind);
     }
-    if (u < duplicateBelow) {
-      if (recentCount > 0) {
-        GeneratedMessage original = recentValid[faultRng.nextInt(recentCount)];
-        return new GeneratedMessage(
-            original.key(), original.value(), MessageKind.DUPLICATE, original.event(), null);
-      }
-      return remember(valid(nextLine(), MessageKind.VALID)); // nothing to re-send yet
-    }
-    if (u < lateBelow) {
-      long clock = config.live() ? wallClock.millis() : simulatedMillis;
-      long delay = HOUR_MILLIS + faultRng.nextLong(47 * HOUR_MILLIS + 1);
-      Store store = catalogue.stores().get(pickStore());
-      return remember(valid(lateCheckout.ringUpLateUpload(store, clock - delay), MessageKind.LATE));
-    }
-    return remember(valid(nextLine(), MessageKind.VALID));
-  }
-
-  private GeneratedMessage valid(PosEvent event, MessageKind kind) {
-    return new GeneratedMessage(keyOf(event), PosEventJson.toJson(event), kind, event, null);
-  }
-
-  private GeneratedMessage remember(GeneratedMessage message) {
-    recentValid[recentNext] = message;
-    recentNext = (recentNext + 1) % DUPLICATE_WINDOW;
-    recentCount = Math.min(recentCount + 1, DUPLICATE_WINDOW);
-    return message;
   }
 
   /** The next sale line in time order, ringing up the next basket when the last one is done. */
@@ -179,7 +166,7 @@ public final class PosTrafficSimulator implements Iterator<GeneratedMessage> {
     return line;
   }
 
-  private int pickStore() {
+  private int pickStore(SplittableRandom faultRng) {
     double u = faultRng.nextDouble() * cumulativeStoreWeights[cumulativeStoreWeights.length - 1];
     for (int i = 0; i < cumulativeStoreWeights.length; i++) {
       if (u < cumulativeStoreWeights[i]) {

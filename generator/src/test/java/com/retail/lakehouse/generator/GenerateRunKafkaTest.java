@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.retail.lakehouse.generator.cli.GenerateCommand;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
+import com.retail.lakehouse.transforms.event.PosEvent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -68,6 +71,92 @@ class GenerateRunKafkaTest {
   }
 
   @Test
+  void inventoryMovementsReachTheirTopicWithTheManifestCounts() throws Exception {
+    GeneratorConfig config =
+        GeneratorConfig.builder()
+            .topic("pos_transactions_with_stock")
+            .inventoryTopic("inventory_movements_reconcile")
+            .streams(EnumSet.allOf(EventStream.class))
+            .start(Instant.parse("2026-11-20T00:00:00Z"))
+            .stores(5)
+            .skus(100)
+            .count(20_000)
+            .malformedRate(0.02)
+            .duplicateRate(0.03)
+            .lateRate(0.02)
+            .build();
+    Manifest manifest = GenerateRun.run(config, KAFKA.bootstrapServers(), ProgressSink.none());
+
+    assertThat(manifest.run().sendErrors()).as(manifest.run().firstSendError()).isZero();
+    InventoryManifest inventory = manifest.inventory();
+    List<ConsumerRecord<byte[], byte[]>> pos = consumeAll(config.topic());
+    List<ConsumerRecord<byte[], byte[]>> movements = consumeAll(config.inventoryTopic());
+    assertThat(pos).hasSize((int) manifest.counts().sent());
+    assertThat(manifest.counts().sent()).isEqualTo(20_000);
+    assertThat(movements).hasSize((int) inventory.counts().sent());
+    assertThat(movements)
+        .allSatisfy(
+            r -> assertThat(new String(r.key(), StandardCharsets.UTF_8)).matches("S00[1-5]"));
+    List<byte[]> values = movements.stream().map(ConsumerRecord::value).toList();
+    List<StockBooks.Movement> distinct = StockBooks.distinctValid(values);
+    long parsed = values.stream().filter(v -> StockBooks.parse(v) != null).count();
+    assertThat(distinct).hasSize((int) inventory.counts().valid());
+    assertThat(parsed - distinct.size()).isEqualTo(inventory.counts().duplicates());
+    assertThat(values.size() - parsed).isEqualTo(inventory.counts().malformed());
+    assertThat(inventory.counts().malformed()).isPositive();
+    // The books kept from what the two topics hold close at the manifest's digest.
+    Instant now = Instant.parse(manifest.lastEventTime()).plusSeconds(60);
+    List<PosEvent> lines =
+        Reconciliation.tally(pos.stream().map(ConsumerRecord::value).toList(), now).lines();
+    LocalDate first = LocalDate.parse(inventory.closingStock().firstDate());
+    LocalDate last = LocalDate.parse(inventory.closingStock().lastDate());
+    assertThat(
+            StockBooks.sha256(
+                StockBooks.closing(StockBooks.entries(distinct, lines), first, last),
+                config.stores(),
+                config.skus(),
+                first,
+                last))
+        .isEqualTo(inventory.closingStock().sha256());
+    assertThat(manifest.withRun(null).toJson())
+        .isEqualTo(ManifestTally.simulate(new ChainSimulator(config)).toJson());
+  }
+
+  @Test
+  void commandWritesTheFullClosingStockWhenAsked(@TempDir Path dataDir) throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Path summary = dataDir.resolve("summary.json");
+    int exit =
+        new CommandLine(new GenerateCommand())
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute(
+                "--bootstrap-servers", KAFKA.bootstrapServers(),
+                "--topic", "pos_transactions_cli_stock",
+                "--streams", "pos,inventory",
+                "--inventory-topic", "inventory_movements_cli",
+                "--inventory-manifest", "full",
+                "--stores", "3",
+                "--skus", "50",
+                "--count", "5000",
+                "--start", "2026-11-20",
+                "--data-dir", dataDir.toString(),
+                "--summary-json", summary.toString());
+    assertThat(exit).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("inventory: ", "expected closing stock: ", "sha256 ");
+    Manifest written = Manifest.read(summary);
+    InventoryManifest.ClosingStockDigest digest = written.inventory().closingStock();
+    assertThat(digest.csv()).matches("generate-42-\\d{8}-\\d{6}-closing-stock\\.csv");
+    Path csv = dataDir.resolve("manifests").resolve(digest.csv());
+    byte[] bytes = Files.readAllBytes(csv);
+    assertThat(StockBooks.sha256(bytes)).isEqualTo(digest.sha256());
+    assertThat(Files.readAllLines(csv)).hasSize((int) digest.rows() + 1);
+    assertThat(consumeAll("inventory_movements_cli"))
+        .hasSize((int) written.inventory().counts().sent());
+  }
+
+  @Test
   void commandSendsAndWritesItsManifests(@TempDir Path dataDir) throws Exception {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -97,6 +186,7 @@ class GenerateRunKafkaTest {
     try (Stream<Path> manifests = Files.list(dataDir.resolve("manifests"))) {
       List<Path> files = manifests.toList();
       assertThat(files).hasSize(1);
+      assertThat(Files.readString(files.get(0))).doesNotContain("inventory");
       assertThat(files.get(0).getFileName().toString()).matches("generate-42-\\d{8}-\\d{6}\\.json");
       assertThat(Files.readString(files.get(0))).isEqualTo(Files.readString(summary));
     }

@@ -2,12 +2,15 @@ package com.retail.lakehouse.generator.cli;
 
 import com.retail.lakehouse.common.Durations;
 import com.retail.lakehouse.generator.DailyExpectation;
+import com.retail.lakehouse.generator.EventStream;
 import com.retail.lakehouse.generator.GenerateRun;
 import com.retail.lakehouse.generator.GeneratorConfig;
+import com.retail.lakehouse.generator.InventoryManifest;
 import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.localkafka.LocalKafkaBroker;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -41,6 +44,12 @@ import picocli.CommandLine.Spec;
           + " average store makes about 1,500 lines a day, the default 20 stores about 30,000.",
       "Output is deterministic for a given seed and flags (except --duration without --start,"
           + " which stamps events with the wall clock: live mode).",
+      "",
+      "With --streams pos,inventory it also sends the stores' stock movements (opening and"
+          + " weekly cycle COUNTs, RECEIPTs after reorders, shrink ADJUSTMENTs, TRANSFER_OUT/IN"
+          + " pairs) to --inventory-topic, interleaved in event-time order with the POS traffic"
+          + " they follow; the same fault rates apply, and the manifest's \"inventory\" object holds"
+          + " their counts and the expected closing stock per store, SKU and day.",
       ""
     },
     footer = {
@@ -65,8 +74,41 @@ public class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--topic",
       defaultValue = GeneratorConfig.DEFAULT_TOPIC,
-      description = {"Topic to send to.", "Default: ${DEFAULT-VALUE}."})
+      description = {"Topic POS sale lines go to.", "Default: ${DEFAULT-VALUE}."})
   String topic;
+
+  @Option(
+      names = "--streams",
+      paramLabel = "LIST",
+      defaultValue = "pos",
+      description = {
+        "Streams to send, comma-separated: pos (sale lines to --topic) and inventory (stock"
+            + " movements to --inventory-topic, keyed by store_id, following the POS sales; needs a"
+            + " simulated clock, not live mode). --count counts POS messages only.",
+        "Default: ${DEFAULT-VALUE}."
+      })
+  String streams;
+
+  @Option(
+      names = "--inventory-topic",
+      defaultValue = GeneratorConfig.DEFAULT_INVENTORY_TOPIC,
+      description = {
+        "Topic inventory movements go to (created like --topic).",
+        "Default: ${DEFAULT-VALUE}."
+      })
+  String inventoryTopic;
+
+  @Option(
+      names = "--inventory-manifest",
+      paramLabel = "summary|full",
+      defaultValue = "summary",
+      description = {
+        "How the manifest gives the expected closing stock per store, SKU and day: summary = a"
+            + " SHA-256 digest of its CSV form plus totals per store and day; full = also the CSV"
+            + " itself (date,store_id,sku,closing_stock) in a file next to the manifest.",
+        "Default: ${DEFAULT-VALUE}."
+      })
+  String inventoryManifest;
 
   @Option(
       names = "--partitions",
@@ -174,8 +216,9 @@ public class GenerateCommand implements Callable<Integer> {
     GeneratorConfig config = config();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    boolean fullClosingStock = fullClosingStock();
     LocalKafkaBroker broker = null;
-    Manifest manifest;
+    GenerateRun.Result result;
     try {
       String servers = bootstrapServers;
       if (servers == null) {
@@ -184,14 +227,15 @@ public class GenerateCommand implements Callable<Integer> {
         broker = LocalKafkaBroker.start(common.getDataDir());
         servers = broker.bootstrapServers();
       }
-      manifest =
-          GenerateRun.run(
+      result =
+          GenerateRun.execute(
               config,
               servers,
               p -> {
                 err.println(p.line());
                 err.flush();
-              });
+              },
+              Clock.systemUTC());
     } catch (IllegalStateException e) {
       err.println("generate: " + e.getMessage());
       err.flush();
@@ -201,9 +245,18 @@ public class GenerateCommand implements Callable<Integer> {
         broker.close();
       }
     }
+    Manifest manifest = result.manifest();
     Path manifestPath =
         Manifest.defaultPath(
             common.getDataDir(), config.seed(), Instant.parse(manifest.run().startedAt()));
+    if (fullClosingStock && manifest.inventory() != null) {
+      String name = manifestPath.getFileName().toString().replaceFirst("\\.json$", "");
+      Path csv = manifestPath.resolveSibling(name + "-closing-stock.csv");
+      result.closingStock().writeCsv(csv);
+      manifest =
+          manifest.withInventory(
+              manifest.inventory().withClosingStockCsv(csv.getFileName().toString()));
+    }
     manifest.write(manifestPath);
     if (common.getSummaryJson() != null) {
       manifest.write(common.getSummaryJson());
@@ -228,10 +281,24 @@ public class GenerateCommand implements Callable<Integer> {
           .lateRate(lateRate)
           .topic(topic)
           .partitions(partitions)
+          .streams(EventStream.parseList(streams))
+          .inventoryTopic(inventoryTopic)
           .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+  }
+
+  /** Whether {@code --inventory-manifest full} was asked for. */
+  boolean fullClosingStock() {
+    return switch (inventoryManifest) {
+      case "full" -> true;
+      case "summary" -> false;
+      default ->
+          throw new ParameterException(
+              spec.commandLine(),
+              "--inventory-manifest must be summary or full, got '" + inventoryManifest + "'");
+    };
   }
 
   /** Parses an ISO instant, offset date-time or date (midnight UTC). */
@@ -296,6 +363,30 @@ public class GenerateCommand implements Callable<Integer> {
         m.firstEventTime(),
         m.lastEventTime());
     out.printf(Locale.US, "  expected net revenue %,.2f %s%n", m.totalNetRevenue(), "USD");
+    InventoryManifest inv = m.inventory();
+    if (inv != null) {
+      Manifest.Counts ic = inv.counts();
+      out.printf(
+          Locale.US,
+          "  inventory: %,d messages to %s: valid movements %,d (late %,d), malformed %,d,"
+              + " duplicates %,d%n",
+          ic.sent(),
+          inv.topic(),
+          ic.valid(),
+          ic.late(),
+          ic.malformed(),
+          ic.duplicates());
+      InventoryManifest.ClosingStockDigest cs = inv.closingStock();
+      out.printf(
+          Locale.US,
+          "  expected closing stock: %,d rows (%s .. %s), %,d negative, sha256 %s%s%n",
+          cs.rows(),
+          cs.firstDate(),
+          cs.lastDate(),
+          cs.negativeRows(),
+          cs.sha256(),
+          cs.csv() == null ? "" : ", in " + cs.csv());
+    }
     if (m.run().firstSendError() != null) {
       out.println("  first send error: " + m.run().firstSendError());
     }

@@ -2,6 +2,7 @@ package com.retail.lakehouse.generator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.retail.lakehouse.generator.EventStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -62,6 +63,13 @@ class GenerateCommandTest {
             "--data-dir",
             "Default: ./lakehouse-data",
             "--summary-json",
+            "--streams",
+            "Default: pos",
+            "--inventory-topic",
+            "Default: inventory_movements",
+            "--inventory-manifest",
+            "Default: summary",
+            "closing stock",
             "Exit status");
     assertThat(help.out()).doesNotContain("${DEFAULT-VALUE}");
   }
@@ -77,7 +85,12 @@ class GenerateCommandTest {
         "--duration soon; --duration=soon is not a duration (use e.g. 500ms, 10s, 5m, 2h, 1d or PT1M)",
         "--duration=-5s; --duration must be positive",
         "--duplicate-rate 0.6 --late-rate 0.6; must not exceed 1",
-        "--stores 0; --stores must be between 1 and 999"
+        "--stores 0; --stores must be between 1 and 999",
+        "--streams inventory; --streams must include pos",
+        "--streams pos,stock; --streams takes a comma-separated list of pos and inventory",
+        "--streams pos,inventory --duration 5s; --streams inventory needs a simulated clock",
+        "--streams pos,inventory --stores 999 --skus 500; tracks at most 200000 stock positions",
+        "--inventory-manifest all; --inventory-manifest must be summary or full"
       })
   void badFlagsAreRejectedWithExitCode2(String args, String message) {
     Result result = run(args.split(" "));
@@ -133,5 +146,20 @@ class GenerateCommandTest {
     GenerateCommand command = new GenerateCommand();
     new CommandLine(command).parseArgs("--duration", text);
     assertThat(command.config().duration()).isEqualTo(Duration.parse(expected));
+  }
+
+  @Test
+  void streamsDefaultToPosAndTakeInventory() {
+    GenerateCommand posOnly = new GenerateCommand();
+    new CommandLine(posOnly).parseArgs();
+    assertThat(posOnly.config().streams()).containsExactly(EventStream.POS);
+    assertThat(posOnly.config().inventory()).isFalse();
+
+    GenerateCommand both = new GenerateCommand();
+    new CommandLine(both)
+        .parseArgs("--streams", "pos,inventory", "--inventory-topic", "stock", "--count", "5");
+    assertThat(both.config().streams()).containsExactly(EventStream.POS, EventStream.INVENTORY);
+    assertThat(both.config().inventoryTopic()).isEqualTo("stock");
+    assertThat(both.fullClosingStock()).isFalse();
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.retail.lakehouse.generator.InventoryManifest;
+import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import com.retail.lakehouse.pipelines.conformance.LakehouseTables;
@@ -83,7 +85,7 @@ class InventoryIngestTest {
     s.add(new Sent("M-2", movement("M-2", "RECEIPT", 24, "1.05", null, TIME), null));
     s.add(new Sent("M-2", movement("M-2", "RECEIPT", 24, "1.05", null, TIME), null)); // re-sent
     s.add(new Sent("M-3", movement("M-3", "ADJUSTMENT", -2, "1.05", "DAMAGE", TIME), null));
-    s.add(new Sent("M-4", movement("M-4", "TRANSFER_OUT", -5, "1.05", null, TIME), null));
+    s.add(new Sent("M-4", movement("M-4", "TRANSFER_OUT", 5, "1.05", null, TIME), null));
     s.add(new Sent("M-5", movement("M-5", "TRANSFER_IN", 5, "1.05", null, TIME), null));
     s.add(
         new Sent(
@@ -94,7 +96,7 @@ class InventoryIngestTest {
         new Sent(
             "B-2",
             movement("B-2", "ADJUSTMENT", -1, "1.05", null, TIME),
-            DeadLetterReason.MISSING_FIELD));
+            DeadLetterReason.BAD_REASON));
     s.add(
         new Sent(
             "B-3",
@@ -121,7 +123,7 @@ class InventoryIngestTest {
             movement("B-7", "RECEIPT", 3, "1.05", null, TIME).replace("{", "{\"quantity\":1,"),
             DeadLetterReason.DUPLICATE_FIELD));
     s.add(new Sent("B-8", "{\"movement_id\": \"B-8\"", DeadLetterReason.TRUNCATED_JSON));
-    s.add(new Sent("M-6", movement("M-6", "ADJUSTMENT", 1, "0", "FOUND", TIME), null));
+    s.add(new Sent("M-6", movement("M-6", "ADJUSTMENT", -1, "0", "EXPIRED", TIME), null));
     return s;
   }
 
@@ -198,6 +200,72 @@ class InventoryIngestTest {
     assertThat(tables.rows(InventoryTables.RAW)).hasSize(6);
     tables.rawTable().refresh();
     assertThat(tables.rawTable().currentSnapshot().snapshotId()).isEqualTo(rawSnapshot);
+  }
+
+  /**
+   * The simulator's two streams through the two-stream ingest: raw.inventory_movements holds
+   * exactly the manifest's valid movements (per type too), its dead letters exactly the malformed
+   * ones by reason, and the re-sent copies are the duplicates the ingest dropped.
+   */
+  @Test
+  void theSimulatorsInventoryStreamReconcilesWithTheTables() throws Exception {
+    String posTopic = "pos_sim";
+    String inventoryTopic = "inventory_sim";
+    String[] generate = {
+      "generate",
+      "--streams=pos,inventory",
+      "--topic=" + posTopic,
+      "--inventory-topic=" + inventoryTopic,
+      "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+      "--data-dir=" + dataDir,
+      "--count=20000",
+      "--stores=3",
+      "--skus=40",
+      "--start=" + LocalDateTime.now(ZoneOffset.UTC).toLocalDate().minusDays(8),
+      "--malformed-rate=0.05",
+      "--duplicate-rate=0.05",
+      "--seed=7"
+    };
+    assertThat(LakehouseCommand.run(generate)).isZero();
+    Manifest manifest;
+    try (var files = Files.list(dataDir.resolve("manifests"))) {
+      manifest = Manifest.read(files.filter(f -> f.toString().endsWith(".json")).findFirst().get());
+    }
+    InventoryManifest sent = manifest.inventory();
+    assertThat(sent.counts().valid()).isPositive();
+    assertThat(sent.counts().malformed()).isPositive();
+    assertThat(sent.counts().duplicates()).isPositive();
+
+    Path summary = dataDir.resolve("sim-summary.json");
+    assertThat(
+            LakehouseCommand.run(
+                new String[] {
+                  "ingest",
+                  "--streams=pos,inventory",
+                  "--topic=" + posTopic,
+                  "--inventory-topic=" + inventoryTopic,
+                  "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+                  "--data-dir=" + dataDir,
+                  "--until-caught-up",
+                  "--summary-json=" + summary
+                }))
+        .isZero();
+    LakehouseTables tables = new LakehouseTables(dataDir);
+    List<Record> movements = tables.rows(InventoryTables.RAW);
+    assertThat(movements).hasSize((int) sent.counts().valid());
+    Map<String, Long> byType = new TreeMap<>();
+    movements.forEach(r -> byType.merge((String) r.getField("movement_type"), 1L, Long::sum));
+    assertThat(byType).isEqualTo(sent.movementsByType());
+    Map<String, Long> reasons = new TreeMap<>();
+    tables
+        .rows(InventoryTables.DEAD_LETTERS)
+        .forEach(r -> reasons.merge((String) r.getField("reason"), 1L, Long::sum));
+    assertThat(reasons).isEqualTo(sent.malformedByReason());
+    JsonNode inventory = JSON.readTree(dataDir.resolve("sim-summary.inventory.json").toFile());
+    assertThat(inventory.get("read").asLong()).isEqualTo(sent.counts().sent());
+    assertThat(inventory.get("duplicates_dropped").asLong()).isEqualTo(sent.counts().duplicates());
+    assertThat(inventory.get("unaccounted").asLong()).isZero();
+    assertThat(tables.raw()).hasSize((int) manifest.counts().valid());
   }
 
   @Test

@@ -16,7 +16,7 @@ public enum DeadLetterReason {
           + " or length of a string field"),
   DUPLICATE_FIELD("a field of the contract appears more than once in the event object"),
   MISSING_KEY("the Kafka message has no key (the store id)"),
-  MISSING_FIELD("a required field is absent or null (reason, on an inventory ADJUSTMENT)"),
+  MISSING_FIELD("a required field is absent or null"),
   WRONG_TYPE("a field has the wrong JSON type or format"),
   UNKNOWN_EVENT_TYPE("event_type is neither SALE nor RETURN"),
   BAD_LINE_NUMBER("line_number is below 1"),
@@ -31,6 +31,8 @@ public enum DeadLetterReason {
   UNKNOWN_MOVEMENT_TYPE(
       "movement_type is none of RECEIPT, ADJUSTMENT, COUNT, TRANSFER_IN, TRANSFER_OUT"),
   BAD_UNIT_COST("unit_cost is negative or has more than two decimals"),
+  BAD_REASON(
+      "an ADJUSTMENT's reason is not DAMAGE, THEFT or EXPIRED, or another movement has a reason"),
   /**
    * The validator failed on this message with an unexpected exception: a bug in the contract's
    * code, kept as a dead letter (with the exception in the detail) instead of stopping the ingest.

@@ -2,7 +2,6 @@ package com.retail.lakehouse.transforms.event;
 
 import static com.retail.lakehouse.transforms.event.InventoryMovementSchema.*;
 
-import com.retail.lakehouse.transforms.event.InventoryMovementSchema.MovementType;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -11,14 +10,24 @@ import java.util.Optional;
 
 /**
  * The rules an inventory movement must satisfy before it may enter {@code raw.inventory_movements}
- * (quantity's sign per movement type as {@link InventoryMovementSchema} defines it; unit_cost a
- * non-negative amount in cents that fits decimal(12,2); a reason on every ADJUSTMENT; event_time as
- * for POS events). Each failing rule returns a {@link Rejection} naming it.
+ * (quantity's sign per movement type, {@link MovementType#allows}; unit_cost a non-negative amount
+ * in cents that fits decimal(12,2); a reason of {@link AdjustmentReason} on every ADJUSTMENT and on
+ * no other movement; event_time as for POS events). Each failing rule returns a {@link Rejection}
+ * naming it.
  */
 public final class InventoryRules implements Serializable {
   private static final int I_QUANTITY = index(QUANTITY);
   private static final int I_UNIT_COST = index(UNIT_COST);
   private static final int I_REASON = index(REASON);
+
+  private static boolean isAdjustmentReason(String reason) {
+    for (AdjustmentReason r : AdjustmentReason.values()) {
+      if (r.name().equals(reason)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   private final Duration futureTolerance;
 
@@ -36,26 +45,10 @@ public final class InventoryRules implements Serializable {
    */
   public Optional<Rejection> check(Object[] v, MovementType type, Instant eventTime, Instant now) {
     int quantity = (Integer) v[I_QUANTITY];
-    boolean signOk =
-        switch (type) {
-          case RECEIPT, TRANSFER_IN -> quantity > 0;
-          case TRANSFER_OUT -> quantity < 0;
-          case ADJUSTMENT -> quantity != 0;
-          case COUNT -> quantity >= 0;
-        };
-    if (!signOk) {
+    if (!type.allows(quantity)) {
       return PosEventRules.fail(
           DeadLetterReason.BAD_QUANTITY,
-          "quantity="
-              + quantity
-              + " on a "
-              + type
-              + switch (type) {
-                case RECEIPT, TRANSFER_IN -> " (must be > 0)";
-                case TRANSFER_OUT -> " (must be < 0: units leaving)";
-                case ADJUSTMENT -> " (must not be 0)";
-                case COUNT -> " (the level counted: must be >= 0)";
-              });
+          "quantity=" + quantity + " on a " + type + " (" + type.quantityRule() + ")");
     }
     BigDecimal unitCost = (BigDecimal) v[I_UNIT_COST];
     Optional<Rejection> outOfRange = PosEventRules.outOfRange(UNIT_COST, unitCost);
@@ -66,10 +59,15 @@ public final class InventoryRules implements Serializable {
       return PosEventRules.fail(
           DeadLetterReason.BAD_UNIT_COST, "unit_cost=" + unitCost.toPlainString());
     }
-    Object reason = v[I_REASON];
-    if (type == MovementType.ADJUSTMENT && (reason == null || ((String) reason).isBlank())) {
+    String reason = (String) v[I_REASON];
+    if (type == MovementType.ADJUSTMENT ? !isAdjustmentReason(reason) : reason != null) {
       return PosEventRules.fail(
-          DeadLetterReason.MISSING_FIELD, "reason is required on an ADJUSTMENT");
+          DeadLetterReason.BAD_REASON,
+          type == MovementType.ADJUSTMENT
+              ? "reason="
+                  + (reason == null ? "null" : ContractJson.abbreviate(reason))
+                  + " on an ADJUSTMENT (must be one of DAMAGE, THEFT, EXPIRED)"
+              : "reason=" + ContractJson.abbreviate(reason) + " on a " + type + " (must be null)");
     }
     return PosEventRules.checkEventTime(eventTime, now, futureTolerance);
   }

@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The inventory contract's validator: a valid movement of each type gives its values in the raw
  * table's column order; each rule (quantity's sign per movement type, unit_cost, a reason on an
- * ADJUSTMENT, the event-time bounds) and each hostile shape the shared JSON reader bounds (deep
- * nesting, a million-digit cost, too many fields, a field twice, a byte order mark) is a rejection
- * with its reason, never an exception.
+ * ADJUSTMENT only, the event-time bounds) and each hostile shape the shared JSON reader bounds
+ * (deep nesting, a million-digit cost, too many fields, a field twice, a byte order mark) is a
+ * rejection with its reason, never an exception.
  */
 class InventoryContractTest {
   private static final Instant NOW = Instant.parse("2026-12-03T12:00:00Z");
@@ -48,9 +48,9 @@ class InventoryContractTest {
   @CsvSource({
     "RECEIPT, 24,",
     "TRANSFER_IN, 5,",
-    "TRANSFER_OUT, -5,",
+    "TRANSFER_OUT, 5,",
     "ADJUSTMENT, -2, DAMAGE",
-    "ADJUSTMENT, 1, FOUND",
+    "ADJUSTMENT, 1, THEFT",
     "COUNT, 0,",
     "COUNT, 37,"
   })
@@ -75,10 +75,12 @@ class InventoryContractTest {
     "RECEIPT, 0, 1.05, , 2026-12-03T10:00:00.000Z, BAD_QUANTITY",
     "RECEIPT, -1, 1.05, , 2026-12-03T10:00:00.000Z, BAD_QUANTITY",
     "TRANSFER_IN, -1, 1.05, , 2026-12-03T10:00:00.000Z, BAD_QUANTITY",
-    "TRANSFER_OUT, 5, 1.05, , 2026-12-03T10:00:00.000Z, BAD_QUANTITY",
+    "TRANSFER_OUT, -5, 1.05, , 2026-12-03T10:00:00.000Z, BAD_QUANTITY",
     "ADJUSTMENT, 0, 1.05, DAMAGE, 2026-12-03T10:00:00.000Z, BAD_QUANTITY",
     "COUNT, -1, 1.05, , 2026-12-03T10:00:00.000Z, BAD_QUANTITY",
-    "ADJUSTMENT, -1, 1.05, , 2026-12-03T10:00:00.000Z, MISSING_FIELD",
+    "ADJUSTMENT, -1, 1.05, , 2026-12-03T10:00:00.000Z, BAD_REASON",
+    "ADJUSTMENT, -1, 1.05, LOST, 2026-12-03T10:00:00.000Z, BAD_REASON",
+    "RECEIPT, 3, 1.05, DAMAGE, 2026-12-03T10:00:00.000Z, BAD_REASON",
     "RECEIPT, 1, -0.01, , 2026-12-03T10:00:00.000Z, BAD_UNIT_COST",
     "RECEIPT, 1, 1.001, , 2026-12-03T10:00:00.000Z, BAD_UNIT_COST",
     "RECEIPT, 1, 99999999999.00, , 2026-12-03T10:00:00.000Z, AMOUNT_OUT_OF_RANGE",
