@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.retail.lakehouse.generator.DailyExpectation;
+import com.retail.lakehouse.generator.EventStream;
 import com.retail.lakehouse.generator.GenerateRun;
 import com.retail.lakehouse.generator.GeneratorConfig;
 import com.retail.lakehouse.generator.Manifest;
@@ -12,6 +13,7 @@ import com.retail.lakehouse.generator.ProgressSink;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import com.retail.lakehouse.transforms.commit.CrashPoint;
+import com.retail.lakehouse.transforms.tables.InventoryTables;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -170,6 +172,104 @@ public abstract class RunnerConformance {
     int exitCode = child.kill();
     assertThat(atPoint).as("the ingest JVM reached " + point).isTrue();
     assertThat(exitCode).isEqualTo(137);
+  }
+
+  // ---- the second contract: inventory movements through the same ingest ----
+
+  static final String INVENTORY_POS_TOPIC = "pos_with_inventory";
+  static final String INVENTORY_TOPIC = "inventory_movements";
+
+  private static Manifest inventoryManifest;
+
+  /** The simulator's two streams, sent once: POS lines and the movements that follow them. */
+  private static synchronized Manifest inventoryTopics() throws Exception {
+    if (inventoryManifest == null) {
+      inventoryManifest =
+          GenerateRun.run(
+              GeneratorConfig.builder()
+                  .seed(13)
+                  .topic(INVENTORY_POS_TOPIC)
+                  .inventoryTopic(INVENTORY_TOPIC)
+                  .streams(java.util.EnumSet.allOf(EventStream.class))
+                  .stores(3)
+                  .skus(40)
+                  .count(8_000)
+                  .malformedRate(0.03)
+                  .duplicateRate(0.03)
+                  .lateRate(0.03)
+                  .build(),
+              KAFKA.bootstrapServers(),
+              ProgressSink.none());
+      assertThat(inventoryManifest.inventory().counts().malformed()).isPositive();
+      assertThat(inventoryManifest.inventory().counts().duplicates()).isPositive();
+    }
+    return inventoryManifest;
+  }
+
+  private static final String[] BOTH_STREAMS = {
+    "--streams=pos,inventory", "--inventory-topic=" + INVENTORY_TOPIC
+  };
+
+  @Test
+  void inventoryStreamLandsExactlyTheManifestBesidePosSales() throws Exception {
+    Manifest sent = inventoryTopics();
+    Path dataDir = work.resolve("inventory");
+    JsonNode pos = ingest(dataDir, INVENTORY_POS_TOPIC, "both.json", BOTH_STREAMS);
+    JsonNode inventory =
+        new ObjectMapper().readTree(Files.readString(dataDir.resolve("both.inventory.json")));
+    assertThat(pos.get("unaccounted").asLong()).isZero();
+    assertThat(inventory.get("read").asLong()).isEqualTo(sent.inventory().counts().sent());
+    assertThat(inventory.get("duplicates_dropped").asLong())
+        .isEqualTo(sent.inventory().counts().duplicates());
+    assertThat(inventory.get("unaccounted").asLong()).isZero();
+    assertThat(inventory.get("lag").asLong()).isZero();
+    LakehouseTables tables = new LakehouseTables(dataDir);
+    assertTablesHoldExactly(tables, sent);
+    assertInventoryHoldsExactly(tables, sent);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CrashPoint.class)
+  void inventoryIngestKilledWithKill9RecoversWithoutLossOrDuplicates(CrashPoint point)
+      throws Exception {
+    Manifest sent = inventoryTopics();
+    Path dataDir = work.resolve("inventory-crash-" + point.name());
+    String[] inventoryOnly = {"--streams=inventory", "--inventory-topic=" + INVENTORY_TOPIC};
+    killAt(point, startIngestJvm(dataDir, point, inventoryOnly));
+
+    JsonNode summary = ingest(dataDir, INVENTORY_POS_TOPIC, "after-crash.json", inventoryOnly);
+    assertThat(summary.get("topic").asText()).isEqualTo(INVENTORY_TOPIC);
+    assertThat(summary.get("lag").asLong()).isZero();
+    assertInventoryHoldsExactly(new LakehouseTables(dataDir), sent);
+  }
+
+  /**
+   * raw.inventory_movements holds each valid movement of the manifest once (per movement type as
+   * sent), each Kafka message at most once; its dead-letter table each malformed one, by reason.
+   */
+  static void assertInventoryHoldsExactly(LakehouseTables tables, Manifest sent) {
+    List<Record> raw = tables.rows(InventoryTables.RAW);
+    Set<String> ids = new HashSet<>();
+    Set<String> offsets = new HashSet<>();
+    Map<String, Long> byType = new TreeMap<>();
+    for (Record r : raw) {
+      assertThat(ids.add((String) r.getField("movement_id"))).as("no movement twice").isTrue();
+      assertThat(offsets.add(r.getField("kafka_partition") + "@" + r.getField("kafka_offset")))
+          .as("no Kafka message twice in raw.inventory_movements")
+          .isTrue();
+      byType.merge((String) r.getField("movement_type"), 1L, Long::sum);
+    }
+    assertThat(raw).hasSize((int) sent.inventory().counts().valid());
+    assertThat(byType).isEqualTo(sent.inventory().movementsByType());
+    Map<String, Long> byReason = new TreeMap<>();
+    Set<String> deadOffsets = new HashSet<>();
+    for (Record r : tables.rows(InventoryTables.DEAD_LETTERS)) {
+      byReason.merge((String) r.getField("reason"), 1L, Long::sum);
+      assertThat(deadOffsets.add(r.getField("kafka_partition") + "@" + r.getField("kafka_offset")))
+          .as("no Kafka message twice in raw.inventory_movements_dlq")
+          .isTrue();
+    }
+    assertThat(byReason).isEqualTo(sent.inventory().malformedByReason());
   }
 
   // ---- the continuous KafkaIO job (--mode=streaming): direct and flink; spark refuses it ----
