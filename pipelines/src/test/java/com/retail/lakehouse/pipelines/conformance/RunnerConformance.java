@@ -243,6 +243,27 @@ public abstract class RunnerConformance {
     assertInventoryHoldsExactly(new LakehouseTables(dataDir), sent);
   }
 
+  @Test
+  void inventoryStreamingJobLandsExactlyTheManifestOrSparkRefusesIt() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(runsStreaming(), "spark runs catch-up runs");
+    Manifest sent = inventoryTopics();
+    Path dataDir = work.resolve("inventory-stream");
+    String[] args = {
+      "--mode=streaming",
+      "--commit-interval=2s",
+      "--streams=inventory",
+      "--inventory-topic=" + INVENTORY_TOPIC
+    };
+    JsonNode summary = ingest(dataDir, INVENTORY_POS_TOPIC, "stream.json", args);
+    assertThat(summary.get("mode").asText()).isEqualTo("streaming");
+    assertThat(summary.get("topic").asText()).isEqualTo(INVENTORY_TOPIC);
+    assertThat(summary.get("read").asLong()).isEqualTo(sent.inventory().counts().sent());
+    assertThat(summary.get("duplicates_dropped").asLong())
+        .isEqualTo(sent.inventory().counts().duplicates());
+    assertThat(summary.get("unaccounted").asLong()).isZero();
+    assertInventoryHoldsExactly(new LakehouseTables(dataDir), sent);
+  }
+
   /**
    * raw.inventory_movements holds each valid movement of the manifest once (per movement type as
    * sent), each Kafka message at most once; its dead-letter table each malformed one, by reason.
