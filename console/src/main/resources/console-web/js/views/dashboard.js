@@ -100,6 +100,8 @@ export function dailyView(root, route, app) {
   const store = h('input', { id: 'dash-store', type: 'text', placeholder: 'all stores', size: 10, value: q.get('store') || '' });
   const category = h('input', { id: 'dash-category', type: 'text', placeholder: 'all categories', size: 12, value: q.get('category') || '' });
   const csv = h('a', { id: 'dash-csv', class: 'button-link', download: '' }, 'Download CSV');
+  const productsCsv = h('a', { id: 'dash-products-csv', class: 'button-link', download: '' }, 'CSV (all products)');
+  const categoriesCsv = h('a', { id: 'dash-categories-csv', class: 'button-link', download: '' }, 'CSV (all categories)');
   const form = h('form', { class: 'dash-form', id: 'dash-range' },
     h('label', {}, 'From ', from), h('label', {}, 'To ', to), h('label', {}, 'Store ', store),
     h('label', {}, 'Category ', category),
@@ -128,8 +130,8 @@ export function dailyView(root, route, app) {
     h('div', { class: 'kpis', id: 'kpis' }, Object.values(tiles).map((t) => t.el)),
     h('section', { class: 'panel' }, h('h2', {}, 'Net revenue by day'), chartEl),
     h('div', { class: 'grid' },
-      h('section', { class: 'panel' }, h('h2', {}, 'Top 10 products'), top),
-      h('section', { class: 'panel' }, h('h2', {}, 'Top 10 categories'), topCategories)),
+      h('section', { class: 'panel' }, h('div', { class: 'title-row' }, h('h2', {}, 'Top 10 products'), productsCsv), top),
+      h('section', { class: 'panel' }, h('div', { class: 'title-row' }, h('h2', {}, 'Top 10 categories'), categoriesCsv), topCategories)),
     h('section', { class: 'panel' }, h('h2', {}, 'Revenue by store and day'), stores));
   const lineChart = chart(chartEl);
 
@@ -140,8 +142,10 @@ export function dailyView(root, route, app) {
     if (mine !== gen) return;
     if (document.activeElement !== from) from.value = data.from;
     if (document.activeElement !== to) to.value = data.to;
-    csv.href = api.query('/api/dashboard/daily.csv',
-      { from: data.from, to: data.to, store: data.store || '', category: data.category || '' });
+    const csvParams = { from: data.from, to: data.to, store: data.store || '', category: data.category || '' };
+    csv.href = api.query('/api/dashboard/daily.csv', csvParams);
+    productsCsv.href = api.query('/api/dashboard/daily.csv', { ...csvParams, table: 'products' });
+    categoriesCsv.href = api.query('/api/dashboard/daily.csv', { ...csvParams, table: 'categories' });
     fill(source, `${data.from} to ${data.to}${data.store ? ` · store ${data.store}` : ' · all stores'}`
       + `${data.category ? ` · category ${data.category}` : ' · all categories'} · from `,
       h('code', {}, data.source), data.mart_snapshot_id == null ? ' (no mart snapshot yet: run the mart)' : ` snapshot ${data.mart_snapshot_id}`,

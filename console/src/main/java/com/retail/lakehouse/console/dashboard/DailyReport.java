@@ -507,13 +507,19 @@ final class DailyReport {
 
   /** The TOP entries by revenue (ties by name), as {name: .., revenue, units}. */
   private static List<Map<String, Object>> top(Map<String, Totals> sums, String name) {
+    return ranked(sums, name, TOP);
+  }
+
+  /** The first {@code limit} entries by revenue (ties by name), as {name: .., revenue, units}. */
+  private static List<Map<String, Object>> ranked(
+      Map<String, Totals> sums, String name, int limit) {
     List<Map<String, Object>> top = new ArrayList<>();
     sums.entrySet().stream()
         .sorted(
             Comparator.comparing((Map.Entry<String, Totals> e) -> e.getValue().revenue)
                 .reversed()
                 .thenComparing(Map.Entry::getKey))
-        .limit(TOP)
+        .limit(limit)
         .forEach(
             e -> {
               Map<String, Object> m = new LinkedHashMap<>();
@@ -539,27 +545,66 @@ final class DailyReport {
     return rows;
   }
 
+  /** The tables the daily view can download as CSV ({@code table} parameter values). */
+  static final List<String> CSV_TABLES = List.of("store_days", "products", "categories");
+
+  /** The CSV table a {@code table} parameter names (null or blank: store_days); checked. */
+  static String csvTable(String table) {
+    String t = table == null || table.isBlank() ? "store_days" : table;
+    if (!CSV_TABLES.contains(t)) {
+      throw new IllegalArgumentException(
+          "table=" + t + " is not a table of the daily view: use one of " + CSV_TABLES);
+    }
+    return t;
+  }
+
   /** The revenue-by-store-and-day table as CSV (RFC 4180, CRLF line ends). */
   String toCsv() {
-    StringBuilder csv =
-        new StringBuilder("sale_date,store_id,revenue,gross,returns,units,transactions,lines\r\n");
-    for (Map<String, Object> row : storeDayRows()) {
-      csv.append(row.get("sale_date"))
-          .append(',')
-          .append(cell(String.valueOf(row.get("store_id"))))
-          .append(',')
-          .append(row.get("revenue"))
-          .append(',')
-          .append(row.get("gross"))
-          .append(',')
-          .append(row.get("returns"))
-          .append(',')
-          .append(row.get("units"))
-          .append(',')
-          .append(row.get("transactions"))
-          .append(',')
-          .append(row.get("lines"))
-          .append("\r\n");
+    return toCsv("store_days");
+  }
+
+  /**
+   * One of {@link #CSV_TABLES} as CSV (RFC 4180, CRLF line ends): {@code store_days} the
+   * revenue-by-store-and-day rows, {@code products} and {@code categories} every product or
+   * category of the range by revenue (ties by name), of which the page shows the top 10.
+   */
+  String toCsv(String table) {
+    return switch (csvTable(table)) {
+      case "store_days" ->
+          csv(
+              List.of(
+                  "sale_date",
+                  "store_id",
+                  "revenue",
+                  "gross",
+                  "returns",
+                  "units",
+                  "transactions",
+                  "lines"),
+              storeDayRows());
+      case "products" ->
+          csv(
+              List.of("product", "revenue", "units"),
+              ranked(byProduct, "product", Integer.MAX_VALUE));
+      case "categories" ->
+          csv(
+              List.of("category", "revenue", "units"),
+              ranked(byCategory, "category", Integer.MAX_VALUE));
+      default -> throw new IllegalStateException("not a CSV table: " + table);
+    };
+  }
+
+  /** Names from the data, quoted and made inert by {@link #cell}; numbers and dates as they are. */
+  private static final Set<String> TEXT_COLUMNS = Set.of("store_id", "product", "category");
+
+  private static String csv(List<String> columns, List<Map<String, Object>> rows) {
+    StringBuilder csv = new StringBuilder(String.join(",", columns)).append("\r\n");
+    for (Map<String, Object> row : rows) {
+      for (int i = 0; i < columns.size(); i++) {
+        String v = String.valueOf(row.get(columns.get(i)));
+        csv.append(i == 0 ? "" : ",").append(TEXT_COLUMNS.contains(columns.get(i)) ? cell(v) : v);
+      }
+      csv.append("\r\n");
     }
     return csv.toString();
   }

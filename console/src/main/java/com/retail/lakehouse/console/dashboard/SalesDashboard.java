@@ -89,13 +89,15 @@ public final class SalesDashboard {
   }
 
   /**
-   * {@code GET /api/dashboard/daily.csv?from=&to=&store=&category=}: revenue by store and day, of
-   * the rows the filters select (the file name names them).
+   * {@code GET /api/dashboard/daily.csv?from=&to=&store=&category=&table=}: revenue by store and
+   * day ({@code table=store_days}, the default), or every product or category by revenue ({@code
+   * products}, {@code categories}), of the rows the filters select (the file name names them).
    */
   public void dailyCsv(Context ctx) {
+    String table = DailyReport.csvTable(ctx.queryParam("table"));
     DailyReport report = dailyReport(ctx);
     String name =
-        "daily-sales-"
+        (table.equals("store_days") ? "daily-sales-" : "daily-" + table + "-")
             + report.query.from()
             + "-to-"
             + report.query.to()
@@ -104,7 +106,7 @@ public final class SalesDashboard {
             + ".csv";
     ctx.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
     ctx.contentType("text/csv; charset=utf-8");
-    ctx.result(report.toCsv());
+    ctx.result(report.toCsv(table));
   }
 
   /** A category as ASCII letters, digits and '-' / '_' (others as '_'), fit for a file name. */

@@ -159,6 +159,22 @@ class DashboardBrowserTest {
     assertThat(body.lines().count()).isEqualTo(1 + api.get("by_store_day").size());
     assertThat(driver.findElements(By.cssSelector("#top-categories tbody tr")))
         .hasSize(api.get("top_categories").size());
+    // the top lists' CSV links: every product and category of the same range
+    for (String table : List.of("products", "categories")) {
+      String href = driver.findElement(By.id("dash-" + table + "-csv")).getAttribute("href");
+      assertThat(href).contains("table=" + table).contains("from=" + from);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> list =
+          (Map<String, Object>)
+              js.executeAsyncScript(
+                  "const done = arguments[arguments.length - 1];"
+                      + "fetch(arguments[0]).then(async r => done({status: r.status,"
+                      + " body: await r.text()})).catch(e => done({error: String(e)}));",
+                  href);
+      assertThat(list.get("status")).as(String.valueOf(list)).isEqualTo(200L);
+      assertThat(((String) list.get("body")).lines().findFirst().orElse(""))
+          .isEqualTo((table.equals("products") ? "product" : "category") + ",revenue,units");
+    }
 
     // a category: the tiles follow it and equal the API's figures of that category
     String category = api.at("/top_categories/1/category").asText();

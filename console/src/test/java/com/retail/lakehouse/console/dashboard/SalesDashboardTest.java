@@ -187,6 +187,50 @@ class SalesDashboardTest {
     assertThat(lines.subList(1, lines.size())).isEqualTo(fromJson);
   }
 
+  /**
+   * The products and categories tables download as CSV in full: their first ten rows are the page's
+   * top 10, their revenues add up to the range's (every mart row has a product; categorised ones a
+   * category), and an unknown table is a 400 with one line.
+   */
+  @Test
+  @Order(2)
+  void theProductsAndCategoriesTablesDownloadAsCsvInFull() throws Exception {
+    String range = "from=" + FROM + "&to=" + TO;
+    JsonNode daily = ok("/api/dashboard/daily?" + range);
+    BigDecimal total = new BigDecimal(daily.at("/totals/revenue").asText());
+    for (String table : List.of("products", "categories")) {
+      String name = table.equals("products") ? "product" : "category";
+      HttpResponse<String> csv =
+          ConsoleTestSupport.get(url(), "/api/dashboard/daily.csv?" + range + "&table=" + table);
+      assertThat(csv.statusCode()).isEqualTo(200);
+      assertThat(csv.headers().firstValue("Content-Disposition").orElse(""))
+          .isEqualTo("attachment; filename=\"daily-" + table + "-" + FROM + "-to-" + TO + ".csv\"");
+      List<String> lines = csv.body().lines().toList();
+      assertThat(lines.get(0)).isEqualTo(name + ",revenue,units");
+      List<String> top = new ArrayList<>();
+      for (JsonNode p : daily.get("top_" + table)) {
+        top.add(
+            DailyReport.cell(p.get(name).asText())
+                + ","
+                + p.get("revenue").asText()
+                + ","
+                + p.get("units").asText());
+      }
+      assertThat(lines.subList(1, 1 + top.size())).isEqualTo(top);
+      assertThat(lines.size() - 1).isGreaterThanOrEqualTo(top.size());
+      BigDecimal sum = BigDecimal.ZERO;
+      for (String line : lines.subList(1, lines.size())) {
+        int units = line.lastIndexOf(','); // the last two cells are numbers
+        sum = sum.add(new BigDecimal(line.substring(line.lastIndexOf(',', units - 1) + 1, units)));
+      }
+      assertThat(sum).as(table + " add up to the range's revenue").isEqualByComparingTo(total);
+    }
+    HttpResponse<String> bad =
+        ConsoleTestSupport.get(url(), "/api/dashboard/daily.csv?" + range + "&table=stores");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("table=stores is not a table of the daily view");
+  }
+
   @Test
   @Order(2)
   void aRepeatedQueryAtTheSameSnapshotIsAnsweredFromTheCache() {
