@@ -142,15 +142,7 @@ class DashboardBrowserTest {
     // the CSV link: an attachment whose first row is the header
     WebElement csv = driver.findElement(By.id("dash-csv"));
     assertThat(csv.getAttribute("href")).contains("/api/dashboard/daily.csv?from=" + from);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> fetched =
-        (Map<String, Object>)
-            js.executeAsyncScript(
-                "const done = arguments[arguments.length - 1];"
-                    + "fetch(arguments[0]).then(async r => done({status: r.status,"
-                    + " disposition: r.headers.get('Content-Disposition'), body: await r.text()}))"
-                    + ".catch(e => done({error: String(e)}));",
-                csv.getAttribute("href"));
+    Map<String, Object> fetched = fetchInPage(csv.getAttribute("href"));
     assertThat(fetched.get("status")).as(String.valueOf(fetched)).isEqualTo(200L);
     assertThat((String) fetched.get("disposition")).startsWith("attachment;");
     String body = (String) fetched.get("body");
@@ -163,14 +155,7 @@ class DashboardBrowserTest {
     for (String table : List.of("products", "categories")) {
       String href = driver.findElement(By.id("dash-" + table + "-csv")).getAttribute("href");
       assertThat(href).contains("table=" + table).contains("from=" + from);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> list =
-          (Map<String, Object>)
-              js.executeAsyncScript(
-                  "const done = arguments[arguments.length - 1];"
-                      + "fetch(arguments[0]).then(async r => done({status: r.status,"
-                      + " body: await r.text()})).catch(e => done({error: String(e)}));",
-                  href);
+      Map<String, Object> list = fetchInPage(href);
       assertThat(list.get("status")).as(String.valueOf(list)).isEqualTo(200L);
       assertThat(((String) list.get("body")).lines().findFirst().orElse(""))
           .isEqualTo((table.equals("products") ? "product" : "category") + ",revenue,units");
@@ -379,6 +364,19 @@ class DashboardBrowserTest {
         driver.executeScript(
             "return performance.getEntriesByType('resource')"
                 + ".filter(e => e.name.includes('/api/dashboard/live')).length");
+  }
+
+  /** Fetches a URL from the page (its origin and cookies): status, Content-Disposition, body. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> fetchInPage(String href) {
+    return (Map<String, Object>)
+        ((JavascriptExecutor) driver)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "fetch(arguments[0]).then(async r => done({status: r.status,"
+                    + " disposition: r.headers.get('Content-Disposition'), body: await r.text()}))"
+                    + ".catch(e => done({error: String(e)}));",
+                href);
   }
 
   private static JsonNode get(String path) throws Exception {
