@@ -7,6 +7,7 @@ import com.retail.lakehouse.transforms.mart.ReplaceMartDays;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.InventoryTables;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import java.io.IOException;
@@ -61,6 +62,15 @@ import org.apache.iceberg.util.SnapshotUtil;
  * page load after a commit reads only what the commit added.
  */
 public final class LakehouseTables {
+  /** The tables whose health the console shows, in this order (a missing one: exists=false). */
+  static final List<TableDefinition> TABLES =
+      List.of(
+          RawTable.DEFINITION,
+          DeadLetterTable.DEFINITION,
+          DailySalesSummaryTable.DEFINITION,
+          InventoryTables.RAW,
+          InventoryTables.DEAD_LETTERS);
+
   /** How long {@link #kafkaLag} waits for Kafka. */
   static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(5);
 
@@ -99,14 +109,13 @@ public final class LakehouseTables {
   }
 
   /**
-   * raw.pos_transactions, the dead-letter table and marts.daily_sales_summary, in that order; a
-   * missing table gives exists=false, never an exception. From the current snapshot's summary.
+   * The {@link #TABLES} (raw.pos_transactions, its dead letters, marts.daily_sales_summary,
+   * raw.inventory_movements and its dead letters), in that order; a missing table gives
+   * exists=false, never an exception. From the current snapshot's summary.
    */
   public List<TableHealth> health() {
     List<TableHealth> health = new ArrayList<>();
-    for (TableDefinition definition :
-        List.of(
-            RawTable.DEFINITION, DeadLetterTable.DEFINITION, DailySalesSummaryTable.DEFINITION)) {
+    for (TableDefinition definition : TABLES) {
       health.add(healthOf(definition));
     }
     return health;
@@ -149,9 +158,7 @@ public final class LakehouseTables {
    */
   public Map<String, List<PartitionFiles>> filesByPartition() {
     Map<String, List<PartitionFiles>> out = new java.util.LinkedHashMap<>();
-    for (TableDefinition definition :
-        List.of(
-            RawTable.DEFINITION, DeadLetterTable.DEFINITION, DailySalesSummaryTable.DEFINITION)) {
+    for (TableDefinition definition : TABLES) {
       String name = definition.identifier().toString();
       Table table = load(definition);
       Snapshot current = table == null ? null : table.currentSnapshot();

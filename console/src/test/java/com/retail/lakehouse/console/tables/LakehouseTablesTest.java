@@ -12,6 +12,7 @@ import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.InventoryTables;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,7 +84,9 @@ class LakehouseTablesTest {
             org.assertj.core.groups.Tuple.tuple(RawTable.DEFINITION.toString(), false),
             org.assertj.core.groups.Tuple.tuple(DeadLetterTable.DEFINITION.toString(), false),
             org.assertj.core.groups.Tuple.tuple(
-                DailySalesSummaryTable.DEFINITION.toString(), false));
+                DailySalesSummaryTable.DEFINITION.toString(), false),
+            org.assertj.core.groups.Tuple.tuple(InventoryTables.RAW.toString(), false),
+            org.assertj.core.groups.Tuple.tuple(InventoryTables.DEAD_LETTERS.toString(), false));
     assertThat(tables.deadLettersByReason(Instant.EPOCH)).isEmpty();
     assertThat(tables.rawChangesSince(null)).isEqualTo(new RawChanges(null, new TreeSet<>()));
     assertThat(tables.partitionStrip(Map.of())).isEmpty();
@@ -111,7 +114,9 @@ class LakehouseTablesTest {
     // health: the summary's figures equal what the scan plan counts
     Table raw = table(RawTable.DEFINITION.identifier());
     List<TableHealth> health = tables.health();
-    assertThat(health).extracting(TableHealth::exists).containsExactly(true, true, false);
+    assertThat(health)
+        .extracting(TableHealth::exists)
+        .containsExactly(true, true, false, false, false);
     assertHealthCountsTheScan(health.get(0), raw);
     assertHealthCountsTheScan(health.get(1), table(DeadLetterTable.DEFINITION.identifier()));
     assertThat(tables.lastRawCommit())
