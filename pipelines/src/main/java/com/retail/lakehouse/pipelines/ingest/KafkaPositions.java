@@ -58,7 +58,8 @@ public final class KafkaPositions implements AutoCloseable {
         throw new UsageException(
             "topic '"
                 + topic
-                + "' does not exist: run ./lakehouse generate first, or pass --topic");
+                + "' does not exist: run ./lakehouse generate first (--streams pos,inventory"
+                + " for the inventory stream), or name the topic (--topic, --inventory-topic)");
       }
       throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause(), e);
     }
