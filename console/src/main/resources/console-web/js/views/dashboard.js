@@ -212,7 +212,7 @@ export function sparkline(hours, label) {
   svg.setAttribute('height', String(height));
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('role', 'img');
-  const peak = values.indexOf(max);
+  const peak = values.indexOf(Math.max(...values)); // the highest hour, negative or not
   svg.setAttribute('aria-label', `${label}: revenue per hour, peak ${money(hours[peak])} at ${String(peak).padStart(2, '0')}:00 UTC`);
   const title = document.createElementNS(SVG, 'title');
   title.textContent = svg.getAttribute('aria-label');

@@ -386,7 +386,8 @@ final class Api {
     var tables = console.tables();
     List<Map<String, Object>> lag = new ArrayList<>();
     long total = 0;
-    for (PartitionLag p : tables.kafkaLag()) {
+    var now = tables.kafkaLag();
+    for (PartitionLag p : now.partitions()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("partition", p.partition());
       m.put("end_offset", p.endOffset());
@@ -395,7 +396,7 @@ final class Api {
       lag.add(m);
       total += p.lag();
     }
-    String error = tables.lagError();
+    String error = now.error();
     Map<String, Object> kafka = new LinkedHashMap<>();
     kafka.put("topic", settings.topic());
     kafka.put("lag", error == null ? total : null);

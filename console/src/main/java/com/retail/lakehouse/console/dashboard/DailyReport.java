@@ -609,9 +609,12 @@ final class DailyReport {
     return csv.toString();
   }
 
-  /** A CSV cell: quoted when needed; a leading formula character is made inert for spreadsheets. */
+  /**
+   * A CSV cell: quoted when needed; a leading formula character (= + - @, or a tab or carriage
+   * return before one) is made inert for spreadsheets.
+   */
   static String cell(String s) {
-    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    String v = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
     if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")) {
       return "\"" + v.replace("\"", "\"\"") + "\"";
     }

@@ -77,7 +77,6 @@ public final class LakehouseTables {
   private final CatalogSettings catalog;
   private final String bootstrapServers;
   private final String topic;
-  private volatile String lagError;
 
   // immutable per snapshot id, so never invalid; small (a few dates per snapshot)
   private final Map<Long, Set<LocalDate>> rawDaysAdded = new ConcurrentHashMap<>();
@@ -226,16 +225,29 @@ public final class LakehouseTables {
   }
 
   /**
+   * The topic's messages not yet in the tables, or why that is unknown (one line; the partitions
+   * are then empty). Each call answers for itself: concurrent callers never see each other's error.
+   */
+  public record KafkaLag(List<PartitionLag> partitions, String error) {
+    public KafkaLag {
+      partitions = List.copyOf(partitions);
+    }
+
+    static KafkaLag unknown(String why) {
+      return new KafkaLag(List.of(), why);
+    }
+  }
+
+  /**
    * Per Kafka partition: the topic's end offset, the position the tables have committed (where
    * ingest resumes: the lower of raw's and the DLQ's, {@link CommittedOffsets#resumeOffset}) and
    * lag = end - committed. The tables are read before Kafka, so a commit in between can only make
-   * the lag look larger, never negative. Empty when no broker is configured or reachable, with
-   * {@link #lagError()} saying why in one line.
+   * the lag look larger, never negative. No partitions and an error when no broker is configured or
+   * reachable, or the tables' position cannot be read.
    */
-  public List<PartitionLag> kafkaLag() {
+  public KafkaLag kafkaLag() {
     if (bootstrapServers == null) {
-      lagError = "no Kafka bootstrap servers configured";
-      return List.of();
+      return KafkaLag.unknown("no Kafka bootstrap servers configured");
     }
     CommittedOffsets raw;
     CommittedOffsets dlq;
@@ -243,15 +255,13 @@ public final class LakehouseTables {
       raw = positionOf(RawTable.DEFINITION);
       dlq = positionOf(DeadLetterTable.DEFINITION);
     } catch (CommittedOffsets.PositionUnknownException e) {
-      lagError = "the tables' Kafka position is unknown: " + oneLine(e);
-      return List.of();
+      return KafkaLag.unknown("the tables' Kafka position is unknown: " + oneLine(e));
     }
     Map<Integer, Long> ends;
     try {
       ends = KafkaEnds.endOffsets(bootstrapServers, topic, KAFKA_TIMEOUT);
     } catch (KafkaEnds.KafkaEndsException e) {
-      lagError = e.getMessage();
-      return List.of();
+      return KafkaLag.unknown(e.getMessage());
     }
     List<PartitionLag> lag = new ArrayList<>();
     ends.forEach(
@@ -259,13 +269,7 @@ public final class LakehouseTables {
           long committed = CommittedOffsets.resumeOffset(raw, dlq, p);
           lag.add(new PartitionLag(p, end, committed, end - committed));
         });
-    lagError = null;
-    return lag;
-  }
-
-  /** Why the last {@link #kafkaLag} call returned no partitions, or null when it did not fail. */
-  public String lagError() {
-    return lagError;
+    return new KafkaLag(lag, null);
   }
 
   private CommittedOffsets positionOf(TableDefinition definition) {

@@ -225,6 +225,11 @@ class SalesDashboardTest {
       }
       assertThat(sum).as(table + " add up to the range's revenue").isEqualByComparingTo(total);
     }
+    // names are data: a cell a spreadsheet would run as a formula is made inert
+    for (String formula : List.of("=1+1", "+1", "-1", "@SUM(A1)", "\t=HYPERLINK(1)", "\r=1")) {
+      assertThat(DailyReport.cell(formula)).as(formula).matches("\"?'(?s).*");
+    }
+    assertThat(DailyReport.cell("Dairy, fresh")).isEqualTo("\"Dairy, fresh\"");
     HttpResponse<String> bad =
         ConsoleTestSupport.get(url(), "/api/dashboard/daily.csv?" + range + "&table=stores");
     assertThat(bad.statusCode()).isEqualTo(400);

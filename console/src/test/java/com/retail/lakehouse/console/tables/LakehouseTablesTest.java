@@ -91,17 +91,18 @@ class LakehouseTablesTest {
     assertThat(tables.rawChangesSince(null)).isEqualTo(new RawChanges(null, new TreeSet<>()));
     assertThat(tables.partitionStrip(Map.of())).isEmpty();
     assertThat(tables.lastRawCommit()).isNull();
-    assertThat(tables.kafkaLag()).isEmpty();
-    assertThat(tables.lagError()).isEqualTo("no Kafka bootstrap servers configured");
+    assertThat(tables.kafkaLag().partitions()).isEmpty();
+    assertThat(tables.kafkaLag().error()).isEqualTo("no Kafka bootstrap servers configured");
     List<MartCheck> checks = tables.checkMart(List.of(D1));
     assertThat(checks).singleElement().satisfies(c -> assertThat(c.passed()).isFalse());
 
     // a broker nobody listens on: empty within the timeout, one line why
     LakehouseTables unreachable = new LakehouseTables(catalog(), "127.0.0.1:1", TOPIC);
     long start = System.nanoTime();
-    assertThat(unreachable.kafkaLag()).isEmpty();
+    LakehouseTables.KafkaLag down = unreachable.kafkaLag();
+    assertThat(down.partitions()).isEmpty();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
-    assertThat(unreachable.lagError()).contains("127.0.0.1:1").doesNotContain("\n");
+    assertThat(down.error()).contains("127.0.0.1:1").doesNotContain("\n");
   }
 
   @Test
@@ -260,12 +261,13 @@ class LakehouseTablesTest {
     }
 
     // lag: 0 after ingest; then exactly the messages produced since
-    List<PartitionLag> caughtUp = tables.kafkaLag();
-    assertThat(tables.lagError()).isNull();
+    LakehouseTables.KafkaLag caughtUpLag = tables.kafkaLag();
+    List<PartitionLag> caughtUp = caughtUpLag.partitions();
+    assertThat(caughtUpLag.error()).isNull();
     assertThat(caughtUp).hasSize(2).allSatisfy(l -> assertThat(l.lag()).isZero());
     assertThat(caughtUp).allSatisfy(l -> assertThat(l.committedOffset()).isEqualTo(l.endOffset()));
     generate(4, D2.atTime(12, 0), 123, 0.1);
-    List<PartitionLag> behind = tables.kafkaLag();
+    List<PartitionLag> behind = tables.kafkaLag().partitions();
     assertThat(behind.stream().mapToLong(PartitionLag::lag).sum()).isEqualTo(123);
     assertThat(behind)
         .allSatisfy(l -> assertThat(l.lag()).isEqualTo(l.endOffset() - l.committedOffset()));

@@ -7,8 +7,13 @@ import com.retail.lakehouse.pipelines.run.EmbeddedBroker;
 import com.retail.lakehouse.pipelines.run.PipelineArgs;
 import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code ./lakehouse ingest}: Kafka -> validated, de-duplicated events -> the raw table of each
@@ -79,24 +84,15 @@ public final class IngestCommand {
       }
       int run = 0;
       int failedInARow = 0;
+      Set<String> positioned = new HashSet<>(); // streams whose position the flags already set
       while (true) {
         run++;
         boolean last =
             options.getUntilCaughtUp() || (options.getRuns() > 0 && run >= options.getRuns());
         long started = System.nanoTime();
         try {
-          for (int i = 0; i < streams.size(); i++) {
-            IngestStream stream = streams.get(i);
-            options.setTopic(stream.topic()); // the run reads its topic from the options
-            RunSummary summary =
-                CatchUpIngest.run(options, kafka.bootstrapServers(), catalog, stream.contract());
-            summary.print(System.out);
-            summary.writeJson(IngestStream.summaryPath(options.getSummaryJson(), i, stream));
-          }
+          runEachStream(options, streams, kafka.bootstrapServers(), catalog, positioned);
           failedInARow = 0;
-          // A position is recovered or set once, by the first run; later runs resume from it.
-          options.setRecoverPosition(false);
-          options.setStartFrom(null);
         } catch (KafkaUnavailableException e) {
           // A run that failed reading Kafka committed nothing the next one would not skip: a
           // repeating ingest outlives a broker restart instead of dying with it.
@@ -123,6 +119,63 @@ public final class IngestCommand {
           Thread.sleep(sleepMs);
         }
       }
+    }
+  }
+
+  /**
+   * One catch-up run of each stream, in order. A stream's failure does not hold the others back:
+   * each stream runs, then the first failure is thrown (a Kafka outage after any other failure, so
+   * that a repeating ingest retries only what Kafka alone stopped). A stream's summary file is
+   * removed before its run, so a failed run leaves none of an earlier run behind. {@code
+   * --recover-position} and {@code --start-from} apply to a stream's first successful run only
+   * ({@code positioned} remembers which streams had it).
+   */
+  private static void runEachStream(
+      IngestOptions options,
+      List<IngestStream> streams,
+      String bootstrap,
+      CatalogSettings catalog,
+      Set<String> positioned)
+      throws IOException {
+    boolean recover = options.getRecoverPosition();
+    String startFrom = options.getStartFrom();
+    RuntimeException failure = null;
+    KafkaUnavailableException kafkaDown = null;
+    try {
+      for (int i = 0; i < streams.size(); i++) {
+        IngestStream stream = streams.get(i);
+        String summaryPath = IngestStream.summaryPath(options.getSummaryJson(), i, stream);
+        if (summaryPath != null && !summaryPath.isBlank()) {
+          Files.deleteIfExists(Path.of(summaryPath));
+        }
+        boolean first = !positioned.contains(stream.name());
+        options.setTopic(stream.topic()); // the run reads its topic from the options
+        options.setRecoverPosition(recover && first);
+        options.setStartFrom(first ? startFrom : null);
+        try {
+          RunSummary summary = CatchUpIngest.run(options, bootstrap, catalog, stream.contract());
+          positioned.add(stream.name());
+          summary.print(System.out);
+          summary.writeJson(summaryPath);
+        } catch (KafkaUnavailableException e) {
+          kafkaDown = kafkaDown == null ? e : kafkaDown;
+        } catch (RuntimeException e) {
+          failure = failure == null ? e : failure;
+          if (streams.size() > 1) {
+            System.err.println(
+                "lakehouse ingest: the " + stream.name() + " stream failed: " + e.getMessage());
+          }
+        }
+      }
+    } finally {
+      options.setRecoverPosition(recover);
+      options.setStartFrom(startFrom);
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    if (kafkaDown != null) {
+      throw kafkaDown;
     }
   }
 

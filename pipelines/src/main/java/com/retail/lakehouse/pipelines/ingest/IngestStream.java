@@ -49,6 +49,12 @@ record IngestStream(String name, String topic, EventContract contract) {
               ? new IngestStream(name, options.getTopic(), PosContract.INSTANCE)
               : new IngestStream(name, options.getInventoryTopic(), InventoryContract.INSTANCE));
     }
+    if (names.size() > 1 && options.getTopic().equals(options.getInventoryTopic())) {
+      throw new UsageException(
+          "--topic and --inventory-topic are both "
+              + options.getTopic()
+              + ": each stream needs its own topic (every message would land under both contracts)");
+    }
     if (streams.size() > 1 && options.getStartFrom() != null && !options.getStartFrom().isBlank()) {
       throw new UsageException(
           "--start-from sets one topic's position: give it with a single stream (--streams="

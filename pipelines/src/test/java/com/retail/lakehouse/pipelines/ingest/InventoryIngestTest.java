@@ -268,6 +268,38 @@ class InventoryIngestTest {
     assertThat(tables.raw()).hasSize((int) manifest.counts().valid());
   }
 
+  /**
+   * One stream's failure (here its topic does not exist yet) does not hold the other back: the POS
+   * stream listed after it still lands, the command then fails in one line, and the failed stream's
+   * summary from an earlier run is not left behind.
+   */
+  @Test
+  void aFailingStreamDoesNotHoldTheOtherBack() throws Exception {
+    String posTopic = "pos_alone";
+    send(posTopic, List.of(new String(PosEventJson.toJson(sale("T-9")), StandardCharsets.UTF_8)));
+    Path summary = dataDir.resolve("run.json");
+    Files.writeString(summary, "{\"stale\": true}");
+    int code =
+        LakehouseCommand.run(
+            new String[] {
+              "ingest",
+              "--streams=inventory,pos",
+              "--topic=" + posTopic,
+              "--inventory-topic=not_created_yet",
+              "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+              "--data-dir=" + dataDir,
+              "--until-caught-up",
+              "--summary-json=" + summary
+            });
+    assertThat(code).as("the missing topic is a usage error").isEqualTo(2);
+    assertThat(new LakehouseTables(dataDir).raw())
+        .extracting(r -> (String) r.getField("transaction_id"))
+        .containsExactly("T-9");
+    assertThat(summary).as("the failed inventory stream's old summary").doesNotExist();
+    assertThat(JSON.readTree(dataDir.resolve("run.pos.json").toFile()).get("raw_written").asLong())
+        .isEqualTo(1);
+  }
+
   @Test
   void aWrongStreamNameOrTwoStreamsInOneStreamingJobAreUsageErrors() throws Exception {
     assertThat(
@@ -278,6 +310,16 @@ class InventoryIngestTest {
             LakehouseCommand.run(
                 new String[] {
                   "ingest", "--mode=streaming", "--streams=pos,inventory", "--data-dir=" + dataDir
+                }))
+        .isEqualTo(2);
+    assertThat(
+            LakehouseCommand.run(
+                new String[] {
+                  "ingest",
+                  "--streams=pos,inventory",
+                  "--topic=same",
+                  "--inventory-topic=same",
+                  "--data-dir=" + dataDir
                 }))
         .isEqualTo(2);
     assertThat(Files.exists(dataDir.resolve("warehouse"))).isFalse();
