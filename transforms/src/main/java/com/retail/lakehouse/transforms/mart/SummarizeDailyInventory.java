@@ -269,28 +269,26 @@ public final class SummarizeDailyInventory
       BigDecimal unitCost = costCents < 0 ? null : SaleLines.money(costCents);
       BigDecimal value =
           costCents < 0 ? null : SaleLines.money(Math.multiplyExact(level, costCents));
-      if (day >= firstDay) {
-        rows.add(
-            Row.withSchema(DEFINITION.beamSchema())
-                .addValues(
-                    LocalDate.ofEpochDay(day),
-                    store,
-                    sku,
-                    openingUnits,
-                    received,
-                    sold,
-                    returned,
-                    adjusted,
-                    transfer,
-                    variance,
-                    level,
-                    unitCost,
-                    value,
-                    level <= 0,
-                    cover,
-                    computedAt)
-                .build());
-      }
+      rows.add(
+          Row.withSchema(DEFINITION.beamSchema())
+              .addValues(
+                  LocalDate.ofEpochDay(day),
+                  store,
+                  sku,
+                  openingUnits,
+                  received,
+                  sold,
+                  returned,
+                  adjusted,
+                  transfer,
+                  variance,
+                  level,
+                  unitCost,
+                  value,
+                  level <= 0,
+                  cover,
+                  computedAt)
+              .build());
     }
     return rows;
   }
