@@ -25,8 +25,9 @@ final class InventoryMartPipeline {
   /**
    * What one run needs beyond the options: the files to read, the dates it replaces (every date
    * from the first to the last), the run's identity, the raw.inventory_movements snapshot it read,
-   * the mart snapshot read at plan time, whether it catches up with raw, and further snapshot
-   * summary entries.
+   * the mart snapshot read at plan time, whether it catches up with raw, further snapshot summary
+   * entries, and the mart's own dates it reads (the opening; a change to them since the plan fails
+   * the commit too).
    */
   record RunPlan(
       CatalogSettings catalog,
@@ -37,7 +38,8 @@ final class InventoryMartPipeline {
       long movementsSnapshotId,
       Long martSnapshotAtPlan,
       boolean caughtUp,
-      Map<String, String> moreSummary) {
+      Map<String, String> moreSummary,
+      SortedSet<LocalDate> martDatesRead) {
     RunPlan {
       if (dates.isEmpty()) {
         throw new IllegalArgumentException("an inventory mart run needs at least one date");
@@ -61,15 +63,16 @@ final class InventoryMartPipeline {
         .apply(
             "ReplaceMartDays",
             ReplaceMartDays.of(
-                plan.catalog(),
-                DailyInventoryTable.DEFINITION,
-                DailyInventoryTable.STOCK_DATE,
-                plan.dates(),
-                plan.runId(),
-                plan.movementsSnapshotId(),
-                plan.martSnapshotAtPlan(),
-                plan.caughtUp(),
-                plan.moreSummary()));
+                    plan.catalog(),
+                    DailyInventoryTable.DEFINITION,
+                    DailyInventoryTable.STOCK_DATE,
+                    plan.dates(),
+                    plan.runId(),
+                    plan.movementsSnapshotId(),
+                    plan.martSnapshotAtPlan(),
+                    plan.caughtUp(),
+                    plan.moreSummary())
+                .withMartDatesRead(plan.martDatesRead()));
     return p;
   }
 }

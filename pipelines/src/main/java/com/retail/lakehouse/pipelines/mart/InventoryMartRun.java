@@ -207,8 +207,8 @@ public final class InventoryMartRun {
       rawFiles += addFiles(files, StockEvent.Source.POS_LINE, posFiles, first, last);
     }
     int openingFiles = 0;
+    SortedSet<LocalDate> before = new TreeSet<>();
     if (first.isAfter(rawDates.first())) {
-      SortedSet<LocalDate> before = new TreeSet<>();
       for (int i = 1; i < DailyInventoryTable.COVER_DAYS; i++) {
         before.add(first.minusDays(i));
       }
@@ -252,7 +252,8 @@ public final class InventoryMartRun {
             movementsNow.snapshotId(),
             martSnapshotAtPlan,
             caughtUp,
-            more);
+            more,
+            before);
     PipelineResult result =
         MartRun.runPipeline(
             InventoryMartPipeline.build(options, plan),

@@ -8,10 +8,13 @@ import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
 import com.retail.lakehouse.pipelines.conformance.InventoryMartChecks;
+import com.retail.lakehouse.transforms.event.EventType;
+import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventJson;
 import com.retail.lakehouse.transforms.tables.DailyInventoryTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,6 +148,60 @@ class InventoryMartTest {
     InventoryMartChecks.mart(dataDir);
     assertThat(InventoryMartChecks.rows(dataDir, false)).isEqualTo(incremental);
     InventoryMartChecks.assertOpeningsCarry(incremental);
+
+    // a late POS sale for the second day: only raw.pos_transactions changed, and the rebuild
+    // starts there
+    LocalDate saleDay = LocalDate.parse(dates.get(1));
+    sendSale("LATE-T1", "S001", "SKU-00003", 2, saleDay.atTime(23, 59, 59));
+    assertThat(ingest("ingest-3.json").get("raw_written").asLong()).isEqualTo(1);
+    SortedMap<String, Map<String, Object>> beforeSale = InventoryMartChecks.rows(dataDir, false);
+    JsonNode afterSale = InventoryMartChecks.mart(dataDir, "--changed-since-last-run");
+    assertThat(afterSale.get("dates").get(0).asText()).isEqualTo(saleDay.toString());
+    assertThat(afterSale.get("dates").size())
+        .isEqualTo((int) (newest.toEpochDay() - saleDay.toEpochDay() + 1));
+    SortedMap<String, Map<String, Object>> withSale = InventoryMartChecks.rows(dataDir, false);
+    String saleKey = saleDay + "|S001|SKU-00003";
+    assertThat(withSale.get(saleKey).get(DailyInventoryTable.SOLD_UNITS))
+        .isEqualTo((Long) beforeSale.get(saleKey).get(DailyInventoryTable.SOLD_UNITS) + 2);
+    assertThat(withSale.get(saleKey).get(DailyInventoryTable.CLOSING_UNITS))
+        .isEqualTo((Long) beforeSale.get(saleKey).get(DailyInventoryTable.CLOSING_UNITS) - 2);
+    InventoryMartChecks.mart(dataDir);
+    assertThat(InventoryMartChecks.rows(dataDir, false)).isEqualTo(withSale);
+  }
+
+  private static void sendSale(
+      String transactionId, String store, String sku, int quantity, java.time.LocalDateTime when)
+      throws Exception {
+    PosEvent sale =
+        new PosEvent(
+            "E-" + transactionId,
+            transactionId,
+            1,
+            EventType.SALE,
+            store,
+            store + "-R1",
+            store + "-C01",
+            "Late Product",
+            sku,
+            "Dairy",
+            quantity,
+            new BigDecimal("1.99"),
+            new BigDecimal("0.00"),
+            new BigDecimal("1.99").multiply(BigDecimal.valueOf(quantity)),
+            "USD",
+            "CARD",
+            null,
+            when.toInstant(ZoneOffset.UTC));
+    send(POS_TOPIC, store, PosEventJson.toJson(sale));
+  }
+
+  private static void send(String topic, String key, byte[] value) throws Exception {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", KAFKA.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)).get();
+    }
   }
 
   @Test
@@ -202,17 +259,6 @@ class InventoryMartTest {
     m.put("reason", null);
     m.put("reference", "PO-LATE");
     m.put("event_time", PosEventJson.formatEventTime(when.toInstant(ZoneOffset.UTC)));
-    Properties props = new Properties();
-    props.put("bootstrap.servers", KAFKA.bootstrapServers());
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  INVENTORY_TOPIC,
-                  store.getBytes(StandardCharsets.UTF_8),
-                  JSON.writeValueAsBytes(m)))
-          .get();
-    }
+    send(INVENTORY_TOPIC, store, JSON.writeValueAsBytes(m));
   }
 }

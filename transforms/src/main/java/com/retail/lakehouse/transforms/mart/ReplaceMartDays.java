@@ -126,6 +126,7 @@ public final class ReplaceMartDays
   private final Long martSnapshotAtPlan;
   private final boolean caughtUp;
   private final Map<String, String> moreSummary;
+  private final SortedSet<LocalDate> datesRead;
 
   private ReplaceMartDays(
       CatalogSettings catalog,
@@ -149,6 +150,28 @@ public final class ReplaceMartDays
     this.martSnapshotAtPlan = martSnapshotAtPlan;
     this.caughtUp = caughtUp;
     this.moreSummary = Map.copyOf(moreSummary);
+    this.datesRead = new TreeSet<>();
+  }
+
+  /**
+   * This committer, also failing the commit when the mart's {@code read} dates (days the run read
+   * from the mart itself, e.g. an opening balance) changed since the plan-time snapshot: the rows
+   * built from them would be stale.
+   */
+  public ReplaceMartDays withMartDatesRead(SortedSet<LocalDate> read) {
+    ReplaceMartDays copy =
+        new ReplaceMartDays(
+            catalog,
+            mart,
+            dateColumn,
+            dates,
+            runId,
+            rawSnapshotId,
+            martSnapshotAtPlan,
+            caughtUp,
+            moreSummary);
+    copy.datesRead.addAll(read);
+    return copy;
   }
 
   /**
@@ -221,7 +244,8 @@ public final class ReplaceMartDays
                     rawSnapshotId,
                     martSnapshotAtPlan,
                     caughtUp,
-                    moreSummary)))
+                    moreSummary,
+                    datesRead)))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
 
@@ -405,6 +429,7 @@ public final class ReplaceMartDays
     private final Long martSnapshotAtPlan;
     private final boolean caughtUp;
     private final Map<String, String> moreSummary;
+    private final SortedSet<LocalDate> datesRead;
 
     ReplaceFn(
         CatalogSettings catalog,
@@ -415,16 +440,25 @@ public final class ReplaceMartDays
         long rawSnapshotId,
         Long martSnapshotAtPlan,
         boolean caughtUp,
-        Map<String, String> moreSummary) {
+        Map<String, String> moreSummary,
+        SortedSet<LocalDate> datesRead) {
       this.catalog = catalog;
       this.definition = definition;
       this.dateColumn = dateColumn;
       this.moreSummary = moreSummary;
+      this.datesRead = datesRead;
       this.dates = dates;
       this.runId = runId;
       this.rawSnapshotId = rawSnapshotId;
       this.martSnapshotAtPlan = martSnapshotAtPlan;
       this.caughtUp = caughtUp;
+    }
+
+    /** The dates whose change since the plan fails the commit: replaced ones and read ones. */
+    private SortedSet<LocalDate> watched() {
+      SortedSet<LocalDate> watched = new TreeSet<>(dates);
+      watched.addAll(datesRead);
+      return watched;
     }
 
     @ProcessElement
@@ -457,7 +491,7 @@ public final class ReplaceMartDays
         overwrite.validateFromSnapshot(martSnapshotAtPlan);
       }
       overwrite
-          .conflictDetectionFilter(dateIn(dateColumn, dates))
+          .conflictDetectionFilter(dateIn(dateColumn, watched()))
           .validateNoConflictingData()
           .validateNoConflictingDeletes();
       overwrite.set(RUN_ID_KEY, runId);
@@ -470,7 +504,7 @@ public final class ReplaceMartDays
       try {
         overwrite.commit();
       } catch (ValidationException e) {
-        String why = changedSincePlan(table, martSnapshotAtPlan, dates);
+        String why = changedSincePlan(table, martSnapshotAtPlan, watched());
         if (why == null) {
           throw e; // not a concurrent change (e.g. a written file outside the dates)
         }
