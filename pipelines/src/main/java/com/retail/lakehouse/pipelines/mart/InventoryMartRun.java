@@ -54,8 +54,8 @@ import org.apache.iceberg.io.CloseableIterable;
  *       still rebuilds from the earliest changed date.
  * </ul>
  *
- * When the mart holds no build of D-1 while raw has rows before D (the mart is new, or the snapshot
- * that built it expired), the run starts from raw's first date instead and says so.
+ * When the mart holds no build of D-1 (no retained commit replaced it and it has no data file of
+ * it) while raw has rows before D, the run starts from raw's first date instead and says so.
  */
 public final class InventoryMartRun {
   /** Snapshot summary key: the raw.pos_transactions snapshot the run read (absent: no table). */
@@ -188,7 +188,10 @@ public final class InventoryMartRun {
       first = requested.first();
       last = requested.last();
     }
-    if (first.isAfter(rawDates.first()) && !built.containsKey(first.minusDays(1))) {
+    if (first.isAfter(rawDates.first())
+        && !built.containsKey(first.minusDays(1))
+        && martFiles(mart, martSnapshotAtPlan, new TreeSet<>(List.of(first.minusDays(1))))
+            .isEmpty()) {
       System.err.printf(
           "lakehouse: mart: %s holds no build of %s to open %s from; rebuilding from %s, raw's"
               + " first date%n",
