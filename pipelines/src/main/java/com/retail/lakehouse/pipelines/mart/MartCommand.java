@@ -8,7 +8,8 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 
 /**
  * {@code ./lakehouse mart}: reads the command line, runs {@link MartRun} (which rebuilds
- * marts.daily_sales_summary for the selected UTC sale dates in one commit) and prints its summary.
+ * marts.daily_sales_summary for the selected UTC sale dates in one commit) or, with {@code --mart
+ * inventory}, {@link InventoryMartRun} (marts.daily_inventory), and prints its summary.
  */
 public final class MartCommand {
   /**
