@@ -56,7 +56,8 @@ public final class LakehouseCommand {
           new Command(
               "mart",
               "raw.pos_transactions -> marts.daily_sales_summary (--date, --from/--to,\n"
-                  + "             --changed-since-last-run; default all dates), one atomic commit",
+                  + "             --changed-since-last-run; default all dates), one atomic commit;\n"
+                  + "             --mart inventory: raw.inventory_movements + POS -> marts.daily_inventory",
               MartCommand::run),
           new Command(
               "maintain",

@@ -8,10 +8,14 @@ import com.retail.lakehouse.transforms.tables.CatalogSettings;
 
 /**
  * {@code ./lakehouse mart}: reads the command line, runs {@link MartRun} (which rebuilds
- * marts.daily_sales_summary for the selected UTC sale dates in one commit) and prints its summary.
+ * marts.daily_sales_summary for the selected UTC sale dates in one commit) or, with {@code --mart
+ * inventory}, {@link InventoryMartRun} (marts.daily_inventory), and prints its summary.
  */
 public final class MartCommand {
-  /** Exit code when raw.pos_transactions does not exist yet. */
+  /**
+   * Exit code when the mart's raw table (raw.pos_transactions; for --mart=inventory
+   * raw.inventory_movements) does not exist yet.
+   */
   public static final int NO_RAW_TABLE = 4;
 
   /**
@@ -29,6 +33,8 @@ public final class MartCommand {
           System.out,
           "mart",
           "Rebuild marts.daily_sales_summary (one row per UTC sale_date, store and product) from"
+              + " raw.pos_transactions, or with --mart=inventory marts.daily_inventory (one row per"
+              + " UTC stock_date, store and sku) from raw.inventory_movements and"
               + " raw.pos_transactions. Each run replaces its dates in one Iceberg commit, so"
               + " re-runs never double count.",
           MartOptions.class);
@@ -36,10 +42,11 @@ public final class MartCommand {
     }
     MartOptions options = PipelineArgs.parse("mart", args, MartOptions.class);
     MartRun.requestedDates(options); // flag errors before touching the catalog
+    boolean inventory = InventoryMartRun.isInventory(options);
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     RunSummary summary;
     try {
-      summary = MartRun.run(options, catalog);
+      summary = inventory ? InventoryMartRun.run(options, catalog) : MartRun.run(options, catalog);
     } catch (MartRun.NoRawTableException e) {
       System.err.println("lakehouse mart: " + e.getMessage());
       return NO_RAW_TABLE;

@@ -11,6 +11,15 @@ import org.apache.beam.sdk.options.Description;
  */
 public interface MartOptions extends LakehouseOptions, CatalogOptions {
   @Description(
+      "Which mart to build: sales (marts.daily_sales_summary from raw.pos_transactions) or"
+          + " inventory (marts.daily_inventory from raw.inventory_movements and"
+          + " raw.pos_transactions).")
+  @Default.String("sales")
+  String getMart();
+
+  void setMart(String value);
+
+  @Description(
       "Rebuild this UTC sale date, yyyy-MM-dd, or these dates, comma-separated"
           + " (2026-11-24,2026-11-26).")
   String getDate();

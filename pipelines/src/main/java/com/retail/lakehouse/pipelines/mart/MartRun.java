@@ -172,32 +172,8 @@ public final class MartRun {
                 martSnapshotAtPlan,
                 // --date and --from/--to rebuild some dates only: they do not catch up with raw
                 options.getChangedSinceLastRun() || requestedDates(options).isEmpty()));
-    LiveCounters.reset();
-    PipelineResult result;
-    try (Progress progress = Progress.start("mart", t0, MartRun::progressLine)) {
-      result = pipeline.run();
-      result.waitUntilFinish();
-      if (result.getState() != PipelineResult.State.DONE) {
-        throw new IllegalStateException("mart pipeline ended in state " + result.getState());
-      }
-    } catch (RuntimeException e) {
-      // operators see failed runs too; the table is unchanged (the commit is the last step)
-      RuntimeException failure = e;
-      String changed = ReplaceMartDays.DatesChangedSincePlanException.messageIn(e);
-      if (changed != null) {
-        // another run replaced our dates first: one clean line saying so (re-run), on any runner
-        failure = new ReplaceMartDays.DatesChangedSincePlanException(changed);
-        failure.addSuppressed(e);
-      }
-      summary.put("dates", plan.dates().stream().map(LocalDate::toString).toList());
-      summary.put("raw_snapshot_id", plan.rawSnapshotId());
-      summary.put("committed", false);
-      // runners wrap the worker's exception ("Pipeline execution failed")
-      summary.put("failed", Failures.oneLine(failure));
-      summary.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
-      appendRunRecord(Path.of(options.getDataDir()), summary);
-      throw failure;
-    }
+    PipelineResult result =
+        runPipeline(pipeline, options, summary, plan.dates(), plan.rawSnapshotId(), t0);
     PipelineCounters counters = PipelineCounters.of(result);
     Snapshot commit = ReplaceMartDays.snapshotOfRun(mart, runId);
     if (commit == null) {
@@ -216,7 +192,48 @@ public final class MartRun {
         null);
   }
 
-  private static RunSummary finish(
+  /**
+   * Runs a mart pipeline to its end; a failure is recorded (with {@code dates} and {@code
+   * rawSnapshotId}) in the run log and rethrown, as one line when another run replaced the dates.
+   */
+  static PipelineResult runPipeline(
+      Pipeline pipeline,
+      MartOptions options,
+      RunSummary summary,
+      SortedSet<LocalDate> dates,
+      long rawSnapshotId,
+      long t0)
+      throws IOException {
+    LiveCounters.reset();
+    PipelineResult result;
+    try (Progress progress = Progress.start("mart", t0, MartRun::progressLine)) {
+      result = pipeline.run();
+      result.waitUntilFinish();
+      if (result.getState() != PipelineResult.State.DONE) {
+        throw new IllegalStateException("mart pipeline ended in state " + result.getState());
+      }
+    } catch (RuntimeException e) {
+      // operators see failed runs too; the table is unchanged (the commit is the last step)
+      RuntimeException failure = e;
+      String changed = ReplaceMartDays.DatesChangedSincePlanException.messageIn(e);
+      if (changed != null) {
+        // another run replaced our dates first: one clean line saying so (re-run), on any runner
+        failure = new ReplaceMartDays.DatesChangedSincePlanException(changed);
+        failure.addSuppressed(e);
+      }
+      summary.put("dates", dates.stream().map(LocalDate::toString).toList());
+      summary.put("raw_snapshot_id", rawSnapshotId);
+      summary.put("committed", false);
+      // runners wrap the worker's exception ("Pipeline execution failed")
+      summary.put("failed", Failures.oneLine(failure));
+      summary.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+      appendRunRecord(Path.of(options.getDataDir()), summary);
+      throw failure;
+    }
+    return result;
+  }
+
+  static RunSummary finish(
       MartOptions options,
       RunSummary summary,
       SortedSet<LocalDate> dates,

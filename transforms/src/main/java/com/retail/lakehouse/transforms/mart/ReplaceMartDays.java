@@ -118,25 +118,60 @@ public final class ReplaceMartDays
   }
 
   private final CatalogSettings catalog;
+  private final TableDefinition mart;
+  private final String dateColumn;
   private final SortedSet<LocalDate> dates;
   private final String runId;
   private final long rawSnapshotId;
   private final Long martSnapshotAtPlan;
   private final boolean caughtUp;
+  private final Map<String, String> moreSummary;
+  private final SortedSet<LocalDate> datesRead;
 
   private ReplaceMartDays(
       CatalogSettings catalog,
+      TableDefinition mart,
+      String dateColumn,
       SortedSet<LocalDate> dates,
       String runId,
       long rawSnapshotId,
       Long martSnapshotAtPlan,
-      boolean caughtUp) {
+      boolean caughtUp,
+      Map<String, String> moreSummary) {
+    if (mart.fields().stream().noneMatch(f -> f.name().equals(dateColumn))) {
+      throw new IllegalArgumentException(mart + " has no date column " + dateColumn);
+    }
     this.catalog = catalog;
+    this.mart = mart;
+    this.dateColumn = dateColumn;
     this.dates = new TreeSet<>(dates);
     this.runId = runId;
     this.rawSnapshotId = rawSnapshotId;
     this.martSnapshotAtPlan = martSnapshotAtPlan;
     this.caughtUp = caughtUp;
+    this.moreSummary = Map.copyOf(moreSummary);
+    this.datesRead = new TreeSet<>();
+  }
+
+  /**
+   * This committer, also failing the commit when the mart's {@code read} dates (days the run read
+   * from the mart itself, e.g. an opening balance) changed since the plan-time snapshot: the rows
+   * built from them would be stale.
+   */
+  public ReplaceMartDays withMartDatesRead(SortedSet<LocalDate> read) {
+    ReplaceMartDays copy =
+        new ReplaceMartDays(
+            catalog,
+            mart,
+            dateColumn,
+            dates,
+            runId,
+            rawSnapshotId,
+            martSnapshotAtPlan,
+            caughtUp,
+            moreSummary);
+    copy.datesRead.addAll(read);
+    return copy;
   }
 
   /**
@@ -153,27 +188,64 @@ public final class ReplaceMartDays
       long rawSnapshotId,
       Long martSnapshotAtPlan,
       boolean caughtUp) {
-    return new ReplaceMartDays(catalog, dates, runId, rawSnapshotId, martSnapshotAtPlan, caughtUp);
+    return new ReplaceMartDays(
+        catalog,
+        DailySalesSummaryTable.DEFINITION,
+        DailySalesSummaryTable.SALE_DATE,
+        dates,
+        runId,
+        rawSnapshotId,
+        martSnapshotAtPlan,
+        caughtUp,
+        Map.of());
+  }
+
+  /**
+   * Like {@link #of(CatalogSettings, SortedSet, String, long, Long, boolean)} for any mart
+   * partitioned by the identity of its date column {@code dateColumn}; {@code moreSummary} adds
+   * snapshot summary entries (e.g. the snapshot of a second raw table the run read).
+   */
+  public static ReplaceMartDays of(
+      CatalogSettings catalog,
+      TableDefinition mart,
+      String dateColumn,
+      SortedSet<LocalDate> dates,
+      String runId,
+      long rawSnapshotId,
+      Long martSnapshotAtPlan,
+      boolean caughtUp,
+      Map<String, String> moreSummary) {
+    return new ReplaceMartDays(
+        catalog,
+        mart,
+        dateColumn,
+        dates,
+        runId,
+        rawSnapshotId,
+        martSnapshotAtPlan,
+        caughtUp,
+        moreSummary);
   }
 
   @Override
   public PCollection<CommitResult> expand(PCollection<WrittenFiles> written) {
     return written
-        .apply(
-            "GatherFiles",
-            Combine.globally(new GatherWrittenFiles(DailySalesSummaryTable.DEFINITION.toString())))
+        .apply("GatherFiles", Combine.globally(new GatherWrittenFiles(mart.toString())))
         .setCoder(SerializableCoder.of(WrittenFiles.class))
         .apply(
             "ReplaceDaysOnce",
             ParDo.of(
                 new ReplaceFn(
                     catalog,
-                    DailySalesSummaryTable.DEFINITION,
+                    mart,
+                    dateColumn,
                     dates,
                     runId,
                     rawSnapshotId,
                     martSnapshotAtPlan,
-                    caughtUp)))
+                    caughtUp,
+                    moreSummary,
+                    datesRead)))
         .setCoder(SerializableCoder.of(CommitResult.class));
   }
 
@@ -338,35 +410,55 @@ public final class ReplaceMartDays
 
   /** sale_date in any of the dates. */
   public static Expression saleDateIn(SortedSet<LocalDate> dates) {
-    return Expressions.in(
-        DailySalesSummaryTable.SALE_DATE, dates.stream().map(LocalDate::toString).toArray());
+    return dateIn(DailySalesSummaryTable.SALE_DATE, dates);
+  }
+
+  /** {@code dateColumn} in any of the dates. */
+  public static Expression dateIn(String dateColumn, SortedSet<LocalDate> dates) {
+    return Expressions.in(dateColumn, dates.stream().map(LocalDate::toString).toArray());
   }
 
   /** Overwrites the selected days with the gathered files, unless this run already did. */
   static final class ReplaceFn extends DoFn<WrittenFiles, CommitResult> {
     private final CatalogSettings catalog;
     private final TableDefinition definition;
+    private final String dateColumn;
     private final SortedSet<LocalDate> dates;
     private final String runId;
     private final long rawSnapshotId;
     private final Long martSnapshotAtPlan;
     private final boolean caughtUp;
+    private final Map<String, String> moreSummary;
+    private final SortedSet<LocalDate> datesRead;
 
     ReplaceFn(
         CatalogSettings catalog,
         TableDefinition definition,
+        String dateColumn,
         SortedSet<LocalDate> dates,
         String runId,
         long rawSnapshotId,
         Long martSnapshotAtPlan,
-        boolean caughtUp) {
+        boolean caughtUp,
+        Map<String, String> moreSummary,
+        SortedSet<LocalDate> datesRead) {
       this.catalog = catalog;
       this.definition = definition;
+      this.dateColumn = dateColumn;
+      this.moreSummary = moreSummary;
+      this.datesRead = datesRead;
       this.dates = dates;
       this.runId = runId;
       this.rawSnapshotId = rawSnapshotId;
       this.martSnapshotAtPlan = martSnapshotAtPlan;
       this.caughtUp = caughtUp;
+    }
+
+    /** The dates whose change since the plan fails the commit: replaced ones and read ones. */
+    private SortedSet<LocalDate> watched() {
+      SortedSet<LocalDate> watched = new TreeSet<>(dates);
+      watched.addAll(datesRead);
+      return watched;
     }
 
     @ProcessElement
@@ -386,7 +478,8 @@ public final class ReplaceMartDays
         throw new IllegalStateException(
             "injected failure " + FAIL_BEFORE_COMMIT + " (lakehouse.crash-at)");
       }
-      OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(saleDateIn(dates));
+      OverwriteFiles overwrite =
+          table.newOverwrite().overwriteByRowFilter(dateIn(dateColumn, dates));
       written.files().forEach(overwrite::addFile);
       // a new file outside the selected days would survive a later re-run of them: refuse it
       overwrite.validateAddedFilesMatchOverwriteFilter();
@@ -398,7 +491,7 @@ public final class ReplaceMartDays
         overwrite.validateFromSnapshot(martSnapshotAtPlan);
       }
       overwrite
-          .conflictDetectionFilter(saleDateIn(dates))
+          .conflictDetectionFilter(dateIn(dateColumn, watched()))
           .validateNoConflictingData()
           .validateNoConflictingDeletes();
       overwrite.set(RUN_ID_KEY, runId);
@@ -407,10 +500,11 @@ public final class ReplaceMartDays
       if (caughtUp) {
         overwrite.set(CAUGHT_UP_KEY, Long.toString(rawSnapshotId));
       }
+      moreSummary.forEach(overwrite::set);
       try {
         overwrite.commit();
       } catch (ValidationException e) {
-        String why = changedSincePlan(table, martSnapshotAtPlan, dates);
+        String why = changedSincePlan(table, martSnapshotAtPlan, watched());
         if (why == null) {
           throw e; // not a concurrent change (e.g. a written file outside the dates)
         }

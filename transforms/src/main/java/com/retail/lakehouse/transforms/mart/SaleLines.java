@@ -151,13 +151,28 @@ public final class SaleLines {
 
   /** Whether line {@code a} was ingested before line {@code b}: ingest time, Kafka position. */
   public boolean ingestedBefore(int a, int b) {
-    if (ingestMillis[a] != ingestMillis[b]) {
-      return ingestMillis[a] < ingestMillis[b];
+    return ingestedBefore(
+        ingestMillis[a],
+        kafkaPartitions[a],
+        kafkaOffsets[a],
+        ingestMillis[b],
+        kafkaPartitions[b],
+        kafkaOffsets[b]);
+  }
+
+  /**
+   * The marts' one de-duplication order: of two copies of one event, the first ingested wins
+   * (earlier ingest_time, then lower Kafka partition, then lower offset).
+   */
+  public static boolean ingestedBefore(
+      long ingestA, int partitionA, long offsetA, long ingestB, int partitionB, long offsetB) {
+    if (ingestA != ingestB) {
+      return ingestA < ingestB;
     }
-    if (kafkaPartitions[a] != kafkaPartitions[b]) {
-      return kafkaPartitions[a] < kafkaPartitions[b];
+    if (partitionA != partitionB) {
+      return partitionA < partitionB;
     }
-    return kafkaOffsets[a] < kafkaOffsets[b];
+    return offsetA < offsetB;
   }
 
   /** Money at the table's scale as cents; fails on a value that is not at that scale. */
