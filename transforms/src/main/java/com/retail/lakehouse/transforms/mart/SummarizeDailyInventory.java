@@ -117,6 +117,41 @@ public final class SummarizeDailyInventory
   }
 
   /**
+   * The book level just before {@code count}'s instant: the opening level, then the day's events
+   * before that instant in time order, an earlier COUNT of the day setting the level (COUNTs of one
+   * instant before that instant's deltas, the greater movement_id last) and every other event
+   * adding its delta.
+   */
+  private static long levelBefore(
+      List<StockEvent> today, StockEvent count, long openingUnits, MovementType[] types) {
+    List<StockEvent> earlier = new ArrayList<>();
+    for (StockEvent e : today) {
+      if (e.eventMillis() < count.eventMillis()) {
+        earlier.add(e);
+      }
+    }
+    earlier.sort(
+        java.util.Comparator.comparingLong(StockEvent::eventMillis)
+            .thenComparing(e -> !isCount(e, types))
+            .thenComparing(e -> e.id() == null ? "" : e.id()));
+    long level = openingUnits;
+    for (StockEvent e : earlier) {
+      if (isCount(e, types)) {
+        level = e.quantity();
+      } else if (e.source() == StockEvent.Source.POS_LINE) {
+        level -= e.quantity();
+      } else {
+        level += types[e.type()].stockDelta((int) e.quantity());
+      }
+    }
+    return level;
+  }
+
+  private static boolean isCount(StockEvent e, MovementType[] types) {
+    return e.source() == StockEvent.Source.MOVEMENT && types[e.type()] == MovementType.COUNT;
+  }
+
+  /**
    * The rows of one (store, sku) for {@code firstDay..lastDay} from all its events (see the class
    * Javadoc); empty when it has neither an opening row nor an event.
    */
@@ -248,7 +283,7 @@ public final class SummarizeDailyInventory
       }
       Long variance = null;
       if (count != null) {
-        variance = count.quantity() - (openingUnits + before);
+        variance = count.quantity() - levelBefore(today, count, openingUnits, types);
         level = count.quantity() + after;
       } else {
         level = openingUnits + before;

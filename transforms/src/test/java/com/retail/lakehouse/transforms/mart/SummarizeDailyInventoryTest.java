@@ -142,6 +142,25 @@ class SummarizeDailyInventoryTest {
         .isEqualByComparingTo("-1.17");
   }
 
+  /** Two COUNTs in one day: the variance is the last one against the level the first one set. */
+  @Test
+  void theCountedVarianceIsMeasuredAgainstTheLevelJustBeforeTheWinningCount() {
+    List<Row> rows =
+        days(
+            List.of(
+                move("M0", MovementType.RECEIPT, 100, "1.00", D1, 8, 0, 1),
+                move("C1", MovementType.COUNT, 50, "1.00", D2, 10, 0, 2),
+                line("T1", 5, D2, 12, 0, 3),
+                move("C2", MovementType.COUNT, 40, "1.00", D2, 15, 0, 4)),
+            D1,
+            D2);
+    Row d2 = rows.get(1);
+    assertThat(get(d2, DailyInventoryTable.OPENING_UNITS)).isEqualTo(100L);
+    assertThat(get(d2, DailyInventoryTable.CLOSING_UNITS)).isEqualTo(40L);
+    // the books held 50 - 5 = 45 just before the 15:00 count
+    assertThat(get(d2, DailyInventoryTable.COUNTED_VARIANCE_UNITS)).isEqualTo(-5L);
+  }
+
   @Test
   void aCountSetsTheLevelAtItsInstantAndTheGreaterMovementIdWinsATie() {
     List<Row> rows =
