@@ -123,7 +123,7 @@ public final class InventoryMartRun {
       pos.refresh();
       posNow = pos.currentSnapshot();
     }
-    String mode = mode(options);
+    String mode = MartRun.mode(options);
     summary.put("mode", mode);
     summary.put(
         "last_caught_up_run_id",
@@ -357,18 +357,5 @@ public final class InventoryMartRun {
       throw new UncheckedIOException(e);
     }
     return paths;
-  }
-
-  private static String mode(MartOptions options) {
-    if (options.getChangedSinceLastRun()) {
-      return "changed-since-last-run";
-    }
-    if (options.getDate() != null) {
-      return "date";
-    }
-    if (options.getFrom() != null) {
-      return "range";
-    }
-    return "all";
   }
 }

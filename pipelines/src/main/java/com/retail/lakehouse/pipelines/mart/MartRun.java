@@ -279,7 +279,8 @@ public final class MartRun {
         StandardOpenOption.APPEND);
   }
 
-  private static String mode(MartOptions options) {
+  /** How a run chose its dates, for its summary: changed-since-last-run, date, range or all. */
+  static String mode(MartOptions options) {
     if (options.getChangedSinceLastRun()) {
       return "changed-since-last-run";
     }
