@@ -2,6 +2,7 @@ package com.retail.lakehouse.console.dashboard;
 
 import com.retail.lakehouse.common.CatalogFlags;
 import com.retail.lakehouse.console.tables.LakehouseTables;
+import com.retail.lakehouse.transforms.mart.RawFilePlan;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.Snapshot;
@@ -181,18 +181,17 @@ public final class SalesDashboard {
         Expressions.and(
             Expressions.greaterThanOrEqual(field, date.atStartOfDay().toString()),
             Expressions.lessThan(field, date.plusDays(1).atStartOfDay().toString()));
-    int sourceId = dlq.schema().findField(field).fieldId();
     long count = 0;
     boolean readRows = false;
     try (CloseableIterable<FileScanTask> tasks =
         dlq.newScan().useSnapshot(snapshotId).filter(onDay).planFiles()) {
       for (FileScanTask task : tasks) {
-        Integer day = dayPartition(dlq, task.file(), sourceId);
+        LocalDate day = RawFilePlan.dayOf(dlq, task.file(), field);
         if (!task.deletes().isEmpty() || day == null) {
           readRows = true;
           break;
         }
-        if (day == date.toEpochDay()) {
+        if (day.equals(date)) {
           count += task.file().recordCount();
         }
       }
@@ -215,18 +214,6 @@ public final class SalesDashboard {
       throw new UncheckedIOException("reading " + DeadLetterTable.DEFINITION, e);
     }
     return count;
-  }
-
-  /** A file's day(source) partition value (days since 1970-01-01), or null without one. */
-  private static Integer dayPartition(Table table, DataFile file, int sourceId) {
-    List<PartitionField> fields = table.specs().get(file.specId()).fields();
-    for (int i = 0; i < fields.size(); i++) {
-      if (fields.get(i).sourceId() == sourceId
-          && fields.get(i).transform().toString().equals("day")) {
-        return file.partition().get(i, Integer.class);
-      }
-    }
-    return null;
   }
 
   /**

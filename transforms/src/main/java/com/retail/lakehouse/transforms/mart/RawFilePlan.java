@@ -183,9 +183,17 @@ public record RawFilePlan(long rawSnapshotId, List<DaySlice> slices, SortedSet<L
 
   /** The UTC date of a raw file from its day(event_time) partition value, or null without one. */
   public static LocalDate dayOf(Table raw, DataFile file) {
-    Map<Integer, PartitionSpec> specs = raw.specs();
+    return dayOf(raw, file, PosEventSchema.EVENT_TIME);
+  }
+
+  /**
+   * The UTC date of a file of {@code table} from its day({@code column}) partition value, or null
+   * when its spec has no such field (or the value is null).
+   */
+  public static LocalDate dayOf(Table table, DataFile file, String column) {
+    Map<Integer, PartitionSpec> specs = table.specs();
     PartitionSpec spec = specs.get(file.specId());
-    int sourceId = raw.schema().findField(PosEventSchema.EVENT_TIME).fieldId();
+    int sourceId = table.schema().findField(column).fieldId();
     List<PartitionField> fields = spec.fields();
     for (int i = 0; i < fields.size(); i++) {
       PartitionField field = fields.get(i);

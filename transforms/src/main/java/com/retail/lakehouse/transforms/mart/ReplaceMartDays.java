@@ -188,7 +188,7 @@ public final class ReplaceMartDays
       long rawSnapshotId,
       Long martSnapshotAtPlan,
       boolean caughtUp) {
-    return new ReplaceMartDays(
+    return of(
         catalog,
         DailySalesSummaryTable.DEFINITION,
         DailySalesSummaryTable.SALE_DATE,
