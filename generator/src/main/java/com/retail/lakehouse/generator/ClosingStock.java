@@ -97,6 +97,33 @@ public final class ClosingStock {
     return closing[index(day, store, k)];
   }
 
+  /** One row of the table, as {@link #forEachRow} hands it over. */
+  @FunctionalInterface
+  public interface RowVisitor {
+    /** The closing stock of {@code storeId} ({@code S001}..) and {@code sku} on {@code date}. */
+    void visit(LocalDate date, String storeId, String sku, long closingStock);
+  }
+
+  /** Visits every row in CSV order: by date, store, SKU. */
+  public void forEachRow(RowVisitor visitor) {
+    String[] storeIds = new String[stores];
+    for (int s = 0; s < stores; s++) {
+      storeIds[s] = String.format(Locale.ROOT, "S%03d", s + 1);
+    }
+    String[] skuIds = new String[skus];
+    for (int k = 0; k < skus; k++) {
+      skuIds[k] = String.format(Locale.ROOT, "SKU-%05d", k + 1);
+    }
+    for (int d = 0; d < days; d++) {
+      LocalDate date = firstDate.plusDays(d);
+      for (int s = 0; s < stores; s++) {
+        for (int k = 0; k < skus; k++) {
+          visitor.visit(date, storeIds[s], skuIds[k], closing[index(d, s, k)]);
+        }
+      }
+    }
+  }
+
   private int index(int day, int store, int sku) {
     return (day * stores + store) * skus + sku;
   }
@@ -109,19 +136,20 @@ public final class ClosingStock {
     OutputStream buffered = new BufferedOutputStream(out, 1 << 16);
     buffered.write((CSV_HEADER + "\n").getBytes(StandardCharsets.UTF_8));
     StringBuilder line = new StringBuilder(48);
-    for (int d = 0; d < days; d++) {
-      String date = firstDate.plusDays(d).toString();
-      for (int s = 0; s < stores; s++) {
-        String store = String.format(Locale.ROOT, "S%03d", s + 1);
-        for (int k = 0; k < skus; k++) {
-          line.setLength(0);
-          line.append(date).append(',').append(store).append(",SKU-");
-          String number = Integer.toString(k + 1);
-          line.append("0".repeat(Math.max(0, 5 - number.length()))).append(number);
-          line.append(',').append(closing[index(d, s, k)]).append('\n');
-          buffered.write(line.toString().getBytes(StandardCharsets.US_ASCII));
-        }
-      }
+    try {
+      forEachRow(
+          (date, store, sku, closingStock) -> {
+            line.setLength(0);
+            line.append(date).append(',').append(store).append(',').append(sku);
+            line.append(',').append(closingStock).append('\n');
+            try {
+              buffered.write(line.toString().getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
     buffered.flush();
   }

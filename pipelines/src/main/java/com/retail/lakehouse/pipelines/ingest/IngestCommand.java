@@ -148,6 +148,15 @@ public final class IngestCommand {
         if (summaryPath != null && !summaryPath.isBlank()) {
           Files.deleteIfExists(Path.of(summaryPath));
         }
+        if (stream.optional() && !topicExists(bootstrap, stream.topic(), options)) {
+          if (positioned.add("no topic: " + stream.name())) { // said once per command
+            System.err.printf(
+                "lakehouse ingest: topic %s does not exist (yet): ingesting without the %s stream"
+                    + " (./lakehouse generate --streams pos,inventory sends it)%n",
+                stream.topic(), stream.name());
+          }
+          continue;
+        }
         boolean first = !positioned.contains(stream.name());
         options.setTopic(stream.topic()); // the run reads its topic from the options
         options.setRecoverPosition(recover && first);
@@ -176,6 +185,14 @@ public final class IngestCommand {
     }
     if (kafkaDown != null) {
       throw kafkaDown;
+    }
+  }
+
+  private static boolean topicExists(String bootstrap, String topic, IngestOptions options) {
+    try (KafkaPositions positions =
+        new KafkaPositions(
+            bootstrap, topic, Durations.parse("kafka-timeout", options.getKafkaTimeout()))) {
+      return positions.exists();
     }
   }
 

@@ -22,8 +22,9 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
           + " and inventory (topic --inventory-topic into raw.inventory_movements). Catch-up runs"
           + " take them one after the other, each exactly once into its own tables; the streaming"
           + " job takes one stream (run one job per stream). With --summary-json, the first"
-          + " stream's summary goes to that file and another's to <file>.<stream>.json.")
-  @Default.String("pos")
+          + " stream's summary goes to that file and another's to <file>.<stream>.json. Default:"
+          + " pos,inventory, skipping inventory while its topic does not exist; pos alone with"
+          + " --mode=streaming or --start-from.")
   String getStreams();
 
   void setStreams(String value);

@@ -14,17 +14,29 @@ import java.util.Set;
  * it is read from, and its contract. Every stream goes through the same reader, writer and
  * exactly-once commit; only the contract differs.
  */
-record IngestStream(String name, String topic, EventContract contract) {
+public record IngestStream(String name, String topic, EventContract contract, boolean optional) {
   /** The names {@code --streams} accepts. */
-  static final List<String> NAMES = List.of("pos", "inventory");
+  public static final List<String> NAMES = List.of("pos", "inventory");
 
   /**
    * The streams {@code --streams} names, in its order, each once: {@code pos} from {@code --topic},
-   * {@code inventory} from {@code --inventory-topic}.
+   * {@code inventory} from {@code --inventory-topic}. Without {@code --streams}: both, the
+   * inventory stream {@link #optional() optional} (skipped while its topic does not exist, so a
+   * POS-only broker ingests as before); only pos with {@code --mode=streaming} (one job per stream)
+   * or {@code --start-from} (a position of {@code --topic}).
    */
-  static List<IngestStream> of(IngestOptions options) {
+  public static List<IngestStream> of(IngestOptions options) {
     String list = options.getStreams();
-    if (list == null || list.isBlank()) {
+    if (list == null) {
+      boolean posOnly =
+          "streaming".equals(options.getMode())
+              || (options.getStartFrom() != null && !options.getStartFrom().isBlank());
+      posOnly |= options.getTopic().equals(options.getInventoryTopic());
+      return posOnly
+          ? List.of(new IngestStream("pos", options.getTopic(), PosContract.INSTANCE, false))
+          : of(options, List.of("pos", "inventory"), true);
+    }
+    if (list.isBlank()) {
       throw new UsageException("--streams must name at least one of " + String.join(", ", NAMES));
     }
     Set<String> names = new LinkedHashSet<>();
@@ -42,12 +54,22 @@ record IngestStream(String name, String topic, EventContract contract) {
       }
       names.add(name);
     }
+    return of(options, List.copyOf(names), false);
+  }
+
+  /** The named streams; with {@code inventoryOptional}, the inventory stream is optional. */
+  private static List<IngestStream> of(
+      IngestOptions options, List<String> names, boolean inventoryOptional) {
     List<IngestStream> streams = new ArrayList<>();
     for (String name : names) {
       streams.add(
           name.equals("pos")
-              ? new IngestStream(name, options.getTopic(), PosContract.INSTANCE)
-              : new IngestStream(name, options.getInventoryTopic(), InventoryContract.INSTANCE));
+              ? new IngestStream(name, options.getTopic(), PosContract.INSTANCE, false)
+              : new IngestStream(
+                  name,
+                  options.getInventoryTopic(),
+                  InventoryContract.INSTANCE,
+                  inventoryOptional));
     }
     if (names.size() > 1 && options.getTopic().equals(options.getInventoryTopic())) {
       throw new UsageException(

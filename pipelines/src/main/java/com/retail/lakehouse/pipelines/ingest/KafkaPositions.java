@@ -129,14 +129,19 @@ public final class KafkaPositions implements AutoCloseable {
     }
   }
 
-  /** Whether the topic exists and holds at least one message. */
-  public boolean holdsMessages() {
+  /** Whether Kafka lists the topic. */
+  public boolean exists() {
     try {
-      if (!await(admin.listTopics().names(), "listing topics").contains(topic)) {
-        return false;
-      }
+      return await(admin.listTopics().names(), "listing topics").contains(topic);
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot list topics: " + e.getCause(), e);
+    }
+  }
+
+  /** Whether the topic exists and holds at least one message. */
+  public boolean holdsMessages() {
+    if (!exists()) {
+      return false;
     }
     List<Integer> partitions = partitions();
     Map<Integer, Long> latest = latest(partitions);
