@@ -433,9 +433,11 @@ public final class DemoCommand {
             + " FROM marts.daily_sales_summary GROUP BY store_id, sale_date ORDER BY 2, 1 LIMIT 10\"%n"
             + "  ./lakehouse generate%s --count 20000 --late-rate 0.05   # more traffic%n"
             + "  ./lakehouse ingest%s --until-caught-up                  # land it exactly once%n"
+            + "  ./lakehouse sql%s -f sql/queries/stockouts_by_store.sql   # today's stockouts%n"
             + "  ./lakehouse mart%s --changed-since-last-run             # rebuild changed days%n"
+            + "  ./lakehouse mart%s --mart inventory --changed-since-last-run   # and the stock%n"
             + "  ./lakehouse demo%s --fresh                              # start over%n",
-        dataDir, dir, dir, dir, dir, dir);
+        dataDir, dir, dir, dir, dir, dir, dir, dir);
   }
 
   private static void step(int n, String what) {

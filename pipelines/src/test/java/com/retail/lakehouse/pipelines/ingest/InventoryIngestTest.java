@@ -13,6 +13,7 @@ import com.retail.lakehouse.transforms.event.DeadLetterReason;
 import com.retail.lakehouse.transforms.event.EventType;
 import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventJson;
+import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.InventoryTables;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -298,6 +299,59 @@ class InventoryIngestTest {
     assertThat(summary).as("the failed inventory stream's old summary").doesNotExist();
     assertThat(JSON.readTree(dataDir.resolve("run.pos.json").toFile()).get("raw_written").asLong())
         .isEqualTo(1);
+  }
+
+  /**
+   * Without --streams the ingest takes both streams, and a broker without the inventory topic is
+   * not an error: POS lands, the missing topic is named, and no inventory table is created; once
+   * the topic holds movements the same command takes them too.
+   */
+  @Test
+  void withoutStreamsBothAreTakenAndAMissingInventoryTopicIsSkipped() throws Exception {
+    String posTopic = "pos_default_streams";
+    String inventoryTopic = "inventory_default_streams";
+    send(posTopic, List.of(new String(PosEventJson.toJson(sale("T-1")), StandardCharsets.UTF_8)));
+    String[] args = {
+      "ingest",
+      "--topic=" + posTopic,
+      "--inventory-topic=" + inventoryTopic,
+      "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+      "--data-dir=" + dataDir,
+      "--until-caught-up"
+    };
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = LakehouseCommand.run(args);
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(code).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("topic " + inventoryTopic + " does not exist");
+    LakehouseTables tables = new LakehouseTables(dataDir);
+    assertThat(tables.raw())
+        .extracting(r -> (String) r.getField("transaction_id"))
+        .containsExactly("T-1");
+    assertThat(
+            CatalogSettings.of(
+                    CatalogSettings.Kind.HADOOP,
+                    dataDir.resolve("warehouse").toString(),
+                    null,
+                    Map.of())
+                .catalog()
+                .tableExists(InventoryTables.RAW.identifier()))
+        .as("no inventory table without its topic")
+        .isFalse();
+
+    send(inventoryTopic, List.of(movement("M-1", "COUNT", 40, "1.10", null, TIME)));
+    assertThat(LakehouseCommand.run(args)).isZero();
+    assertThat(tables.rows(InventoryTables.RAW))
+        .extracting(r -> (String) r.getField("movement_id"))
+        .containsExactly("M-1");
+    assertThat(tables.raw()).as("POS unchanged").hasSize(1);
   }
 
   @Test
