@@ -367,7 +367,7 @@ public final class ReplaceMartDays
       return "another mart run ("
           + String.join(", ", runs)
           + ") replaced "
-          + describe(replaced)
+          + describe(table, replaced)
           + " "
           + DatesChangedSincePlanException.MARKER
           + retry;
@@ -378,14 +378,14 @@ public final class ReplaceMartDays
           + since
           + " that this run planned from is no longer in the table's history (expired or rolled"
           + " back), so the run cannot tell whether another run replaced "
-          + describe(dates)
+          + describe(table, dates)
           + " "
           + DatesChangedSincePlanException.MARKER
           + retry;
     }
     return table.name()
         + " changed on "
-        + describe(dates)
+        + describe(table, dates)
         + " "
         + DatesChangedSincePlanException.MARKER
         + " ("
@@ -397,15 +397,25 @@ public final class ReplaceMartDays
         + retry;
   }
 
-  /** "sale date D", "sale dates D1, D2" or "N sale dates D1..Dn". */
-  static String describe(SortedSet<LocalDate> dates) {
+  /**
+   * "sale date D", "sale dates D1, D2" or "N sale dates D1..Dn", named after the table's date
+   * partition column (stock_date: "stock date").
+   */
+  static String describe(Table table, SortedSet<LocalDate> dates) {
+    String noun =
+        table.spec().fields().isEmpty()
+            ? "date"
+            : table
+                .schema()
+                .findColumnName(table.spec().fields().get(0).sourceId())
+                .replace('_', ' ');
     if (dates.size() == 1) {
-      return "sale date " + dates.first();
+      return noun + " " + dates.first();
     }
     if (dates.size() <= 5) {
-      return "sale dates " + String.join(", ", dates.stream().map(LocalDate::toString).toList());
+      return noun + "s " + String.join(", ", dates.stream().map(LocalDate::toString).toList());
     }
-    return dates.size() + " sale dates " + dates.first() + ".." + dates.last();
+    return dates.size() + " " + noun + "s " + dates.first() + ".." + dates.last();
   }
 
   /** sale_date in any of the dates. */
@@ -514,9 +524,10 @@ public final class ReplaceMartDays
       }
       long snapshotId = snapshotOfRun(table, runId).snapshotId();
       LOG.info(
-          "{}: replaced {} sale date(s) with {} rows in {} files as snapshot {}",
+          "{}: replaced {} {}(s) with {} rows in {} files as snapshot {}",
           definition,
           dates.size(),
+          dateColumn.replace('_', ' '),
           written.rows(),
           written.files().size(),
           snapshotId);
