@@ -120,7 +120,7 @@ public final class InfraCommand implements Callable<Integer> {
         names = "--out",
         paramLabel = "DIR",
         description =
-            "Cloud assembly folder to write (replaces its files). Default: <data-dir>/infra/cdk.out.")
+            "Cloud assembly folder to write into (created if missing). Default: <data-dir>/infra/cdk.out.")
     Path out;
 
     @Option(
@@ -147,7 +147,10 @@ public final class InfraCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new Usage(e.getMessage());
       }
-      Path dir = (out != null ? out : dataDir.resolve("infra").resolve("cdk.out")).toAbsolutePath();
+      Path dir =
+          (out != null ? out : dataDir.resolve("infra").resolve("cdk.out"))
+              .toAbsolutePath()
+              .normalize();
       if (Files.exists(dir) && !Files.isDirectory(dir)) {
         throw new Usage("--out " + dir + " is a file, not a folder");
       }
