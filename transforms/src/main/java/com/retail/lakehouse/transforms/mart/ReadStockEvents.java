@@ -40,7 +40,9 @@ import org.apache.iceberg.io.CloseableIterator;
  * raw.pos_transactions and, before the run's first date, rows of marts.daily_inventory (the opening
  * balance). Files are read with {@link StoredColumns#read}, the product's one reader of data files,
  * projected to the columns an event needs (matched by name through the table's field ids); the
- * files were planned in the launcher from pinned snapshots, like the sales mart's.
+ * files were planned in the launcher from pinned snapshots, like the sales mart's. The events cross
+ * the run's one shuffle with {@link StockEventCoder} (a few dozen bytes each, not Java
+ * serialization's ~570).
  */
 public final class ReadStockEvents extends PTransform<PBegin, PCollection<KV<String, StockEvent>>> {
 
@@ -102,7 +104,7 @@ public final class ReadStockEvents extends PTransform<PBegin, PCollection<KV<Str
         .apply("ListFiles", Create.of(files).withCoder(SerializableCoder.of(FileToRead.class)))
         .apply("SpreadFiles", Reshuffle.viaRandomKey())
         .apply("ReadParquet", ParDo.of(new ReadFileFn(catalog)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(StockEvent.class)));
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StockEventCoder.of()));
   }
 
   /** Reads one file into its events. */
