@@ -20,7 +20,8 @@ public interface MaintainOptions extends LakehouseOptions, CatalogOptions {
 
   @Description(
       "Expire snapshots older than --older-than beyond the last --retain-last, never the one"
-          + " holding ingest's Kafka position nor the raw snapshot the mart last caught up with.")
+          + " holding ingest's Kafka position nor the raw snapshots each mart (sales, inventory)"
+          + " last caught up with.")
   @Default.Boolean(false)
   boolean getExpire();
 
