@@ -9,6 +9,7 @@ import com.retail.lakehouse.generator.ProgressSink;
 import com.retail.lakehouse.pipelines.ingest.CatchUpIngest;
 import com.retail.lakehouse.pipelines.ingest.IngestOptions;
 import com.retail.lakehouse.pipelines.ingest.StreamingIngest;
+import com.retail.lakehouse.pipelines.mart.InventoryMartRun;
 import com.retail.lakehouse.pipelines.mart.MartOptions;
 import com.retail.lakehouse.pipelines.mart.MartRun;
 import com.retail.lakehouse.pipelines.options.CatalogFromOptions;
@@ -52,12 +53,33 @@ public final class BenchCommand {
     void setEvents(long value);
 
     @Description(
-        "ingest/mart: simulated stores; 200 stores make ~300k lines per day, so 2M events span"
-            + " ~7 days (a realistic partition count and file size).")
-    @Default.Integer(200)
-    int getStores();
+        "ingest/mart: simulated stores (default 200; 20 with mart --mart=inventory); 200 stores"
+            + " make ~300k lines per day, so 2M events span ~7 days (a realistic partition count"
+            + " and file size).")
+    Integer getStores();
 
-    void setStores(int value);
+    void setStores(Integer value);
+
+    @Description(
+        "mart: which mart to measure: sales (load --raw-rows into raw.pos_transactions) or"
+            + " inventory (load --days of --stores x --skus movements and the POS lines that drive"
+            + " them into raw.inventory_movements and raw.pos_transactions).")
+    @Default.String("sales")
+    String getMart();
+
+    void setMart(String value);
+
+    @Description("mart --mart=inventory: whole UTC days of simulated traffic loaded.")
+    @Default.Integer(35)
+    int getDays();
+
+    void setDays(int value);
+
+    @Description("mart --mart=inventory: SKUs of the simulated catalogue.")
+    @Default.Integer(500)
+    int getSkus();
+
+    void setSkus(int value);
 
     @Description("freshness: events per second produced while ingest runs continuously.")
     @Default.Integer(20_000)
@@ -107,12 +129,20 @@ public final class BenchCommand {
     void setResultsDir(String value);
   }
 
+  /** Stores simulated when --stores is not given, except by the inventory mart benchmark. */
+  static final int DEFAULT_STORES = 200;
+
+  /** Stores the inventory mart benchmark simulates when --stores is not given. */
+  static final int INVENTORY_STORES = 20;
+
   private static final String SUMMARY =
       "Benchmarks: 'bench ingest' (pre-load --events, one catch-up ingest: events/s, MB/s, files,"
           + " peak heap/RSS), 'bench freshness' (produce --rate for --duration while ingest runs"
           + " every --every: p50/p95/p99 delay from send to the first snapshot holding the event),"
           + " 'bench mart' (load --raw-rows straight into raw, then build the mart for all days:"
-          + " wall time, rows/s, peak heap), 'bench soak' (produce --rate for --duration, default"
+          + " wall time, rows/s, peak heap; with --mart=inventory, --days (35) of --stores (20) x"
+          + " --skus (500) movements and POS lines, then the inventory mart for all days: mart"
+          + " rows/s, input events/s, wall time, peak heap), 'bench soak' (produce --rate for --duration, default"
           + " 10,000/s for 30m, into ingest every --every or one streaming job; heap, RSS, lag and"
           + " freshness every 10 s; exact reconciliation of the tables against what was sent),"
           + " 'bench maintain' (--commits small commits of --rows-per-commit rows into raw, as a"
@@ -164,7 +194,7 @@ public final class BenchCommand {
     Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
     try (EmbeddedBroker kafka =
         EmbeddedBroker.resolve(options.getBootstrapServers(), home.toString())) {
-      String topic = "bench_ingest_" + options.getEvents() + "_" + options.getStores();
+      String topic = "bench_ingest_" + options.getEvents() + "_" + stores(options, DEFAULT_STORES);
       Manifest manifest = preload(kafka.bootstrapServers(), topic, options, home);
       options.setTopic(topic);
       options.setWarehouse(
@@ -224,7 +254,7 @@ public final class BenchCommand {
   static GeneratorConfig pacedTraffic(BenchOptions options, String topic, Duration duration) {
     return GeneratorConfig.builder()
         .seed(42)
-        .stores(options.getStores())
+        .stores(stores(options, DEFAULT_STORES))
         .topic(topic)
         .rate(options.getRate())
         .duration(duration)
@@ -401,11 +431,31 @@ public final class BenchCommand {
   /** A streaming job started by {@link #startStreaming}, and the warm-up traffic it committed. */
   record Streaming(CompletableFuture<RunSummary> job, Manifest warmUp) {}
 
+  /** {@code --stores}, or {@code whenUnset} when it was not given; must be positive. */
+  static int stores(BenchOptions options, int whenUnset) {
+    Integer stores = options.getStores();
+    if (stores != null && stores < 1) {
+      throw new UsageException("--stores must be at least 1, got " + stores);
+    }
+    return stores == null ? whenUnset : stores;
+  }
+
+  /**
+   * Whether {@code --mart} names the inventory mart (the mart command's own check: sales or
+   * inventory, anything else a one-line usage error).
+   */
+  static boolean inventoryMart(BenchOptions options) {
+    return InventoryMartRun.isInventory(options.as(MartOptions.class));
+  }
+
   private static int mart(BenchOptions options) throws Exception {
+    if (inventoryMart(options)) {
+      return InventoryMartBench.run(options);
+    }
     String runner = PipelineArgs.classpathRunner();
     Path home = Path.of(options.getDataDir()).resolve("bench").toAbsolutePath();
-    Path warehouse =
-        home.resolve("warehouse-mart-" + options.getRawRows() + "-" + options.getStores());
+    int stores = stores(options, DEFAULT_STORES);
+    Path warehouse = home.resolve("warehouse-mart-" + options.getRawRows() + "-" + stores);
     options.setWarehouse(warehouse.toString());
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     Table raw = RawTable.DEFINITION.createOrLoad(catalog.catalog());
@@ -422,7 +472,7 @@ public final class BenchCommand {
               raw,
               GeneratorConfig.builder()
                   .seed(42)
-                  .stores(options.getStores())
+                  .stores(stores)
                   .count(options.getRawRows() * 2)
                   .build(),
               options.getRawRows() - rawRows);
@@ -536,7 +586,7 @@ public final class BenchCommand {
         GenerateRun.run(
             GeneratorConfig.builder()
                 .seed(42)
-                .stores(options.getStores())
+                .stores(stores(options, DEFAULT_STORES))
                 .count(options.getEvents())
                 .topic(topic)
                 .build(),

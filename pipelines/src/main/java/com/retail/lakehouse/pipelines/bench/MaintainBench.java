@@ -76,7 +76,7 @@ final class MaintainBench {
               raw,
               GeneratorConfig.builder()
                   .seed(1000 + c)
-                  .stores(options.getStores())
+                  .stores(BenchCommand.stores(options, BenchCommand.DEFAULT_STORES))
                   .start(opens.plusSeconds(10L * c))
                   .count(options.getRowsPerCommit() * 2)
                   .build(),

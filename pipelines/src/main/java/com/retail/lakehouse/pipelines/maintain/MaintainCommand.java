@@ -6,14 +6,15 @@ import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 
 /**
- * {@code ./lakehouse maintain}: table maintenance of raw, the dead-letter table and the mart, the
- * one entry point of the maintain package. Guarantees: compaction keeps every row (each table's
- * rewrite is one Iceberg commit, validated from the snapshot it planned at, so rows appended
- * meanwhile are kept and a concurrent compaction makes this one fail, changing nothing), and it
- * carries the ingest Kafka position into its own snapshot; expiry never removes the snapshot that
- * holds that position nor the raw snapshot the mart last caught up with; orphan files are only
- * listed unless --delete is given. A run killed at any point leaves each table as its last commit
- * left it (files written and never committed become orphans).
+ * {@code ./lakehouse maintain}: table maintenance of each stream's raw and dead-letter tables and
+ * of the marts (POS: raw, dlq, mart; inventory: inventory, inventory_dlq, inventory_mart), the one
+ * entry point of the maintain package. Guarantees: compaction keeps every row (each table's rewrite
+ * is one Iceberg commit, validated from the snapshot it planned at, so rows appended meanwhile are
+ * kept and a concurrent compaction makes this one fail, changing nothing), and it carries the
+ * ingest Kafka position into its own snapshot; expiry never removes the snapshot that holds that
+ * position nor the raw snapshots each mart last caught up with; orphan files are only listed unless
+ * --delete is given. A run killed at any point leaves each table as its last commit left it (files
+ * written and never committed become orphans).
  */
 public final class MaintainCommand {
   /** Exit code when another compaction replaced files this run planned to rewrite. */

@@ -20,7 +20,8 @@ public interface MaintainOptions extends LakehouseOptions, CatalogOptions {
 
   @Description(
       "Expire snapshots older than --older-than beyond the last --retain-last, never the one"
-          + " holding ingest's Kafka position nor the raw snapshot the mart last caught up with.")
+          + " holding ingest's Kafka position nor the raw snapshots each mart (sales, inventory)"
+          + " last caught up with.")
   @Default.Boolean(false)
   boolean getExpire();
 
@@ -41,8 +42,12 @@ public interface MaintainOptions extends LakehouseOptions, CatalogOptions {
 
   void setRewriteManifests(boolean value);
 
-  @Description("Tables to maintain, comma separated: raw, dlq, mart.")
-  @Default.String("raw,dlq,mart")
+  @Description(
+      "Tables to maintain, comma separated: raw, dlq, mart (raw.pos_transactions, its dead"
+          + " letters, marts.daily_sales_summary), inventory, inventory_dlq, inventory_mart"
+          + " (raw.inventory_movements, its dead letters, marts.daily_inventory). Tables that do"
+          + " not exist yet are skipped.")
+  @Default.String("raw,dlq,mart,inventory,inventory_dlq,inventory_mart")
   String getTables();
 
   void setTables(String value);

@@ -7,7 +7,6 @@ import com.retail.lakehouse.pipelines.run.Progress;
 import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
-import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -156,16 +155,19 @@ final class MaintainRun {
     }
     long expired = 0;
     if (settings.steps().expire()) {
-      Table mart =
-          catalog.catalog().tableExists(DailySalesSummaryTable.DEFINITION.identifier())
-              ? catalog.catalog().loadTable(DailySalesSummaryTable.DEFINITION.identifier())
-              : null;
+      Map<SnapshotExpiry.CaughtUpMart, Table> marts =
+          new java.util.EnumMap<>(SnapshotExpiry.CaughtUpMart.class);
+      for (SnapshotExpiry.CaughtUpMart m : SnapshotExpiry.CaughtUpMart.values()) {
+        if (catalog.catalog().tableExists(m.mart().identifier())) {
+          marts.put(m, catalog.catalog().loadTable(m.mart().identifier()));
+        }
+      }
       for (Map.Entry<MaintainedTable, Table> e : tables.entrySet()) {
         SnapshotExpiry.Result r =
             SnapshotExpiry.expire(
                 e.getKey(),
                 e.getValue(),
-                mart,
+                marts,
                 options.getRetainLast(),
                 settings.olderThan(),
                 Instant.now());

@@ -1,9 +1,12 @@
 package com.retail.lakehouse.pipelines.maintain;
 
 import com.retail.lakehouse.common.UsageException;
+import com.retail.lakehouse.transforms.event.InventoryMovementSchema;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
+import com.retail.lakehouse.transforms.tables.DailyInventoryTable;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
+import com.retail.lakehouse.transforms.tables.InventoryTables;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import java.util.ArrayList;
@@ -11,10 +14,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The tables maintenance knows, with the order compaction sorts their rows in. Raw is sorted by
- * {@code store_id, event_time}: the dashboard's and Athena's store and time filters then skip most
- * row groups of a compacted file by their min/max statistics, where ingest's arrival order mixes
- * every store in every row group.
+ * The tables maintenance knows, with the order compaction sorts their rows in: the POS stream's raw
+ * table, its dead letters and the sales mart, and the inventory stream's raw table, its dead
+ * letters and the inventory mart. Raw tables are sorted by {@code store_id, event_time}: the
+ * dashboard's and Athena's store and time filters then skip most row groups of a compacted file by
+ * their min/max statistics, where ingest's arrival order mixes every store in every row group; dead
+ * letters by {@code failed_at}; the marts by store and product (sales) or SKU (inventory).
  */
 enum MaintainedTable {
   RAW("raw", RawTable.DEFINITION, List.of(PosEventSchema.STORE_ID, PosEventSchema.EVENT_TIME)),
@@ -22,7 +27,16 @@ enum MaintainedTable {
   MART(
       "mart",
       DailySalesSummaryTable.DEFINITION,
-      List.of(DailySalesSummaryTable.STORE_ID, DailySalesSummaryTable.PRODUCT));
+      List.of(DailySalesSummaryTable.STORE_ID, DailySalesSummaryTable.PRODUCT)),
+  INVENTORY(
+      "inventory",
+      InventoryTables.RAW,
+      List.of(InventoryMovementSchema.STORE_ID, InventoryMovementSchema.EVENT_TIME)),
+  INVENTORY_DLQ("inventory_dlq", InventoryTables.DEAD_LETTERS, List.of(DeadLetterTable.FAILED_AT)),
+  INVENTORY_MART(
+      "inventory_mart",
+      DailyInventoryTable.DEFINITION,
+      List.of(DailyInventoryTable.STORE_ID, DailyInventoryTable.SKU));
 
   private final String flag;
   private final TableDefinition definition;
@@ -47,7 +61,15 @@ enum MaintainedTable {
     return sortColumns;
   }
 
-  /** The tables a --tables value names, in maintenance order (raw, dlq, mart). */
+  /** Every flag, comma separated, in maintenance order: --tables' default. */
+  static String allFlags() {
+    return String.join(",", java.util.Arrays.stream(values()).map(t -> t.flag).toList());
+  }
+
+  /**
+   * The tables a --tables value names, in maintenance order (raw, dlq, mart, inventory,
+   * inventory_dlq, inventory_mart).
+   */
   static List<MaintainedTable> parse(String value) {
     List<String> names = new ArrayList<>();
     for (String part : value.split(",")) {
@@ -57,12 +79,12 @@ enum MaintainedTable {
       }
       if (of(name) == null) {
         throw new UsageException(
-            "--tables: unknown table '" + part.strip() + "': use raw, dlq, mart");
+            "--tables: unknown table '" + part.strip() + "': use " + allFlags().replace(",", ", "));
       }
       names.add(name);
     }
     if (names.isEmpty()) {
-      throw new UsageException("--tables names no table: use raw, dlq, mart");
+      throw new UsageException("--tables names no table: use " + allFlags().replace(",", ", "));
     }
     List<MaintainedTable> tables = new ArrayList<>();
     for (MaintainedTable t : values()) {

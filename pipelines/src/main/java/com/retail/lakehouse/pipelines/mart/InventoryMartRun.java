@@ -70,7 +70,7 @@ public final class InventoryMartRun {
   private InventoryMartRun() {}
 
   /** Whether {@code --mart} asks for this mart; fails on a name that is no mart. */
-  static boolean isInventory(MartOptions options) {
+  public static boolean isInventory(MartOptions options) {
     String mart = options.getMart() == null ? "sales" : options.getMart().strip();
     return switch (mart) {
       case "sales" -> false;
