@@ -112,6 +112,7 @@ final class Api {
     r.get("/api/dashboard/live", dashboard::live);
     r.get("/api/dashboard/quality", ctx -> dashboard.quality(ctx, console.martReconciliations()));
     r.get("/api/dashboard/quality.csv", dashboard::qualityCsv);
+    r.get("/api/dashboard/stock", dashboard::stock);
   }
 
   /**
