@@ -465,23 +465,17 @@ export function stockView(root, route, app) {
 
   async function refresh() {
     const mine = ++gen;
-    let data;
-    try {
-      data = await api.get(api.query('/api/dashboard/stock', {
-        date: q.get('date') || '', store: q.get('store') || '', from: q.get('from') || '', to: q.get('to') || '',
-      }));
-    } catch (e) {
-      if (mine !== gen) return;
-      if (e instanceof api.ApiError && e.status === 404) {
-        missing.textContent = e.message.replace(/^GET \S+: /, ''); // one line: run ./lakehouse mart --mart inventory
-        missing.hidden = false;
-        body.hidden = true;
-        fill(source, '');
-        return;
-      }
-      throw e;
-    }
+    const data = await api.get(api.query('/api/dashboard/stock', {
+      date: q.get('date') || '', store: q.get('store') || '', from: q.get('from') || '', to: q.get('to') || '',
+    }));
     if (mine !== gen) return;
+    if (data.missing) { // one line: run ./lakehouse mart --mart inventory
+      missing.textContent = data.missing;
+      missing.hidden = false;
+      body.hidden = true;
+      fill(source, '');
+      return;
+    }
     missing.hidden = true;
     body.hidden = false;
     if (document.activeElement !== date) date.value = data.date;
@@ -517,7 +511,7 @@ export function stockView(root, route, app) {
     fill(shrink, table(['Store', 'Adjusted', 'Counted', 'Units', 'Value'],
       data.shrink.by_store.map((s) => h('tr', { dataset: { store: s.store_id } },
         h('td', {}, s.store_id), h('td', { class: 'num' }, number(s.adjusted_units)), h('td', { class: 'num' }, number(s.counted_units)),
-        h('td', { class: 'num' }, number(s.units)), h('td', { class: 'num shrink-value' }, money(s.value))))),
+        h('td', { class: 'num' }, number(s.units)), h('td', { class: 'num shrink-value' }, money(s.value)))),
       'No shrink in this range.'));
   }
 

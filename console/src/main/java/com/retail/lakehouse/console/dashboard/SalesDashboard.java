@@ -230,8 +230,9 @@ public final class SalesDashboard {
 
   /**
    * {@code GET /api/dashboard/stock?date=&store=&from=&to=} (date: the stock mart's newest
-   * stock_date; from/to: the shrink range, by default the 30 days ending on the date); 404 with
-   * {@link #NO_STOCK_MART} while the stock mart does not exist or is empty.
+   * stock_date; from/to: the shrink range, by default the 30 days ending on the date). While the
+   * stock mart does not exist or is empty: {@code {"source":..,"missing":}} {@link #NO_STOCK_MART}
+   * (a 200, like the daily view of a missing sales mart: the page is right, there is no data yet).
    */
   public void stock(Context ctx) {
     Map<String, Object> report =
@@ -241,7 +242,10 @@ public final class SalesDashboard {
             ctx.queryParam("from"),
             ctx.queryParam("to"));
     if (report == null) {
-      ctx.status(404).json(Map.of("error", NO_STOCK_MART));
+      Map<String, Object> missing = new LinkedHashMap<>();
+      missing.put("source", DailyInventoryTable.DEFINITION.toString());
+      missing.put("missing", NO_STOCK_MART);
+      ctx.json(missing);
     } else {
       ctx.json(report);
     }
