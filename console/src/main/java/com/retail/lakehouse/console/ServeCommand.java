@@ -182,7 +182,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--demo",
       description =
-          "A living system on embedded defaults: starts the local broker and live generator traffic (with faults), ingest every 20 s, the mart sensor; prints the URL.")
+          "A living system on embedded defaults: starts the local broker, sends a week of POS and"
+              + " stock history once per data folder, then live POS traffic (with faults); ingest"
+              + " every 20 s, the mart sensor (each mart run followed by the stock mart); prints"
+              + " the URL.")
   boolean demo;
 
   @Override
