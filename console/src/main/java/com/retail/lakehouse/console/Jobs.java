@@ -48,8 +48,8 @@ final class Jobs {
         new Job(
             INVENTORY_MART,
             "raw.inventory_movements + raw.pos_transactions -> marts.daily_inventory for the given"
-                + " dates, or the dates either changed since the last run; starts after each"
-                + " successful mart run (skipped while raw.inventory_movements does not exist)",
+                + " dates, or the dates either changed since the last run (skipped while"
+                + " raw.inventory_movements does not exist)",
             settings.martTimeout()),
         new Job(
             "maintain",
