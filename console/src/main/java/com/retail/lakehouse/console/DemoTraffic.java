@@ -32,6 +32,7 @@ final class DemoTraffic implements AutoCloseable {
   private final Path historyDone;
   private final Path log;
   private volatile Process process;
+  private volatile boolean live;
   private volatile boolean closed;
 
   DemoTraffic(ConsoleSettings settings, String bootstrapServers, int eventsPerSecond) {
@@ -94,6 +95,7 @@ final class DemoTraffic implements AutoCloseable {
     }
     try {
       process = start(command);
+      live = true;
       LOG.info("demo traffic: generator pid {} (log {})", process.pid(), log);
       process
           .onExit()
@@ -115,6 +117,12 @@ final class DemoTraffic implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("demo traffic: cannot start the generator: {}", e.getMessage());
     }
+  }
+
+  /** Whether the live generator (after the history) is going. */
+  boolean live() {
+    Process p = process;
+    return live && p != null && p.isAlive();
   }
 
   @Override
