@@ -9,7 +9,7 @@ import { jobsView } from './views/jobs.js';
 import { backfillsView } from './views/backfills.js';
 import { partitionsView } from './views/partitions.js';
 import { tablesView } from './views/tables.js';
-import { dailyView, liveView, qualityView } from './views/dashboard.js';
+import { dailyView, liveView, qualityView, stockView } from './views/dashboard.js';
 
 const FAST_MS = 2000;
 const SLOW_MS = 10000;
@@ -25,6 +25,7 @@ const routes = [
   { pattern: /^\/dashboard(?:\/daily)?$/, section: 'dashboard', view: dailyView },
   { pattern: /^\/dashboard\/live$/, section: 'dashboard', view: liveView },
   { pattern: /^\/dashboard\/quality$/, section: 'dashboard', view: qualityView },
+  { pattern: /^\/dashboard\/stock$/, section: 'dashboard', view: stockView },
 ];
 
 const root = document.getElementById('view');

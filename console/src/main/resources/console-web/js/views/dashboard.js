@@ -1,6 +1,7 @@
 // Sales dashboard: the Daily view (marts.daily_sales_summary over a date range), the Live view
 // (raw.pos_transactions of one UTC day, refreshed every 5 s) and the Quality view (dead letters,
-// duplicates, late rows and the console's mart reconciliation per date). Money arrives as exact decimal
+// duplicates, late rows and the console's mart reconciliation per date) and the Stock view
+// (marts.daily_inventory: stockouts, low cover of the top sellers, shrink by store). Money arrives as exact decimal
 // strings and is shown as such (grouped, never through a float). Charts are ECharts, served from
 // the console's own jar (/webjars/), rendered to canvas with canvas tooltips (no HTML from data).
 import * as api from '../api.js';
@@ -43,7 +44,8 @@ function tabs(active) {
   return h('nav', { class: 'dash-tabs', 'aria-label': 'Dashboard views' },
     h('a', { href: '#/dashboard/live', 'aria-current': active === 'live' ? 'page' : null }, 'Live'),
     h('a', { href: '#/dashboard/daily', 'aria-current': active === 'daily' ? 'page' : null }, 'Daily'),
-    h('a', { href: '#/dashboard/quality', 'aria-current': active === 'quality' ? 'page' : null }, 'Quality'));
+    h('a', { href: '#/dashboard/quality', 'aria-current': active === 'quality' ? 'page' : null }, 'Quality'),
+    h('a', { href: '#/dashboard/stock', 'aria-current': active === 'stock' ? 'page' : null }, 'Stock'));
 }
 
 function kpi(id, label) {
@@ -416,4 +418,102 @@ export function qualityView(root, route, app) {
   }
 
   return { refresh, unmount: () => barChart.dispose() };
+}
+
+// --- Stock -----------------------------------------------------------------------------------
+
+export function stockView(root, route, app) {
+  let gen = 0;
+  const q = route.query;
+  const date = h('input', { id: 'stock-date', type: 'date', value: q.get('date') || '' });
+  const store = h('select', { id: 'stock-store' }, h('option', { value: '' }, 'All stores'));
+  const from = h('input', { id: 'stock-from', type: 'date', value: q.get('from') || '' });
+  const to = h('input', { id: 'stock-to', type: 'date', value: q.get('to') || '' });
+  const form = h('form', { class: 'dash-form', id: 'stock-query' },
+    h('label', {}, 'Stock date ', date), h('label', {}, 'Store ', store),
+    h('label', {}, 'Shrink from ', from), h('label', {}, 'to ', to),
+    h('button', { type: 'submit', id: 'stock-apply' }, 'Apply'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    app.navigate(api.query('#/dashboard/stock', { date: date.value, store: store.value, from: from.value, to: to.value }));
+  });
+  const tiles = {
+    out: kpi('stock-out', 'SKUs out of stock'),
+    negative: kpi('stock-negative', 'Negative stock'),
+    lowCover: kpi('stock-low-cover', 'Top sellers under 3 days of cover'),
+    shrink: kpi('stock-shrink', 'Shrink value'),
+  };
+  const source = h('p', { class: 'muted', id: 'stock-source' });
+  const missing = h('p', { class: 'inline-error', id: 'stock-missing', hidden: true });
+  const stockouts = h('div', { id: 'stock-stockouts' });
+  const lowCover = h('div', { id: 'stock-low-cover-table' });
+  const shrink = h('div', { id: 'stock-shrink-table' });
+  const body = h('div', { id: 'stock-body' },
+    h('div', { class: 'kpis', id: 'stock-kpis' }, Object.values(tiles).map((t) => t.el)),
+    h('section', { class: 'panel' }, h('h2', {}, 'Stockouts by store'),
+      h('p', { class: 'muted' }, 'SKUs whose closing stock is at or below zero on the stock date; negative stock (books below zero) is shown as it is.'),
+      stockouts),
+    h('div', { class: 'grid' },
+      h('section', { class: 'panel' }, h('h2', {}, 'Low cover of the top sellers'),
+        h('p', { class: 'muted', id: 'stock-low-cover-note' }), lowCover),
+      h('section', { class: 'panel' }, h('h2', {}, 'Shrink by store'),
+        h('p', { class: 'muted', id: 'stock-shrink-note' }), shrink)));
+  fill(root,
+    h('div', { class: 'title-row' }, h('h1', {}, 'Sales dashboard'), tabs('stock')),
+    h('section', { class: 'panel' }, form, source, missing),
+    body);
+
+  async function refresh() {
+    const mine = ++gen;
+    const data = await api.get(api.query('/api/dashboard/stock', {
+      date: q.get('date') || '', store: q.get('store') || '', from: q.get('from') || '', to: q.get('to') || '',
+    }));
+    if (mine !== gen) return;
+    if (data.missing) { // one line: run ./lakehouse mart --mart inventory
+      missing.textContent = data.missing;
+      missing.hidden = false;
+      body.hidden = true;
+      fill(source, '');
+      return;
+    }
+    missing.hidden = true;
+    body.hidden = false;
+    if (document.activeElement !== date) date.value = data.date;
+    if (document.activeElement !== from) from.value = data.shrink.from;
+    if (document.activeElement !== to) to.value = data.shrink.to;
+    if (document.activeElement !== store) {
+      fill(store, h('option', { value: '' }, 'All stores'), data.stores.map((s) => h('option', { value: s }, s)));
+      store.value = data.store || '';
+    }
+    fill(source, `${data.source} · stock date ${data.date} (newest ${data.newest_stock_date}) · snapshot ${data.mart_snapshot_id}`);
+    const o = data.stockouts;
+    setKpi(tiles.out, number(o.skus_out_of_stock), o.skus_out_of_stock, `in ${number(o.by_store.length)} stores`);
+    setKpi(tiles.negative, number(o.negative_skus), o.negative_skus, 'SKUs with closing stock below zero');
+    const c = data.low_cover;
+    setKpi(tiles.lowCover, number(c.rows.length), c.rows.length, `of the top ${c.top_sellers} sellers, ${c.window_from} to ${c.window_to}`);
+    const t = data.shrink.totals;
+    setKpi(tiles.shrink, money(t.value), t.value, `${number(t.units)} units, ${data.shrink.from} to ${data.shrink.to}`
+      + (t.units_without_cost ? ` · ${number(t.units_without_cost)} units without a cost` : ''));
+    fill(stockouts, table(['Store', 'SKUs out', 'Negative', 'SKUs (closing units)'],
+      o.by_store.map((s) => h('tr', { dataset: { store: s.store_id } },
+        h('td', {}, s.store_id), h('td', { class: 'num skus-out' }, number(s.skus_out_of_stock)),
+        h('td', { class: 'num' }, number(s.negative_skus)),
+        h('td', { class: 'sku-list' }, s.skus.map((k, i) => h('span', { class: k.closing_units < 0 ? 'negative' : null },
+          `${i ? ', ' : ''}${k.sku} (${number(k.closing_units)})`))))),
+      'No stockouts on this date.'));
+    fill(document.getElementById('stock-low-cover-note'),
+      `The ${c.top_sellers} SKUs with the most net units sold (all stores, ${c.window_from} to ${c.window_to}) where a store holds under ${c.below_days} days of cover.`);
+    fill(lowCover, table(['Store', 'SKU', 'Net units, 7 days', 'Closing units', 'Days of cover'],
+      c.rows.map((r) => [r.store_id, r.sku, number(r.net_units_7_days), number(r.closing_units), r.days_of_cover]),
+      'No top seller under the cover limit.'));
+    fill(document.getElementById('stock-shrink-note'),
+      'Units that adjustments took away plus units that counts found missing; value at the row\'s unit cost.');
+    fill(shrink, table(['Store', 'Adjusted', 'Counted', 'Units', 'Value'],
+      data.shrink.by_store.map((s) => h('tr', { dataset: { store: s.store_id } },
+        h('td', {}, s.store_id), h('td', { class: 'num' }, number(s.adjusted_units)), h('td', { class: 'num' }, number(s.counted_units)),
+        h('td', { class: 'num' }, number(s.units)), h('td', { class: 'num shrink-value' }, money(s.value)))),
+      'No shrink in this range.'));
+  }
+
+  return { refresh };
 }

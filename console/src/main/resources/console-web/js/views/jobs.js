@@ -35,7 +35,7 @@ export function jobsView(root, _route, app) {
     fill(jobs, table(['Job', 'Description', 'Attempts', 'Timeout', 'Last run', 'Active', ''],
       (j.jobs || []).map((job) => [
         h('strong', {}, job.name),
-        job.description ?? '',
+        job.follows?.length ? [job.description ?? '', h('div', { class: 'muted' }, `starts after each successful ${job.follows.join(', ')} run`)] : (job.description ?? ''),
         job.max_attempts ?? '—',
         job.timeout_seconds != null ? seconds(job.timeout_seconds) : '—',
         job.last_run

@@ -2,8 +2,8 @@
 import * as api from '../api.js';
 import { badge, fill, h, runLink, seconds, table, time } from '../dom.js';
 
-const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-const TRIGGERS = ['schedule', 'sensor', 'manual', 'backfill', 'retry'];
+const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'skipped'];
+const TRIGGERS = ['schedule', 'sensor', 'manual', 'backfill', 'retry', 'dependency'];
 const PAGE = 50;
 
 export function runsView(root, { query }, app) {

@@ -112,6 +112,7 @@ final class Api {
     r.get("/api/dashboard/live", dashboard::live);
     r.get("/api/dashboard/quality", ctx -> dashboard.quality(ctx, console.martReconciliations()));
     r.get("/api/dashboard/quality.csv", dashboard::qualityCsv);
+    r.get("/api/dashboard/stock", dashboard::stock);
   }
 
   /**
@@ -303,6 +304,12 @@ final class Api {
       m.put("max_attempts", settings.maxAttempts());
       m.put("timeout_seconds", j.timeout().toSeconds());
       m.put("active_run_id", active.get(j.name()));
+      m.put(
+          "follows",
+          jobs.all().stream()
+              .map(Jobs.Job::name)
+              .filter(upstream -> jobs.followers(upstream).contains(j.name()))
+              .toList());
       m.put("last_run", store.latest(j.name()).map(Run::toJson).orElse(null));
       out.add(m);
     }

@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * checks each run's result, and answers what the pages show. Guarantees: every request of a run
  * goes through {@link RunStore#create} (one run per run key); a failed run with attempts left gets
  * exactly one retry run (key {@code retry-of:<id>}), queued with its backoff as not-before; a
- * cancelled run is never retried; checks run after every ended run and failed ones are posted to
- * the webhook, if one is set.
+ * cancelled or skipped run is never retried; a successful run asks for one run of each job that
+ * follows it ({@link Jobs#followers}); checks run after every ended run and failed ones are posted
+ * to the webhook, if one is set.
  */
 final class Console implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Console.class);
@@ -251,12 +252,44 @@ final class Console implements AutoCloseable {
     return latest;
   }
 
-  /** After a run ends: its checks, then a retry if it failed and has attempts left. */
+  /**
+   * After a run ends: its checks, a retry if it failed and has attempts left, and after a success
+   * one run of each job that follows it ({@link Jobs#followers}).
+   */
   void ended(Run run) {
     if (run.status() == RunStatus.FAILED) {
       retry(run);
     }
+    if (run.status() == RunStatus.SUCCEEDED) {
+      for (String follower : jobs.followers(run.job())) {
+        follow(run, follower);
+      }
+    }
     checks.execute(() -> check(run));
+  }
+
+  /**
+   * One run of {@code follower} after {@code run} succeeded (trigger dependency, run key {@code
+   * after:<run id>}, so a run seen twice asks once), unless one is already queued: a queued run has
+   * not planned yet, so it reads what {@code run} committed (no pile-up after a backfill). A
+   * running one may have planned before, so it does not count.
+   */
+  private void follow(Run run, String follower) {
+    for (Run r : store.inStatus(RunStatus.QUEUED)) {
+      if (r.job().equals(follower)) {
+        LOG.info(
+            "run {} ({}) succeeded: {} run {} is queued already",
+            run.id(),
+            run.job(),
+            follower,
+            r.id());
+        return;
+      }
+    }
+    RunStore.Created c =
+        request(
+            follower, Trigger.DEPENDENCY, jobs.followerParams(follower), "after:" + run.id(), null);
+    LOG.info("run {} ({}) succeeded: {} run {}", run.id(), run.job(), follower, c.run().id());
   }
 
   /**
@@ -359,7 +392,7 @@ final class Console implements AutoCloseable {
             default -> RunOutcome.FAILED;
           };
       for (String d : r.dates()) {
-        if (r.status() != RunStatus.CANCELLED) {
+        if (r.status() != RunStatus.CANCELLED && r.status() != RunStatus.SKIPPED) {
           outcomes.put(LocalDate.parse(d), o);
         }
       }

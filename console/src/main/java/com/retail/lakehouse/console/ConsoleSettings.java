@@ -37,7 +37,8 @@ public record ConsoleSettings(
     double deadLetterRateLimit,
     Duration freshnessSlo,
     String bootstrapServers,
-    String topic) {
+    String topic,
+    String streams) {
 
   public ConsoleSettings {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -52,6 +53,7 @@ public record ConsoleSettings(
     }
     jobCommand = List.copyOf(jobCommand);
     jobEnvironment = Map.copyOf(jobEnvironment == null ? Map.of() : jobEnvironment);
+    streams = checkStreams(streams);
     new Backoff(retryDelay, maxRetryDelay); // checks them
   }
 
@@ -81,7 +83,24 @@ public record ConsoleSettings(
         0.05,
         Duration.ofMinutes(10),
         null,
-        "pos_transactions");
+        "pos_transactions",
+        "pos,inventory");
+  }
+
+  /**
+   * The event streams the ingest job takes ({@code --streams}): pos, or pos and inventory (the
+   * default), comma-separated; returned normalized ({@code pos} first).
+   */
+  private static String checkStreams(String streams) {
+    List<String> given =
+        streams == null ? List.of() : List.of(streams.replace(" ", "").split(",", -1));
+    if (!given.contains("pos") || !List.of("pos", "inventory").containsAll(given)) {
+      throw new IllegalArgumentException(
+          "--streams is pos or pos,inventory (inventory movements follow the POS sales), got '"
+              + streams
+              + "'");
+    }
+    return given.contains("inventory") ? "pos,inventory" : "pos";
   }
 
   public ConsoleSettings withAddress(String host, int port) {
@@ -163,6 +182,11 @@ public record ConsoleSettings(
         });
   }
 
+  /** The streams the ingest job takes: {@code pos} or {@code pos,inventory}. */
+  public ConsoleSettings withStreams(String streams) {
+    return with(b -> b.streams = streams);
+  }
+
   /** A copy with the values {@code change} sets (the record's one copy of every field). */
   private ConsoleSettings with(java.util.function.Consumer<Copy> change) {
     Copy b = new Copy(this);
@@ -196,6 +220,7 @@ public record ConsoleSettings(
     Duration freshnessSlo;
     String bootstrapServers;
     String topic;
+    String streams;
 
     Copy(ConsoleSettings s) {
       dataDir = s.dataDir;
@@ -222,6 +247,7 @@ public record ConsoleSettings(
       freshnessSlo = s.freshnessSlo;
       bootstrapServers = s.bootstrapServers;
       topic = s.topic;
+      streams = s.streams;
     }
 
     ConsoleSettings build() {
@@ -249,7 +275,8 @@ public record ConsoleSettings(
           deadLetterRateLimit,
           freshnessSlo,
           bootstrapServers,
-          topic);
+          topic,
+          streams);
     }
   }
 

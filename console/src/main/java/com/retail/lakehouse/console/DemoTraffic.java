@@ -9,38 +9,84 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * serve --demo's live traffic: the simulator as a child process producing POS events at a steady
- * rate, with malformed, duplicate and late events, for a day; restarted (after 5 s) if it exits
- * before the console stops. Its output goes to {@code <data-dir>/runs/generator.log}.
+ * serve --demo's traffic: once per data folder, {@value #HISTORY_DAYS} days of history of both
+ * streams ({@code generate --streams=pos,inventory --count=...} on the simulated clock, ending
+ * before now, with the live run's fault rates), so the sales and stock pages have days to show;
+ * then the simulator as a child process producing live POS events at a steady rate, with malformed,
+ * duplicate and late events, for a day, restarted (after 5 s) if it exits before the console stops.
+ * The live run is POS only: the generator's stock movements need its simulated clock (it refuses
+ * {@code --streams inventory} in live mode). A history run that fails is logged and tried again at
+ * the next start. Output goes to {@code <data-dir>/runs/generator.log}.
  */
 final class DemoTraffic implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoTraffic.class);
 
+  /** Days of POS and stock history a fresh demo folder gets. */
+  static final int HISTORY_DAYS = 7;
+
+  /** The simulator's volume with 20 stores: about 30,000 POS lines per simulated day. */
+  private static final int LINES_PER_DAY = 30_000;
+
   private final List<String> command;
+  private final List<String> history;
+  private final Path historyDone;
   private final Path log;
   private volatile Process process;
+  private volatile boolean live;
   private volatile boolean closed;
 
   DemoTraffic(ConsoleSettings settings, String bootstrapServers, int eventsPerSecond) {
-    this.command = new ArrayList<>(settings.jobCommand());
-    command.addAll(
+    List<String> common =
         List.of(
             "generate",
             "--data-dir=" + settings.dataDir(),
             "--bootstrap-servers=" + bootstrapServers,
             "--topic=" + settings.topic(),
-            "--rate=" + eventsPerSecond,
-            "--duration=24h",
             "--stores=20",
             "--malformed-rate=0.01",
             "--duplicate-rate=0.02",
-            "--late-rate=0.02"));
+            "--late-rate=0.02");
+    this.command = new ArrayList<>(settings.jobCommand());
+    command.addAll(common);
+    command.addAll(List.of("--rate=" + eventsPerSecond, "--duration=24h"));
+    this.history = new ArrayList<>(settings.jobCommand());
+    history.addAll(common);
+    history.addAll(
+        List.of("--streams=pos,inventory", "--count=" + HISTORY_DAYS * LINES_PER_DAY, "--seed=7"));
+    this.historyDone = settings.dataDir().resolve("runs").resolve("demo-history.done");
     this.log = settings.dataDir().resolve("runs").resolve("generator.log");
   }
 
   void start() throws IOException {
     Files.createDirectories(log.getParent());
-    launch();
+    if (Files.exists(historyDone)) {
+      launch();
+      return;
+    }
+    Process p = start(history);
+    LOG.info("demo traffic: {} days of POS and stock history, pid {}", HISTORY_DAYS, p.pid());
+    process = p;
+    p.onExit()
+        .thenRun(
+            () -> {
+              if (p.exitValue() == 0) {
+                try {
+                  Files.writeString(historyDone, "done\n");
+                } catch (IOException e) {
+                  LOG.warn("demo traffic: cannot write {}: {}", historyDone, e.getMessage());
+                }
+              } else if (!closed) {
+                LOG.warn("demo traffic: the history run exited {} (see {})", p.exitValue(), log);
+              }
+              launch();
+            });
+  }
+
+  private Process start(List<String> cmd) throws IOException {
+    return new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
   }
 
   private void launch() {
@@ -48,11 +94,8 @@ final class DemoTraffic implements AutoCloseable {
       return;
     }
     try {
-      process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
+      process = start(command);
+      live = true;
       LOG.info("demo traffic: generator pid {} (log {})", process.pid(), log);
       process
           .onExit()
@@ -74,6 +117,12 @@ final class DemoTraffic implements AutoCloseable {
     } catch (IOException e) {
       LOG.warn("demo traffic: cannot start the generator: {}", e.getMessage());
     }
+  }
+
+  /** Whether the live generator (after the history) is going. */
+  boolean live() {
+    Process p = process;
+    return live && p != null && p.isAlive();
   }
 
   @Override

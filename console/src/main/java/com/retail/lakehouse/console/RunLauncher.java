@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * console died at any moment is found; every child's output goes to {@code
  * <data-dir>/runs/<id>/log.txt}; a run that outlives its job's timeout, or is cancelled, is stopped
  * with its whole process tree (SIGTERM, then SIGKILL after 10 s); a crashing child only fails its
- * run. Runs left "running" by a console that died are resolved at start-up ({@link
- * #recoverOrphans}): every surviving process of the run is killed and gone before the run is marked
- * failed, so its retry never overlaps it.
+ * run, and one that found nothing to work on yet ({@link Jobs#skipped}) is marked skipped. Runs
+ * left "running" by a console that died are resolved at start-up ({@link #recoverOrphans}): every
+ * surviving process of the run is killed and gone before the run is marked failed, so its retry
+ * never overlaps it.
  */
 final class RunLauncher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunLauncher.class);
@@ -345,6 +346,9 @@ final class RunLauncher implements AutoCloseable {
       } else if (exit == 0) {
         status = RunStatus.SUCCEEDED;
         message = null;
+      } else if (jobs.skipped(a.job, exit)) {
+        status = RunStatus.SKIPPED;
+        message = "skipped: " + lastErrorLine(log);
       } else {
         status = RunStatus.FAILED;
         message = "exit " + exit + ": " + lastErrorLine(log);

@@ -165,6 +165,14 @@ public final class ServeCommand implements Callable<Integer> {
   String topic;
 
   @Option(
+      names = "--streams",
+      defaultValue = "pos,inventory",
+      description =
+          "Event streams the ingest job takes: pos,inventory, or pos for a broker without the"
+              + " inventory topic (default: ${DEFAULT-VALUE}).")
+  String streams;
+
+  @Option(
       names = "--job-command",
       description =
           "Executable the jobs run through, given the job's name and flags (default:"
@@ -174,7 +182,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--demo",
       description =
-          "A living system on embedded defaults: starts the local broker and live generator traffic (with faults), ingest every 20 s, the mart sensor; prints the URL.")
+          "A living system on embedded defaults: starts the local broker, sends a week of POS and"
+              + " stock history once per data folder, then live POS traffic (with faults); ingest"
+              + " every 20 s, the mart sensor (each mart run followed by the stock mart); prints"
+              + " the URL.")
   boolean demo;
 
   @Override
@@ -208,7 +219,8 @@ public final class ServeCommand implements Callable<Integer> {
                 Durations.parse("mart-timeout", martTimeout))
             .withChecks(
                 webhookUrl, deadLetterRateLimit, Durations.parse("freshness-slo", freshnessSlo))
-            .withKafka(bootstrapServers, topic);
+            .withKafka(bootstrapServers, topic)
+            .withStreams(streams);
     LocalKafkaBroker broker = null;
     DemoTraffic traffic = null;
     if (demo) {
@@ -218,7 +230,10 @@ public final class ServeCommand implements Callable<Integer> {
       traffic = new DemoTraffic(settings, broker.bootstrapServers(), 100);
       traffic.start();
       System.err.println(
-          "serve --demo: live traffic of 20 stores at 100 events/s (1% malformed, 2% duplicates, 2% late)");
+          "serve --demo: live traffic of 20 stores at 100 events/s (1% malformed, 2% duplicates,"
+              + " 2% late), after "
+              + DemoTraffic.HISTORY_DAYS
+              + " days of POS and stock history once per data folder");
     }
     ConsoleServer server;
     try {

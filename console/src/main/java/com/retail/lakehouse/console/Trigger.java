@@ -2,14 +2,15 @@ package com.retail.lakehouse.console;
 
 import java.util.Locale;
 
-/** What asked for a run. */
+/** What asked for a run ({@code dependency}: a run of the job it follows succeeded). */
 enum Trigger {
   SCHEDULE,
   SENSOR,
   MANUAL,
   BACKFILL,
   RETRY,
-  SUPERVISOR;
+  SUPERVISOR,
+  DEPENDENCY;
 
   String wire() {
     return name().toLowerCase(Locale.ROOT);
@@ -22,7 +23,7 @@ enum Trigger {
       throw new IllegalArgumentException(
           "unknown trigger '"
               + text
-              + "': use schedule, sensor, manual, backfill, retry or supervisor");
+              + "': use schedule, sensor, manual, backfill, retry, supervisor or dependency");
     }
   }
 }

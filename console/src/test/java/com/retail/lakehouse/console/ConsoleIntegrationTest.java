@@ -161,6 +161,56 @@ class ConsoleIntegrationTest {
     }
   }
 
+  /**
+   * A successful mart run starts one inventory_mart run (trigger dependency); on this folder, whose
+   * generator sent POS only, raw.inventory_movements does not exist: the run is skipped with the
+   * mart's one-line hint, not failed, and not retried.
+   */
+  @Test
+  void aSuccessfulMartRunIsFollowedByAnInventoryMartRunThatSkipsWithoutInventoryRaw()
+      throws Exception {
+    try (ConsoleServer server = ConsoleTestSupport.startServer(dataDir)) {
+      URI url = server.url();
+      var created = post(url, "api/jobs/mart/runs", "{\"dates\":[\"2026-11-22\"]}");
+      long id = JSON.readTree(created.body()).get("id").asLong();
+      assertThat(awaitEnded(url, id).get("status").asText()).isEqualTo("succeeded");
+
+      JsonNode follower =
+          await()
+              .atMost(RUN_WAIT)
+              .pollInterval(Duration.ofSeconds(1))
+              .until(
+                  () -> runs(url, "job=inventory_mart").stream().findFirst().orElse(null),
+                  r -> r != null && ended(r));
+      assertThat(follower.get("trigger").asText()).isEqualTo("dependency");
+      assertThat(follower.get("run_key").asText()).isEqualTo("after:" + id);
+      assertThat(follower.get("params").get("changed_since_last_run").asBoolean()).isTrue();
+      assertThat(follower.get("status").asText()).as(follower.toString()).isEqualTo("skipped");
+      assertThat(follower.get("exit_code").asInt()).isEqualTo(4);
+      assertThat(follower.get("message").asText())
+          .startsWith("skipped: ")
+          .contains("raw.inventory_movements does not exist")
+          .contains("run ./lakehouse ingest --streams pos,inventory first");
+      JsonNode log = json(get(url, "api/runs/" + follower.get("id").asLong() + "/log").body());
+      assertThat(log.get("text").asText())
+          .contains("mart --runner=direct")
+          .contains("--mart=inventory");
+
+      Thread.sleep(3000); // a retry would be queued by now (retry delay 1 s)
+      assertThat(runs(url, "job=inventory_mart")).as("skipped: not retried").hasSize(1);
+      assertThat(runs(url, "status=skipped")).hasSize(1);
+      JsonNode jobs = json(get(url, "api/jobs").body()).get("jobs");
+      List<String> follows = new ArrayList<>();
+      jobs.forEach(
+          j -> {
+            if (j.get("name").asText().equals("inventory_mart")) {
+              j.get("follows").forEach(f -> follows.add(f.asText()));
+            }
+          });
+      assertThat(follows).containsExactly("mart");
+    }
+  }
+
   @Test
   void mutatingRequestsWithoutTheCsrfHeaderAreRefused() throws Exception {
     try (ConsoleServer server = ConsoleTestSupport.startServer(dataDir)) {
@@ -189,7 +239,10 @@ class ConsoleIntegrationTest {
 
   private static boolean ended(JsonNode run) {
     String s = run.get("status").asText();
-    return s.equals("succeeded") || s.equals("failed") || s.equals("cancelled");
+    return s.equals("succeeded")
+        || s.equals("failed")
+        || s.equals("cancelled")
+        || s.equals("skipped");
   }
 
   private static JsonNode latest(URI url, String trigger) throws Exception {

@@ -35,6 +35,52 @@ class JobsTest {
   }
 
   @Test
+  void theInventoryMartIsTheMartCommandWithMartInventoryAndFollowsTheSalesMart() {
+    assertThat(jobs.followers("mart")).containsExactly("inventory_mart");
+    assertThat(jobs.followers("inventory_mart")).isEmpty();
+    assertThat(jobs.followers("ingest")).isEmpty();
+    Map<String, Object> params = jobs.followerParams("inventory_mart");
+    assertThat(params).isEqualTo(Map.of("changed_since_last_run", true));
+    assertThat(jobs.command(run("inventory_mart", params), Path.of("/s.json")))
+        .containsExactly(
+            "/home/lh/lakehouse",
+            "mart",
+            "--runner=direct",
+            "--data-dir=/data",
+            "--summary-json=/s.json",
+            "--mart=inventory",
+            "--changed-since-last-run");
+    assertThat(
+            jobs.command(
+                run(
+                    "inventory_mart",
+                    jobs.params("inventory_mart", Map.of("dates", List.of("2026-11-24")))),
+                Path.of("/s.json")))
+        .endsWith("--mart=inventory", "--date=2026-11-24");
+    // The mart's exit code for "its raw table does not exist yet" skips either mart, nothing else.
+    assertThat(jobs.skipped("inventory_mart", 4)).isTrue();
+    assertThat(jobs.skipped("mart", 4)).isTrue();
+    assertThat(jobs.skipped("inventory_mart", 1)).isFalse();
+    assertThat(jobs.skipped("ingest", 4)).isFalse();
+    assertThat(RunStatus.RUNNING.canMoveTo(RunStatus.SKIPPED)).isTrue();
+    assertThat(RunStatus.SKIPPED.ended()).isTrue();
+  }
+
+  @Test
+  void theIngestJobTakesTheConfiguredStreams() {
+    assertThat(jobs.command(run("ingest", Map.of()), Path.of("/s.json")))
+        .contains("--streams=pos,inventory");
+    Jobs posOnly = new Jobs(settings.withStreams("pos"));
+    assertThat(posOnly.command(run("ingest", Map.of()), Path.of("/s.json")))
+        .contains("--streams=pos");
+    assertThat(settings.withStreams("inventory, pos").streams()).isEqualTo("pos,inventory");
+    assertThatThrownBy(() -> settings.withStreams("inventory"))
+        .hasMessageContaining("--streams is pos or pos,inventory");
+    assertThatThrownBy(() -> settings.withStreams("pos,returns"))
+        .hasMessageContaining("got 'pos,returns'");
+  }
+
+  @Test
   void badParametersAreRefusedWithWhatIsAllowed() {
     assertThatThrownBy(() -> jobs.params("mart", Map.of("dates", List.of("tomorrow"))))
         .hasMessageContaining("yyyy-MM-dd");

@@ -4,6 +4,7 @@ import com.retail.lakehouse.common.CatalogFlags;
 import com.retail.lakehouse.console.tables.LakehouseTables;
 import com.retail.lakehouse.transforms.mart.RawFilePlan;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.DailyInventoryTable;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import com.retail.lakehouse.transforms.tables.DeadLetterTable;
 import com.retail.lakehouse.transforms.tables.RawTable;
@@ -38,7 +39,8 @@ import org.apache.iceberg.io.CloseableIterable;
  * and {@code /daily.csv} from marts.daily_sales_summary, {@code GET /api/dashboard/live} from
  * raw.pos_transactions' partition of one UTC day, de-duplicated like the mart, {@code GET
  * /api/dashboard/quality} and {@code /quality.csv} from raw, the dead-letter table, the mart and
- * the console's mart checks (see QualityReport for the definitions). Money is exact (BigDecimal,
+ * the console's mart checks (see QualityReport for the definitions), {@code GET
+ * /api/dashboard/stock} from marts.daily_inventory (see StockReport). Money is exact (BigDecimal,
  * written as strings with two decimals). Results are cached per table snapshot id and query, so a
  * refresh with no new commit reads no data file. Bad parameters throw IllegalArgumentException with
  * one line (the API answers 400). Thread-safe.
@@ -62,12 +64,22 @@ public final class SalesDashboard {
       new SnapshotCache<>(MART_DAYS);
   private final Map<LocalDate, LiveDay> liveDays = new LinkedHashMap<>(4, 0.75f, true);
   private final SnapshotCache<DeadLetterKey, Long> deadLettersOfDay = new SnapshotCache<>(8);
+  private final SnapshotCache<StockKey, StockReport> stock = new SnapshotCache<>(16);
+  private final SnapshotCache<Long, LocalDate> lastStockDate = new SnapshotCache<>(4);
+
+  /** The one line the stock page shows while the stock mart does not exist. */
+  static final String NO_STOCK_MART =
+      DailyInventoryTable.DEFINITION
+          + " does not exist yet: run ./lakehouse mart --mart inventory (after ./lakehouse ingest"
+          + " --streams pos,inventory)";
 
   private record DailyKey(long snapshotId, DailyQuery query) {}
 
   private record LiveKey(long snapshotId, LiveQuery query) {}
 
   private record DeadLetterKey(long snapshotId, LocalDate date) {}
+
+  private record StockKey(long snapshotId, StockReport.Query query) {}
 
   private record QualityKey(Long raw, Long deadLetters, Long mart, DailyQuery query) {}
 
@@ -214,6 +226,49 @@ public final class SalesDashboard {
       throw new UncheckedIOException("reading " + DeadLetterTable.DEFINITION, e);
     }
     return count;
+  }
+
+  /**
+   * {@code GET /api/dashboard/stock?date=&store=&from=&to=} (date: the stock mart's newest
+   * stock_date; from/to: the shrink range, by default the 30 days ending on the date). While the
+   * stock mart does not exist or is empty: {@code {"source":..,"missing":}} {@link #NO_STOCK_MART}
+   * (a 200, like the daily view of a missing sales mart: the page is right, there is no data yet).
+   */
+  public void stock(Context ctx) {
+    Map<String, Object> report =
+        stock(
+            ctx.queryParam("date"),
+            ctx.queryParam("store"),
+            ctx.queryParam("from"),
+            ctx.queryParam("to"));
+    if (report == null) {
+      Map<String, Object> missing = new LinkedHashMap<>();
+      missing.put("source", DailyInventoryTable.DEFINITION.toString());
+      missing.put("missing", NO_STOCK_MART);
+      ctx.json(missing);
+    } else {
+      ctx.json(report);
+    }
+  }
+
+  /** The stock view of a query (query-string values, null = not given); null: no stock mart. */
+  Map<String, Object> stock(String date, String store, String from, String to) {
+    Table mart = load(DailyInventoryTable.DEFINITION);
+    Long id = snapshotId(mart);
+    if (id == null) {
+      return null;
+    }
+    LocalDate newest =
+        lastStockDate.get(id, () -> lastDate(mart, id, DailyInventoryTable.STOCK_DATE));
+    if (newest == null) {
+      return null;
+    }
+    StockReport.Query query =
+        StockReport.Query.parse(
+            date, store, from, to, newest, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+    return stock
+        .get(new StockKey(id, query), () -> StockReport.read(mart, id, query, newest))
+        .toJson();
   }
 
   /**
@@ -372,7 +427,15 @@ public final class SalesDashboard {
 
   /** The newest sale_date among the mart's live files (partition values: metadata only). */
   private static LocalDate lastSaleDate(Table mart, long snapshotId) {
-    int sourceId = mart.schema().findField(DailySalesSummaryTable.SALE_DATE).fieldId();
+    return lastDate(mart, snapshotId, DailySalesSummaryTable.SALE_DATE);
+  }
+
+  /**
+   * The newest value of the identity-partitioned date {@code column} among a mart's live files
+   * (partition values: metadata only); null for an empty mart.
+   */
+  private static LocalDate lastDate(Table mart, long snapshotId, String column) {
+    int sourceId = mart.schema().findField(column).fieldId();
     LocalDate last = null;
     try (CloseableIterable<FileScanTask> tasks =
         mart.newScan().useSnapshot(snapshotId).planFiles()) {
@@ -388,7 +451,7 @@ public final class SalesDashboard {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("planning marts.daily_sales_summary", e);
+      throw new UncheckedIOException("planning " + mart.name(), e);
     }
     return last;
   }

@@ -50,7 +50,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * console mart run of the late dates), shows the API's dead letters, duplicates and late rows,
  * links the reconciling run, draws its chart and refreshes by itself. Screenshots go to
  * target/screenshots (dashboard-daily.png, dashboard-live.png, dashboard-quality.png,
- * dashboard-quality-phone.png).
+ * dashboard-quality-phone.png, dashboard-stock.png). The Stock page says what to run while the
+ * stock mart does not exist, and on StockDashboardTest's two streams (marts built by a console mart
+ * run and the inventory_mart run it starts) shows the API's stockouts, negative stock, low cover
+ * and shrink, follows a chosen date and store, and refreshes by itself.
  */
 class DashboardBrowserTest {
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
@@ -350,6 +353,139 @@ class DashboardBrowserTest {
     screenshot("dashboard-quality-phone");
     driver.manage().window().setSize(new Dimension(1280, 800));
     assertThat(scriptErrors()).as("JavaScript errors in the browser console").isEmpty();
+  }
+
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  void stockPageShowsTheApisFiguresOrTheOneLineHint() throws Exception {
+    // ConsoleTestSupport's folder has POS only: no stock mart, the page says what to run
+    driver.manage().window().setSize(new Dimension(1280, 800));
+    driver.get("about:blank");
+    scriptErrors(); // drops what an earlier test's page logged after its console stopped
+    driver.get(server.url().resolve("/#/dashboard/daily").toString());
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(
+            d ->
+                !d.findElements(By.cssSelector(".dash-tabs a[href='#/dashboard/stock']"))
+                    .isEmpty());
+    driver.findElement(By.cssSelector(".dash-tabs a[href='#/dashboard/stock']")).click();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(d -> d.findElement(By.id("stock-missing")).isDisplayed());
+    assertThat(driver.findElement(By.id("stock-missing")).getText())
+        .isEqualTo(SalesDashboard.NO_STOCK_MART);
+    assertThat(driver.findElement(By.id("stock-body")).isDisplayed()).isFalse();
+
+    Path dataDir = StockDashboardTest.generateAndIngestBothStreams(temp.resolve("stock"));
+    try (ConsoleServer stock = ConsoleTestSupport.startServer(dataDir)) {
+      StockDashboardTest.martThenInventoryMart(stock.url());
+      try {
+        stockPage(stock);
+      } catch (Exception | AssertionError e) {
+        screenshot("dashboard-stock-failure");
+        Files.writeString(
+            SCREENSHOTS.resolve("dashboard-stock-failure.html"), driver.getPageSource());
+        throw e;
+      } finally {
+        driver.get("about:blank"); // no page polling a console that is about to stop
+      }
+    }
+  }
+
+  private void stockPage(ConsoleServer stock) throws Exception {
+    JavascriptExecutor js = driver;
+    driver.get(stock.url().resolve("/#/dashboard/stock").toString());
+    var response = ConsoleTestSupport.get(stock.url(), "/api/dashboard/stock");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode api = JSON.readTree(response.body());
+    String out = api.at("/stockouts/skus_out_of_stock").asText();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .withMessage(() -> "stockout tile = " + out)
+        .until(d -> out.equals(d.findElement(By.id("stock-out")).getAttribute("data-value")));
+    assertThat(driver.findElement(By.id("stock-out")).getText().replace(",", "")).isEqualTo(out);
+    assertThat(driver.findElement(By.id("stock-negative")).getAttribute("data-value"))
+        .isEqualTo(api.at("/stockouts/negative_skus").asText());
+    assertThat(driver.findElement(By.id("stock-shrink")).getAttribute("data-value"))
+        .isEqualTo(api.at("/shrink/totals/value").asText());
+    assertThat(driver.findElement(By.id("stock-low-cover")).getAttribute("data-value"))
+        .isEqualTo(Integer.toString(api.at("/low_cover/rows").size()));
+    assertThat(driver.findElement(By.id("stock-date")).getAttribute("value"))
+        .isEqualTo(api.get("date").asText());
+    assertThat(driver.findElements(By.cssSelector("#stock-stockouts tbody tr")))
+        .hasSize(api.at("/stockouts/by_store").size());
+    for (JsonNode s : api.at("/stockouts/by_store")) {
+      WebElement tr =
+          driver.findElement(
+              By.cssSelector(
+                  "#stock-stockouts tr[data-store='" + s.get("store_id").asText() + "']"));
+      assertThat(tr.findElement(By.cssSelector(".skus-out")).getText())
+          .isEqualTo(s.get("skus_out_of_stock").asText());
+    }
+    assertThat(driver.findElements(By.cssSelector("#stock-shrink-table tbody tr")))
+        .hasSize(api.at("/shrink/by_store").size());
+    screenshot("dashboard-stock");
+
+    // another date and a store through the form: the tile follows and equals the API's
+    LocalDate date = LocalDate.parse(api.get("date").asText()).minusDays(1);
+    String store = api.get("stores").get(0).asText();
+    setDate("stock-date", date);
+    new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("stock-store")))
+        .selectByValue(store);
+    driver.findElement(By.id("stock-apply")).click();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .until(d -> d.getCurrentUrl().contains("date=" + date));
+    JsonNode other =
+        JSON.readTree(
+            ConsoleTestSupport.get(
+                    stock.url(),
+                    "/api/dashboard/stock?date="
+                        + date
+                        + "&store="
+                        + store
+                        + "&from="
+                        + api.at("/shrink/from").asText()
+                        + "&to="
+                        + api.at("/shrink/to").asText())
+                .body());
+    String shrink = other.at("/shrink/totals/value").asText();
+    new WebDriverWait(driver, Duration.ofSeconds(30))
+        .withMessage(() -> "shrink tile = " + shrink)
+        .until(
+            d ->
+                shrink.equals(d.findElement(By.id("stock-shrink")).getAttribute("data-value"))
+                    && other
+                        .at("/stockouts/skus_out_of_stock")
+                        .asText()
+                        .equals(d.findElement(By.id("stock-out")).getAttribute("data-value")));
+    assertThat(driver.getCurrentUrl()).contains("store=" + store);
+
+    long before = stockRequests();
+    new WebDriverWait(driver, Duration.ofSeconds(25), Duration.ofMillis(500))
+        .withMessage("the stock page asks again by itself")
+        .until(d -> stockRequests() >= before + 1);
+
+    driver.manage().window().setSize(new Dimension(390, 844));
+    Thread.sleep(500);
+    assertThat(
+            (Boolean)
+                js.executeScript(
+                    "return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+        .as(
+            "no horizontal scrolling at phone width; too wide: "
+                + js.executeScript(
+                    "return [...document.querySelectorAll('body *')]"
+                        + ".filter(e => e.getBoundingClientRect().right > innerWidth + 1)"
+                        + ".slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className)"))
+        .isTrue();
+    screenshot("dashboard-stock-phone");
+    driver.manage().window().setSize(new Dimension(1280, 800));
+    assertThat(scriptErrors()).as("JavaScript errors in the browser console").isEmpty();
+  }
+
+  private static long stockRequests() {
+    return (Long)
+        driver.executeScript(
+            "return performance.getEntriesByType('resource')"
+                + ".filter(e => e.name.includes('/api/dashboard/stock')).length");
   }
 
   private static long qualityRequests() {
