@@ -147,7 +147,9 @@ final class Jobs {
           cmd.add("--bootstrap-servers=" + settings.bootstrapServers());
         }
         cmd.add("--topic=" + settings.topic());
-        cmd.add("--streams=" + settings.streams());
+        if (!settings.streams().contains("inventory")) {
+          cmd.add("--streams=pos");
+        } // else the ingest's default: both, the inventory stream skipped while it has no topic
         cmd.add("--until-caught-up"); // one catch-up run, then exit: the schedule repeats it
       }
       case "mart", INVENTORY_MART -> {

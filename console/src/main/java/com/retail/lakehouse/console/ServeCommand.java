@@ -168,8 +168,8 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--streams",
       defaultValue = "pos,inventory",
       description =
-          "Event streams the ingest job takes: pos,inventory, or pos for a broker without the"
-              + " inventory topic (default: ${DEFAULT-VALUE}).")
+          "Event streams the ingest job takes: pos,inventory (the inventory stream skipped while"
+              + " its topic does not exist), or pos (default: ${DEFAULT-VALUE}).")
   String streams;
 
   @Option(

@@ -68,8 +68,9 @@ class JobsTest {
 
   @Test
   void theIngestJobTakesTheConfiguredStreams() {
+    // both streams: the ingest's default, which skips the inventory stream while it has no topic
     assertThat(jobs.command(run("ingest", Map.of()), Path.of("/s.json")))
-        .contains("--streams=pos,inventory");
+        .noneMatch(a -> a.startsWith("--streams"));
     Jobs posOnly = new Jobs(settings.withStreams("pos"));
     assertThat(posOnly.command(run("ingest", Map.of()), Path.of("/s.json")))
         .contains("--streams=pos");

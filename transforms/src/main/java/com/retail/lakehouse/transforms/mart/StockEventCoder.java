@@ -10,8 +10,8 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * Encodes a {@link StockEvent} field by field, the way the inventory mart's one shuffle (every
- * event of a (store_id, sku) to one task) carries it: the source as one byte, the strings with
+ * Encodes a {@link StockEvent} field by field, the way the inventory mart's shuffle (every
+ * event of a store's SKU bucket to one task) carries it: the source as one byte, the strings with
  * Beam's {@link StringUtf8Coder} (nullable), and every number as a variable-length integer, the
  * signed ones (quantity, unit cost with its -1 for none, and the rest, which a mart row or a
  * hand-made event may hold below zero) zig-zagged so that small negative values stay small. A
