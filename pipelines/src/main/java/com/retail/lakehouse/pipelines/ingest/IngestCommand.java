@@ -128,7 +128,8 @@ public final class IngestCommand {
    * that a repeating ingest retries only what Kafka alone stopped). A stream's summary file is
    * removed before its run, so a failed run leaves none of an earlier run behind. {@code
    * --recover-position} and {@code --start-from} apply to a stream's first successful run only
-   * ({@code positioned} remembers which streams had it).
+   * ({@code positioned} remembers which streams had it). An {@link IngestStream#optional()
+   * optional} stream is skipped while its topic does not exist, and once Kafka did not answer.
    */
   private static void runEachStream(
       IngestOptions options,
@@ -148,14 +149,27 @@ public final class IngestCommand {
         if (summaryPath != null && !summaryPath.isBlank()) {
           Files.deleteIfExists(Path.of(summaryPath));
         }
-        if (stream.optional() && !topicExists(bootstrap, stream.topic(), options)) {
-          if (positioned.add("no topic: " + stream.name())) { // said once per command
-            System.err.printf(
-                "lakehouse ingest: topic %s does not exist (yet): ingesting without the %s stream"
-                    + " (./lakehouse generate --streams pos,inventory sends it)%n",
-                stream.topic(), stream.name());
+        if (stream.optional()) {
+          // an optional stream runs only when its topic exists, and not once Kafka is down (it
+          // would wait out the timeout again)
+          if (kafkaDown != null) {
+            continue;
           }
-          continue;
+          try {
+            if (!topicExists(bootstrap, stream.topic(), options)) {
+              // said once per command, and not beside another stream's failure (the one line)
+              if (failure == null && positioned.add("no topic: " + stream.name())) {
+                System.err.printf(
+                    "lakehouse ingest: topic %s does not exist (yet): ingesting without the %s"
+                        + " stream (./lakehouse generate --streams pos,inventory sends it)%n",
+                    stream.topic(), stream.name());
+              }
+              continue;
+            }
+          } catch (KafkaUnavailableException e) {
+            kafkaDown = e;
+            continue;
+          }
         }
         boolean first = !positioned.contains(stream.name());
         options.setTopic(stream.topic()); // the run reads its topic from the options
@@ -170,7 +184,7 @@ public final class IngestCommand {
           kafkaDown = kafkaDown == null ? e : kafkaDown;
         } catch (RuntimeException e) {
           failure = failure == null ? e : failure;
-          if (streams.size() > 1) {
+          if (streams.stream().filter(x -> !x.optional()).count() > 1) {
             System.err.println(
                 "lakehouse ingest: the " + stream.name() + " stream failed: " + e.getMessage());
           }

@@ -10,13 +10,13 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * Encodes a {@link StockEvent} field by field, the way the inventory mart's shuffle (every
- * event of a store's SKU bucket to one task) carries it: the source as one byte, the strings with
- * Beam's {@link StringUtf8Coder} (nullable), and every number as a variable-length integer, the
- * signed ones (quantity, unit cost with its -1 for none, and the rest, which a mart row or a
- * hand-made event may hold below zero) zig-zagged so that small negative values stay small. A
- * movement takes about 80 bytes instead of Java serialization's ~570. Decoding gives back an equal
- * record (the record's {@code equals} compares every field), and the encoding is deterministic.
+ * Encodes a {@link StockEvent} field by field, the way the inventory mart's shuffle (every event of
+ * a store's SKU bucket to one task) carries it: the source as one byte, the strings with Beam's
+ * {@link StringUtf8Coder} (nullable), and every number as a variable-length integer, the signed
+ * ones (quantity, unit cost with its -1 for none, and the rest, which a mart row or a hand-made
+ * event may hold below zero) zig-zagged so that small negative values stay small. A movement takes
+ * about 80 bytes instead of Java serialization's ~570. Decoding gives back an equal record (the
+ * record's {@code equals} compares every field), and the encoding is deterministic.
  */
 final class StockEventCoder extends AtomicCoder<StockEvent> {
   private static final StockEventCoder INSTANCE = new StockEventCoder();
