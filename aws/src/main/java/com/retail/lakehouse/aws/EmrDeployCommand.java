@@ -17,6 +17,8 @@ import java.util.zip.ZipOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.ActionOnFailure;
 import software.amazon.awssdk.services.emr.model.FailureDetails;
@@ -24,6 +26,7 @@ import software.amazon.awssdk.services.emr.model.Step;
 import software.amazon.awssdk.services.emr.model.StepState;
 import software.amazon.awssdk.services.emr.model.StepStatus;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
  * {@code ./lakehouse deploy emr}: uploads the Spark cluster jar and the runner profiles to S3
@@ -193,12 +196,7 @@ final class EmrDeployCommand implements Callable<Integer> {
     AwsClients aws = AwsClients.resolve(endpointUrl);
     URI s3Endpoint = s3EndpointUrl != null ? s3EndpointUrl : endpointUrl;
     Path zip = Files.createTempFile("lakehouse-runner-profiles", ".zip");
-    try (S3Client s3 =
-            aws.build(
-                S3Client.builder()
-                    // S3-compatible stores behind an endpoint override want path-style URLs.
-                    .forcePathStyle(s3Endpoint != null),
-                s3Endpoint);
+    try (S3Client s3 = aws.build(s3Builder(s3Endpoint), s3Endpoint);
         EmrClient emr = aws.build(EmrClient.builder())) {
       S3Artifacts store = new S3Artifacts(s3, artifacts);
       S3Artifacts.Upload jarUpload = store.upload(jarFile, JAR_NAME);
@@ -257,6 +255,22 @@ final class EmrDeployCommand implements Callable<Integer> {
     } finally {
       Files.deleteIfExists(zip);
     }
+  }
+
+  /**
+   * S3's client. Behind an endpoint override (an S3-compatible store, the tests' S3Proxy):
+   * path-style URLs, and checksums only where S3 requires them, since such stores often reject the
+   * trailing CRC checksums (aws-chunked uploads) that the SDK sends to AWS by default since 2.30.
+   */
+  private static S3ClientBuilder s3Builder(URI endpoint) {
+    S3ClientBuilder builder = S3Client.builder();
+    if (endpoint != null) {
+      builder
+          .forcePathStyle(true)
+          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    }
+    return builder;
   }
 
   /** spark-submit through command-runner.jar, deploy mode cluster, with the profile shipped. */

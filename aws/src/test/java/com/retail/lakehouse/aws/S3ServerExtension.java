@@ -139,6 +139,11 @@ final class S3ServerExtension implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
+  /** The file the server keeps object {@code key} of the bucket in. */
+  public Path blob(String key) {
+    return blobs.resolve(bucket).resolve(key);
+  }
+
   private void stop() throws IOException {
     if (process != null) {
       process.destroy();
