@@ -82,7 +82,7 @@ final class EmrDeployCommand implements Callable<Integer> {
       names = "--artifacts",
       paramLabel = "S3_URI",
       required = true,
-      description = "Where the jar and runner profiles go: s3://bucket/prefix.")
+      description = "Where the jar and runner profiles go, e.g. s3://my-bucket/lakehouse/.")
   String artifacts;
 
   @Option(
