@@ -10,10 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -237,7 +237,7 @@ final class AthenaCommand implements Callable<Integer> {
           columns.add(c.name());
           String type = c.type() == null ? "varchar" : c.type().toLowerCase(Locale.ROOT);
           types.add(type);
-          numeric.add(NUMERIC.contains(type));
+          numeric.add(NUMERIC.contains(baseType(type)));
         }
         // A SELECT's first row holds the column names (Athena's documented result layout).
         if (statementType == StatementType.DML
@@ -281,7 +281,7 @@ final class AthenaCommand implements Callable<Integer> {
       return null;
     }
     try {
-      return switch (type.replaceAll("\\(.*", "")) {
+      return switch (baseType(type)) {
         case "tinyint", "smallint", "integer", "int" -> Integer.valueOf(text);
         case "bigint" -> Long.valueOf(text);
         case "real", "float" -> Float.valueOf(text);
@@ -289,12 +289,21 @@ final class AthenaCommand implements Callable<Integer> {
         case "decimal" -> new BigDecimal(text);
         case "boolean" -> Boolean.valueOf(text);
         case "date" -> LocalDate.parse(text);
-        case "timestamp" -> type.contains("with time zone") ? zoned(text) : timestamp(text);
+        case "timestamp" -> timestamp(text);
+        case "timestamp with time zone" -> zoned(text);
         default -> text;
       };
-    } catch (NumberFormatException | DateTimeParseException e) {
+    } catch (NumberFormatException | DateTimeException e) {
       return text;
     }
+  }
+
+  /**
+   * {@code decimal(12,2)} -> {@code decimal}, {@code timestamp(3) with time zone} -> {@code
+   * timestamp with time zone}.
+   */
+  static String baseType(String type) {
+    return type.replaceAll("\\(.*?\\)", "").replaceAll("\\s+", " ").strip();
   }
 
   private static LocalDateTime timestamp(String text) {
