@@ -97,9 +97,9 @@ final class AthenaCommand implements Callable<Integer> {
   String database;
 
   @Option(
-      names = "--catalog",
+      names = "--data-catalog",
       paramLabel = "NAME",
-      description = "Data catalog (Athena's, not Iceberg's). Default: AwsDataCatalog.")
+      description = "Athena data catalog (not an Iceberg catalog kind). Default: AwsDataCatalog.")
   String dataCatalog;
 
   @Option(

@@ -43,9 +43,7 @@ public final class AwsCommand implements Runnable {
     cli.setErr(new PrintWriter(err, true));
     cli.setParameterExceptionHandler(
         (ex, a) -> {
-          String name = ex.getCommandLine().getCommandName();
-          String command =
-              name.equals("lakehouse") ? "lakehouse" : qualifiedName(ex.getCommandLine());
+          String command = qualifiedName(ex.getCommandLine());
           err.println(command + ": " + ex.getMessage() + " (see ./" + command + " --help)");
           return 2;
         });

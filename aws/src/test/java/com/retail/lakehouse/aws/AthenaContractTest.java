@@ -164,7 +164,9 @@ class AthenaContractTest {
                 "--output",
                 "s3://results-bucket/athena/",
                 "--database",
-                "lakehouse"));
+                "lakehouse",
+                "--data-catalog",
+                "AwsDataCatalog"));
 
     assertThat(r.code()).as(r.err()).isZero();
     athena.verify(
@@ -182,7 +184,9 @@ class AthenaContractTest {
                 matchingJsonPath(
                     "$.ResultConfiguration.OutputLocation", equalTo("s3://results-bucket/athena/")))
             .withRequestBody(
-                matchingJsonPath("$.QueryExecutionContext.Database", equalTo("lakehouse"))));
+                matchingJsonPath("$.QueryExecutionContext.Database", equalTo("lakehouse")))
+            .withRequestBody(
+                matchingJsonPath("$.QueryExecutionContext.Catalog", equalTo("AwsDataCatalog"))));
     athena.verify(
         3,
         postRequestedFor(urlEqualTo("/"))
