@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.retail.lakehouse.common.Failures;
+import com.retail.lakehouse.common.ResultPrinter;
 import com.retail.lakehouse.common.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -237,7 +238,7 @@ public final class SqlCommand implements Callable<Integer> {
         runner =
             statement -> {
               Dataset<Row> result = spark.sql(statement);
-              return ResultPrinter.Result.of(result.schema(), result.collectAsList());
+              return SparkResults.of(result.schema(), result.collectAsList());
             };
       }
       for (String statement : statements) {

@@ -1,5 +1,6 @@
 package com.retail.lakehouse.sql;
 
+import com.retail.lakehouse.common.ResultPrinter;
 import com.retail.lakehouse.common.TrinoEndpoint;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,11 +1,6 @@
-package com.retail.lakehouse.sql;
+package com.retail.lakehouse.common;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,76 +14,52 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.NumericType;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
-import scala.collection.JavaConverters;
 
-/** Prints a result as an aligned table (psql/trino style), CSV (RFC 4180) or JSON lines. */
-final class ResultPrinter {
+/**
+ * Prints a result as an aligned table (psql/trino style), CSV (RFC 4180) or JSON lines: the output
+ * of {@code ./lakehouse sql} and {@code ./lakehouse athena}. JDK only (JSON written here, as
+ * Jackson would write it), so an engine's own value types (Spark rows, Scala collections) are
+ * turned into Java maps and lists by the caller before printing.
+ */
+public final class ResultPrinter {
   /** The output formats of {@code --format}. */
-  enum Format {
+  public enum Format {
     table,
     csv,
     json
   }
 
   /** Timestamps print like Spark and Trino do: {@code 2024-05-01 10:15:00[.123456]}. */
-  static final DateTimeFormatter TIMESTAMP =
+  public static final DateTimeFormatter TIMESTAMP =
       new DateTimeFormatterBuilder()
           .appendPattern("uuuu-MM-dd HH:mm:ss")
           .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
           .toFormatter();
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final JsonFactory JSON_FACTORY =
-      JsonFactory.builder()
-          .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
-          .build();
-
   private final Format format;
   private final PrintStream out;
 
-  ResultPrinter(Format format, PrintStream out) {
+  public ResultPrinter(Format format, PrintStream out) {
     this.format = format;
     this.out = out;
   }
 
   /**
    * One statement's result, whatever the engine: column names, which columns are numbers (aligned
-   * right), and the rows' values as the engine gave them ({@link #jsonValue} knows their types).
+   * right), and the rows' values as the engine gave them ({@link #jsonValue} knows their types: JDK
+   * values, {@code java.sql} dates and times, byte arrays, Java maps and lists).
    */
-  record Result(List<String> columns, List<Boolean> numeric, List<Object[]> rows) {
-    Result {
+  public record Result(List<String> columns, List<Boolean> numeric, List<Object[]> rows) {
+    public Result {
       if (columns.size() != numeric.size()) {
         throw new IllegalArgumentException(
             columns.size() + " columns but " + numeric.size() + " numeric flags");
       }
     }
-
-    /** A Spark result. */
-    static Result of(StructType schema, List<Row> rows) {
-      List<String> columns = new ArrayList<>();
-      List<Boolean> numeric = new ArrayList<>();
-      for (StructField f : schema.fields()) {
-        columns.add(f.name());
-        numeric.add(f.dataType() instanceof NumericType);
-      }
-      List<Object[]> values = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        Object[] line = new Object[columns.size()];
-        for (int c = 0; c < line.length; c++) {
-          line[c] = row.get(c);
-        }
-        values.add(line);
-      }
-      return new Result(columns, numeric, values);
-    }
   }
 
   /** Prints one statement's result; {@code first} tells whether a separator is needed before it. */
-  void print(Result result, boolean first) {
+  public void print(Result result, boolean first) {
     if (result.columns().isEmpty()) {
       if (format == Format.table) {
         if (!first) {
@@ -186,32 +157,29 @@ final class ResultPrinter {
 
   private void printJson(Result result) {
     List<String> names = result.columns();
+    StringBuilder b = new StringBuilder();
     for (Object[] row : result.rows()) {
-      java.io.StringWriter w = new java.io.StringWriter();
-      try (JsonGenerator g = JSON_FACTORY.createGenerator(w)) {
-        g.setCodec(JSON);
-        g.writeStartObject();
-        for (int c = 0; c < names.size(); c++) {
-          g.writeFieldName(names.get(c));
-          g.writeObject(jsonValue(row[c]));
+      b.setLength(0);
+      b.append('{');
+      for (int c = 0; c < names.size(); c++) {
+        if (c > 0) {
+          b.append(',');
         }
-        g.writeEndObject();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        writeJsonString(b, names.get(c));
+        b.append(':');
+        writeJson(b, jsonValue(row[c]));
       }
-      out.println(w);
+      out.println(b.append('}'));
     }
   }
 
   /** A value as text (table and CSV): dates and times as ISO-like text, decimals plain. */
-  static String text(Object v) {
+  public static String text(Object v) {
     Object j = jsonValue(v);
     if (j instanceof Map || j instanceof List) {
-      try {
-        return JSON.writeValueAsString(j);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      StringBuilder b = new StringBuilder();
+      writeJson(b, j);
+      return b.toString();
     }
     if (j instanceof BigDecimal d) {
       return d.toPlainString();
@@ -219,10 +187,8 @@ final class ResultPrinter {
     return String.valueOf(j);
   }
 
-  /**
-   * A value as Jackson writes it: numbers and booleans as they are, nested values as maps/lists.
-   */
-  static Object jsonValue(Object v) {
+  /** A value as JSON writes it: numbers and booleans as they are, nested values as maps/lists. */
+  public static Object jsonValue(Object v) {
     if (v == null || v instanceof Number || v instanceof Boolean || v instanceof String) {
       return v;
     }
@@ -244,14 +210,6 @@ final class ResultPrinter {
     if (v instanceof byte[] bytes) {
       return Base64.getEncoder().encodeToString(bytes);
     }
-    if (v instanceof Row r) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      String[] names = r.schema() != null ? r.schema().fieldNames() : null;
-      for (int i = 0; i < r.length(); i++) {
-        m.put(names != null ? names[i] : "_" + (i + 1), jsonValue(r.get(i)));
-      }
-      return m;
-    }
     if (v instanceof Map<?, ?> jm) {
       Map<String, Object> m = new LinkedHashMap<>();
       jm.forEach((k, x) -> m.put(String.valueOf(jsonValue(k)), jsonValue(x)));
@@ -262,18 +220,76 @@ final class ResultPrinter {
       jl.forEach(x -> l.add(jsonValue(x)));
       return l;
     }
-    if (v instanceof scala.collection.Map<?, ?> sm) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      JavaConverters.mapAsJavaMap(sm)
-          .forEach((k, x) -> m.put(String.valueOf(jsonValue(k)), jsonValue(x)));
-      return m;
-    }
-    if (v instanceof scala.collection.Seq<?> seq) {
-      List<Object> l = new ArrayList<>();
-      JavaConverters.seqAsJavaList(seq).forEach(x -> l.add(jsonValue(x)));
-      return l;
-    }
     return v.toString();
+  }
+
+  /**
+   * Appends a {@link #jsonValue} result as JSON, byte for byte as Jackson's default writer did
+   * before this class left the sql module: decimals plain, NaN/Infinity quoted, control characters
+   * escaped, other characters as they are.
+   */
+  private static void writeJson(StringBuilder b, Object v) {
+    if (v == null) {
+      b.append("null");
+    } else if (v instanceof String s) {
+      writeJsonString(b, s);
+    } else if (v instanceof BigDecimal d) {
+      b.append(d.toPlainString());
+    } else if (v instanceof Double d && (d.isNaN() || d.isInfinite())) {
+      writeJsonString(b, d.toString());
+    } else if (v instanceof Float f && (f.isNaN() || f.isInfinite())) {
+      writeJsonString(b, f.toString());
+    } else if (v instanceof Number || v instanceof Boolean) {
+      b.append(v);
+    } else if (v instanceof Map<?, ?> m) {
+      b.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) {
+          b.append(',');
+        }
+        first = false;
+        writeJsonString(b, String.valueOf(e.getKey()));
+        b.append(':');
+        writeJson(b, e.getValue());
+      }
+      b.append('}');
+    } else if (v instanceof List<?> l) {
+      b.append('[');
+      for (int i = 0; i < l.size(); i++) {
+        if (i > 0) {
+          b.append(',');
+        }
+        writeJson(b, l.get(i));
+      }
+      b.append(']');
+    } else {
+      writeJsonString(b, v.toString());
+    }
+  }
+
+  private static void writeJsonString(StringBuilder b, String s) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        case '\b' -> b.append("\\b");
+        case '\f' -> b.append("\\f");
+        default -> {
+          if (ch < 0x20) {
+            b.append(String.format("\\u%04X", (int) ch));
+          } else {
+            b.append(ch);
+          }
+        }
+      }
+    }
+    b.append('"');
   }
 
   private static String csv(String s) {

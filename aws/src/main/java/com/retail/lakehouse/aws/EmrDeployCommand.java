@@ -1,0 +1,380 @@
+package com.retail.lakehouse.aws;
+
+import com.retail.lakehouse.common.UsageException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.emr.model.ActionOnFailure;
+import software.amazon.awssdk.services.emr.model.FailureDetails;
+import software.amazon.awssdk.services.emr.model.Step;
+import software.amazon.awssdk.services.emr.model.StepState;
+import software.amazon.awssdk.services.emr.model.StepStatus;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/**
+ * {@code ./lakehouse deploy emr}: uploads the Spark cluster jar and the runner profiles to S3
+ * (skipped when the same SHA-256 is there), adds a spark-submit step to a running EMR cluster
+ * (AddJobFlowSteps with command-runner.jar) and, with {@code --wait}, follows it to its end.
+ */
+@Command(
+    name = "emr",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Run a pipeline job on a running Amazon EMR (7.x, Spark 3.5) cluster: upload"
+          + " runners/spark/target/lakehouse-spark-cluster.jar and runner-profiles/ to --artifacts"
+          + " (skipped when an object with the same SHA-256 is there), then add a spark-submit step"
+          + " (command-runner.jar, deploy mode cluster) running JOB with the runner profile.",
+      "Arguments after -- go to the job (e.g. -- --warehouse=s3://bucket/lakehouse"
+          + " --bootstrap-servers=b-1.msk:9092).",
+      "Credentials and region come from the AWS SDK's default chain (AWS_PROFILE, AWS_REGION,"
+          + " ~/.aws/config, environment, SSO, instance and container roles).",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ./lakehouse deploy emr --cluster-id j-2AXXXXXXGAPLF --artifacts s3://my-bucket/lakehouse/"
+          + " --job ingest --wait -- --warehouse=s3://my-bucket/warehouse --bootstrap-servers=b-1:9092",
+      "Exit codes: 0 ok (with --wait: the step COMPLETED), 1 the step FAILED, was CANCELLED or"
+          + " INTERRUPTED (its reason on one line) or an AWS error, 2 usage error."
+    })
+final class EmrDeployCommand implements Callable<Integer> {
+  /** The pipelines' command-line entry point inside the cluster jar. */
+  static final String MAIN_CLASS = "com.retail.lakehouse.pipelines.cli.LakehouseCommand";
+
+  static final String JAR_NAME = "lakehouse-spark-cluster.jar";
+  static final String PROFILES_NAME = "runner-profiles.zip";
+  static final String BUILD_COMMAND = "./mvnw -B -Pcluster -DskipTests package";
+
+  /** The jobs a step can run (the pipelines' commands). */
+  enum Job {
+    ingest,
+    mart
+  }
+
+  @Option(
+      names = "--cluster-id",
+      paramLabel = "ID",
+      required = true,
+      description = "The running EMR cluster (j-...).")
+  String clusterId;
+
+  @Option(
+      names = "--artifacts",
+      paramLabel = "S3_URI",
+      required = true,
+      description = "Where the jar and runner profiles go, e.g. s3://my-bucket/lakehouse/.")
+  String artifacts;
+
+  @Option(
+      names = "--job",
+      paramLabel = "JOB",
+      defaultValue = "ingest",
+      description = "ingest or mart. Default: ${DEFAULT-VALUE}.")
+  Job job;
+
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
+      defaultValue = "emr-spark",
+      description = "Runner profile from runner-profiles/. Default: ${DEFAULT-VALUE}.")
+  String profile;
+
+  @Option(
+      names = "--wait",
+      description =
+          "Follow the step (DescribeStep) until it ends; print its final state and log location.")
+  boolean await;
+
+  @Option(
+      names = "--jar",
+      paramLabel = "FILE",
+      description =
+          "The cluster jar. Default: runners/spark/target/"
+              + JAR_NAME
+              + " (built by "
+              + BUILD_COMMAND
+              + ").")
+  Path jar;
+
+  @Option(
+      names = "--step-name",
+      paramLabel = "NAME",
+      description = "The step's name. Default: lakehouse JOB.")
+  String stepName;
+
+  @Option(
+      names = "--action-on-failure",
+      paramLabel = "ACTION",
+      defaultValue = "CONTINUE",
+      description =
+          "What the cluster does when the step fails: CONTINUE, CANCEL_AND_WAIT or"
+              + " TERMINATE_CLUSTER. Default: ${DEFAULT-VALUE}.")
+  ActionOnFailure actionOnFailure;
+
+  @Option(
+      names = "--endpoint-url",
+      paramLabel = "URL",
+      hidden = true,
+      description = "Advanced: send EMR's (and S3's) requests to URL (a stand-in in tests).")
+  URI endpointUrl;
+
+  @Option(
+      names = "--s3-endpoint-url",
+      paramLabel = "URL",
+      hidden = true,
+      description = "Advanced: send S3's requests to URL (path-style). Default: --endpoint-url.")
+  URI s3EndpointUrl;
+
+  @Option(
+      names = "--poll-millis",
+      paramLabel = "MS",
+      hidden = true,
+      defaultValue = "10000",
+      description = "Advanced: how often to ask for the step's state.")
+  long pollMillis;
+
+  @Parameters(paramLabel = "JOB_ARGS", description = "Arguments for the job (after --).")
+  List<String> jobArgs = new ArrayList<>();
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  EmrDeployCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  private static Path home() {
+    return Path.of(System.getProperty("lakehouse.home", ".")).toAbsolutePath().normalize();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (!clusterId.startsWith("j-")) {
+      throw new UsageException("--cluster-id must be an EMR cluster id (j-...), not " + clusterId);
+    }
+    if (pollMillis < 1) {
+      throw new UsageException("--poll-millis must be positive");
+    }
+    S3Artifacts.parse(artifacts); // a usage error before any work
+    Path jarFile = jar != null ? jar : home().resolve("runners/spark/target").resolve(JAR_NAME);
+    if (!Files.isRegularFile(jarFile)) {
+      err.println(
+          "lakehouse deploy emr: " + jarFile + " is missing: build it with " + BUILD_COMMAND);
+      return 1;
+    }
+    Path profiles = home().resolve("runner-profiles");
+    if (!Files.isRegularFile(profiles.resolve(profile + ".args"))) {
+      throw new UsageException(
+          "no runner profile '"
+              + profile
+              + "' (expected "
+              + profiles.resolve(profile + ".args")
+              + ")");
+    }
+
+    AwsClients aws = AwsClients.resolve(endpointUrl);
+    URI s3Endpoint = s3EndpointUrl != null ? s3EndpointUrl : endpointUrl;
+    Path zip = Files.createTempFile("lakehouse-runner-profiles", ".zip");
+    try (S3Client s3 = aws.build(s3Builder(s3Endpoint), s3Endpoint);
+        EmrClient emr = aws.build(EmrClient.builder())) {
+      S3Artifacts store = new S3Artifacts(s3, artifacts);
+      S3Artifacts.Upload jarUpload = store.upload(jarFile, JAR_NAME);
+      report(jarFile, jarUpload);
+      zipProfiles(profiles, zip);
+      S3Artifacts.Upload profilesUpload = store.upload(zip, PROFILES_NAME);
+      report(profiles, profilesUpload);
+
+      List<String> args = stepArgs(jarUpload.uri(), profilesUpload.uri());
+      String name = stepName != null ? stepName : "lakehouse " + job;
+      String stepId =
+          emr.addJobFlowSteps(
+                  r ->
+                      r.jobFlowId(clusterId)
+                          .steps(
+                              s ->
+                                  s.name(name)
+                                      .actionOnFailure(actionOnFailure)
+                                      .hadoopJarStep(h -> h.jar("command-runner.jar").args(args))))
+              .stepIds()
+              .get(0);
+      String logs = logLocation(emr, stepId);
+      if (!await) {
+        out.println(
+            "step "
+                + stepId
+                + " added to "
+                + clusterId
+                + " ("
+                + name
+                + "); logs: "
+                + logs
+                + "; follow it with --wait or: aws emr describe-step --cluster-id "
+                + clusterId
+                + " --step-id "
+                + stepId);
+        return 0;
+      }
+      err.println("lakehouse deploy emr: step " + stepId + " added to " + clusterId);
+      Step step = follow(emr, stepId);
+      StepState state = step.status().state();
+      if (state == StepState.COMPLETED) {
+        out.println("step " + stepId + " COMPLETED; logs: " + logs);
+        return 0;
+      }
+      err.println(
+          "lakehouse deploy emr: step "
+              + stepId
+              + " "
+              + state
+              + ": "
+              + reason(step.status())
+              + "; logs: "
+              + logs);
+      return 1;
+    } finally {
+      Files.deleteIfExists(zip);
+    }
+  }
+
+  /**
+   * S3's client. Behind an endpoint override (an S3-compatible store, the tests' S3Proxy):
+   * path-style URLs, and checksums only where S3 requires them, since such stores often reject the
+   * trailing CRC checksums (aws-chunked uploads) that the SDK sends to AWS by default since 2.30.
+   */
+  private static S3ClientBuilder s3Builder(URI endpoint) {
+    S3ClientBuilder builder = S3Client.builder();
+    if (endpoint != null) {
+      builder
+          .forcePathStyle(true)
+          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    }
+    return builder;
+  }
+
+  /** spark-submit through command-runner.jar, deploy mode cluster, with the profile shipped. */
+  List<String> stepArgs(String jarUri, String profilesUri) {
+    List<String> args = new ArrayList<>();
+    args.add("spark-submit");
+    args.add("--deploy-mode");
+    args.add("cluster");
+    args.add("--class");
+    args.add(MAIN_CLASS);
+    // The driver reads runner-profiles/<profile>.args under -Dlakehouse.home: YARN unpacks the
+    // archive as runner-profiles/ in the driver's working folder.
+    args.add("--archives");
+    args.add(profilesUri + "#runner-profiles");
+    args.add("--conf");
+    args.add("spark.driver.extraJavaOptions=-Dlakehouse.home=.");
+    args.add(jarUri);
+    args.add(job.name());
+    args.add("--profile=" + profile);
+    args.addAll(jobArgs);
+    return args;
+  }
+
+  private void report(Path file, S3Artifacts.Upload upload) {
+    err.println(
+        "lakehouse deploy emr: "
+            + (upload.skipped() ? "unchanged, not uploaded: " : "uploaded ")
+            + upload.uri()
+            + " (sha256 "
+            + upload.sha256().substring(0, 12)
+            + "..., from "
+            + file.getFileName()
+            + ")");
+  }
+
+  /** Polls DescribeStep until the step is COMPLETED, CANCELLED, FAILED or INTERRUPTED. */
+  private Step follow(EmrClient emr, String stepId) throws InterruptedException {
+    Progress progress = new Progress(err, "lakehouse deploy emr: step " + stepId);
+    while (true) {
+      Step step = emr.describeStep(r -> r.clusterId(clusterId).stepId(stepId)).step();
+      StepState state = step.status().state();
+      progress.update(String.valueOf(state));
+      switch (state) {
+        case COMPLETED, CANCELLED, FAILED, INTERRUPTED -> {
+          return step;
+        }
+        case PENDING, CANCEL_PENDING, RUNNING -> Thread.sleep(pollMillis);
+        default ->
+            throw new IllegalStateException(
+                "EMR answered an unknown step state: " + step.status().stateAsString());
+      }
+    }
+  }
+
+  /** The step's logs: the cluster's LogUri + cluster id + steps/ + step id. */
+  private String logLocation(EmrClient emr, String stepId) {
+    String logUri = emr.describeCluster(r -> r.clusterId(clusterId)).cluster().logUri();
+    if (logUri == null || logUri.isBlank()) {
+      return "none (the cluster has no LogUri; the step's logs stay on its nodes)";
+    }
+    return (logUri.endsWith("/") ? logUri : logUri + "/") + clusterId + "/steps/" + stepId + "/";
+  }
+
+  private static String reason(StepStatus status) {
+    List<String> parts = new ArrayList<>();
+    FailureDetails failure = status.failureDetails();
+    if (failure != null) {
+      if (failure.reason() != null) {
+        parts.add(failure.reason());
+      }
+      if (failure.message() != null) {
+        parts.add(failure.message());
+      }
+      if (failure.logFile() != null) {
+        parts.add("log " + failure.logFile());
+      }
+    }
+    if (parts.isEmpty()
+        && status.stateChangeReason() != null
+        && status.stateChangeReason().message() != null) {
+      parts.add(status.stateChangeReason().message());
+    }
+    String reason = parts.isEmpty() ? "(EMR gave no reason)" : String.join(": ", parts);
+    return String.join(" ", reason.strip().lines().map(String::strip).toList());
+  }
+
+  /**
+   * The runner profiles (*.args) as a zip with fixed timestamps and sorted entries: the same files
+   * give the same bytes, hence the same SHA-256, and the upload is skipped.
+   */
+  static void zipProfiles(Path profiles, Path zip) throws IOException {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(profiles)) {
+      files = list.filter(p -> p.getFileName().toString().endsWith(".args")).sorted().toList();
+    }
+    try (OutputStream o = Files.newOutputStream(zip);
+        ZipOutputStream z = new ZipOutputStream(o)) {
+      for (Path f : files) {
+        ZipEntry e = new ZipEntry(f.getFileName().toString());
+        e.setLastModifiedTime(FileTime.fromMillis(0));
+        z.putNextEntry(e);
+        z.write(Files.readAllBytes(f));
+        z.closeEntry();
+      }
+    }
+  }
+}
