@@ -1,15 +1,11 @@
 package com.retail.lakehouse.aws;
 
 import com.retail.lakehouse.common.ResultPrinter;
+import com.retail.lakehouse.common.SqlScript;
 import com.retail.lakehouse.common.UsageException;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -339,21 +335,6 @@ final class AthenaCommand implements Callable<Integer> {
   }
 
   private String script() {
-    if (file != null && !query.isEmpty()) {
-      throw new UsageException("give the SQL either as an argument or with -f, not both");
-    }
-    if (file == null) {
-      return String.join(" ", query);
-    }
-    try {
-      if (file.equals("-")) {
-        return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      return Files.readString(Path.of(file));
-    } catch (NoSuchFileException e) {
-      throw new UsageException("no such file: " + file);
-    } catch (IOException e) {
-      throw new UsageException("cannot read " + file + ": " + e.getMessage());
-    }
+    return SqlScript.read(file, query);
   }
 }

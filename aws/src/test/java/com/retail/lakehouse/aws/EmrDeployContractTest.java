@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.common.Json;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.retail.lakehouse.locals3.S3ServerExtension;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

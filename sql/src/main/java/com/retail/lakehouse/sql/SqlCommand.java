@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.retail.lakehouse.common.Failures;
 import com.retail.lakehouse.common.ResultPrinter;
+import com.retail.lakehouse.common.SqlScript;
 import com.retail.lakehouse.common.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -304,22 +303,7 @@ public final class SqlCommand implements Callable<Integer> {
   }
 
   private String script() {
-    if (file != null && !query.isEmpty()) {
-      throw new UsageException("give the SQL either as an argument or with -f, not both");
-    }
-    if (file == null) {
-      return String.join(" ", query);
-    }
-    try {
-      if (file.equals("-")) {
-        return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      return Files.readString(Path.of(file));
-    } catch (NoSuchFileException e) {
-      throw new UsageException("no such file: " + file);
-    } catch (IOException e) {
-      throw new UsageException("cannot read " + file + ": " + e.getMessage());
-    }
+    return SqlScript.read(file, query);
   }
 
   private int usage(String message) {

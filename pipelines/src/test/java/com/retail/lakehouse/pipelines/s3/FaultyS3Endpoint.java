@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A fault-injecting forwarder on 127.0.0.1 in front of the S3 test server ({@link
- * S3ServerExtension}): S3FileIO is pointed at {@link #endpoint()}, and each request is either
- * passed on byte for byte or met with the fault the test planned for its kind ({@link #inject}),
- * and every request is counted by kind.
+ * com.retail.lakehouse.locals3.S3ServerExtension}): S3FileIO is pointed at {@link #endpoint()}, and
+ * each request is either passed on byte for byte or met with the fault the test planned for its
+ * kind ({@link #inject}), and every request is counted by kind.
  *
  * <p>Hand-written because no served library injects faults into S3 traffic without changing that
  * traffic: toxiproxy is a Go binary, not a Maven artifact; WireMock (served) proxies by reading the

@@ -1,4 +1,4 @@
-package com.retail.lakehouse.pipelines.s3;
+package com.retail.lakehouse.locals3;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A JUnit 5 extension that runs a real S3-compatible server (S3Proxy, with jclouds' filesystem
  * blobstore in a temporary folder) on a free 127.0.0.1 port, with one bucket, for the tests of the
- * S3FileIO path.
+ * S3FileIO path and the uploads of ./lakehouse deploy.
  *
  * <p>S3Proxy runs in a child JVM with the classpath the {@code local-s3} module writes to the
  * resource {@code lakehouse/s3proxy.classpath}, like the local Kafka broker: its Jetty 11, Guava 33
@@ -136,6 +136,11 @@ public final class S3ServerExtension implements BeforeAllCallback, AfterAllCallb
           .sorted()
           .toList();
     }
+  }
+
+  /** The file the server keeps object {@code key} of the bucket in. */
+  public Path blob(String key) {
+    return blobs.resolve(bucket).resolve(key);
   }
 
   private void stop() throws IOException {
