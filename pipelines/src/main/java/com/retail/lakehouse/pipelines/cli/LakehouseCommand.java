@@ -21,8 +21,9 @@ import picocli.CommandLine;
  * #COMMANDS}, the one table a new command is added to (its help line comes from there too), and
  * turns every failure into one line on stderr (the cause, and what to do) with a non-zero exit
  * code; set LAKEHOUSE_DEBUG=1 for stack traces. Commands whose classpath differs from the runners'
- * ({@code sql}: Spark SQL; {@code serve}: the console; {@code athena}, {@code deploy}: the AWS SDK)
- * are started by the launcher script from their own module instead.
+ * ({@code sql}: Spark SQL; {@code serve}: the console; {@code trino}; {@code athena}, {@code
+ * deploy}: the AWS SDK; {@code infra}: the AWS CDK) are started by the launcher script from their
+ * own module instead.
  */
 public final class LakehouseCommand {
   /** One command: its name, its line in --help, and what runs it (returns the exit code). */
@@ -89,9 +90,13 @@ public final class LakehouseCommand {
         + String.format(
             "%n  %-10s %s",
             "serve", "the operations console: schedules, sensor, backfills, run history, web UI")
+        + String.format(
+            "%n  %-10s %s", "trino", "start|stop|status|run a local Trino 476 over the tables")
         + String.format("%n  %-10s %s", "athena", "one SQL statement on Amazon Athena (AWS SDK)")
         + String.format(
             "%n  %-10s %s", "deploy", "deploy emr: the Spark cluster jar to S3, a step on EMR")
+        + String.format(
+            "%n  %-10s %s", "infra", "infra synth: the AWS CloudFormation template (AWS CDK)")
         + "\n\nEvery command takes --help. Data defaults to ./lakehouse-data (--data-dir DIR).\n"
         + "Maven form: ./mvnw -q -P<runner> -pl pipelines exec:exec"
         + " -Dlakehouse.args=\"<command> ...\"";
