@@ -119,6 +119,10 @@ public final class DemoCommand {
     options.setUntilCaughtUp(true);
     List<IngestStream> streams = IngestStream.of(options);
     boolean stock = streams.stream().anyMatch(s -> s.contract() == InventoryContract.INSTANCE);
+    if (streams.stream().noneMatch(s -> s.name().equals("pos"))) {
+      throw new UsageException(
+          "--streams=" + options.getStreams() + ": the demo needs pos (stock follows the sales)");
+    }
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     long t0 = System.nanoTime();
     try (EmbeddedBroker kafka =

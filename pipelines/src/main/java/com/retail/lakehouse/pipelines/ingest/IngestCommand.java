@@ -91,7 +91,7 @@ public final class IngestCommand {
             options.getUntilCaughtUp() || (options.getRuns() > 0 && run >= options.getRuns());
         long started = System.nanoTime();
         try {
-          runEachStream(options, streams, kafka.bootstrapServers(), catalog, positioned);
+          runEachStream(options, streams, kafka.bootstrapServers(), catalog, positioned, !last);
           failedInARow = 0;
         } catch (KafkaUnavailableException e) {
           // A run that failed reading Kafka committed nothing the next one would not skip: a
@@ -129,14 +129,17 @@ public final class IngestCommand {
    * removed before its run, so a failed run leaves none of an earlier run behind. {@code
    * --recover-position} and {@code --start-from} apply to a stream's first successful run only
    * ({@code positioned} remembers which streams had it). An {@link IngestStream#optional()
-   * optional} stream is skipped while its topic does not exist, and once Kafka did not answer.
+   * optional} stream is skipped while its topic does not exist, and once Kafka did not answer; in a
+   * {@code repeating} ingest its failure is said and retried next run instead of ending the
+   * command.
    */
   private static void runEachStream(
       IngestOptions options,
       List<IngestStream> streams,
       String bootstrap,
       CatalogSettings catalog,
-      Set<String> positioned)
+      Set<String> positioned,
+      boolean repeating)
       throws IOException {
     boolean recover = options.getRecoverPosition();
     String startFrom = options.getStartFrom();
@@ -169,6 +172,9 @@ public final class IngestCommand {
           } catch (KafkaUnavailableException e) {
             kafkaDown = e;
             continue;
+          } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
+            continue;
           }
         }
         boolean first = !positioned.contains(stream.name());
@@ -183,6 +189,16 @@ public final class IngestCommand {
         } catch (KafkaUnavailableException e) {
           kafkaDown = kafkaDown == null ? e : kafkaDown;
         } catch (RuntimeException e) {
+          if (stream.optional() && repeating) {
+            // a repeating ingest goes on with the streams it was not asked for by name failing:
+            // said each run, retried next run, never holding the others back
+            System.err.println(
+                "lakehouse ingest: the "
+                    + stream.name()
+                    + " stream failed (retried next run): "
+                    + e.getMessage());
+            continue;
+          }
           failure = failure == null ? e : failure;
           if (streams.stream().filter(x -> !x.optional()).count() > 1) {
             System.err.println(

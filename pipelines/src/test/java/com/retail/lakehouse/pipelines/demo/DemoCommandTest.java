@@ -86,6 +86,19 @@ class DemoCommandTest {
   }
 
   @Test
+  void theDemoNeedsThePosStream() {
+    assertThat(
+            LakehouseCommand.run(
+                new String[] {
+                  "demo",
+                  "--streams=inventory",
+                  "--bootstrap-servers=" + KAFKA.bootstrapServers(),
+                  "--data-dir=" + dataDir
+                }))
+        .isEqualTo(2);
+  }
+
+  @Test
   void theStockCheckCountsWrongAndUntrackedRows() throws Exception {
     ClosingStock expected =
         GenerateRun.execute(
@@ -121,6 +134,24 @@ class DemoCommandTest {
     assertThat(check.mismatches()).isEqualTo(2);
     assertThat(check.examples()).hasSize(2);
     assertThat(check.compared()).isEqualTo(expected.rows());
+
+    // a second row for a key, even an equal one, and a carried row gone missing are caught too
+    List<Record> right = new ArrayList<>();
+    expected.forEachRow((date, store, sku, closing) -> right.add(row(date, store, sku, closing)));
+    right.add(right.get(right.size() - 1).copy());
+    assertThat(StockCheck.of(expected, right).mismatches()).isEqualTo(1);
+    right.remove(right.size() - 1);
+    // a row whose closing stock is 0 missing after its key's earlier rows: a zero is no excuse
+    Record zero =
+        right.stream()
+            .filter(r -> (Long) r.getField(DailyInventoryTable.CLOSING_UNITS) == 0L)
+            .filter(r -> expected.firstDate().isBefore((LocalDate) r.getField("stock_date")))
+            .findFirst()
+            .orElse(null);
+    if (zero != null) { // the simulation has sold some SKU out on a later day
+      right.remove(zero);
+      assertThat(StockCheck.of(expected, right).mismatches()).isEqualTo(1);
+    }
   }
 
   private static Record row(LocalDate date, String store, String sku, long closing) {
