@@ -28,21 +28,21 @@ import org.apache.iceberg.Table;
  * timed, not the load.
  */
 final class InventoryMartBench {
+  /** Whole UTC days loaded when --days is not given. */
+  static final int DEFAULT_DAYS = 35;
+
   private InventoryMartBench() {}
 
   /** The size measured: whole days from {@code start} of {@code stores} x {@code skus}. */
   record Size(int days, int stores, int skus, LocalDate start) {
     static Size of(BenchCommand.BenchOptions options, LocalDate today) {
       int stores = BenchCommand.stores(options, BenchCommand.INVENTORY_STORES);
-      if (options.getDays() < 1 || options.getSkus() < 1) {
+      int days = options.getDays() == null ? DEFAULT_DAYS : options.getDays();
+      if (days < 1 || options.getSkus() < 1) {
         throw new UsageException(
-            "--days and --skus must be at least 1, got "
-                + options.getDays()
-                + " and "
-                + options.getSkus());
+            "--days and --skus must be at least 1, got " + days + " and " + options.getSkus());
       }
-      return new Size(
-          options.getDays(), stores, options.getSkus(), today.minusDays(options.getDays()));
+      return new Size(days, stores, options.getSkus(), today.minusDays(days));
     }
 
     /** The mart rows a full build writes: the opening count gives every position a row a day. */

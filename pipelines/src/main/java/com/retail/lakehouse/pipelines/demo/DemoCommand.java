@@ -60,11 +60,12 @@ import org.apache.iceberg.io.CloseableIterable;
 public final class DemoCommand {
   /** Options of the demo: how much to simulate, plus every ingest option. */
   public interface DemoOptions extends IngestOptions {
-    @Description("Simulated store days (20 stores make ~30,000 sale lines a day).")
-    @Default.Integer(3)
-    int getDays();
+    // No @Default: `bench` has a --days too (35), and Beam refuses one property with two defaults
+    // in one JVM; unset means DEFAULT_DAYS.
+    @Description("Simulated store days, default 3 (20 stores make ~30,000 sale lines a day).")
+    Integer getDays();
 
-    void setDays(int value);
+    void setDays(Integer value);
 
     @Description("Seed of the simulation.")
     @Default.Long(42)
@@ -88,6 +89,8 @@ public final class DemoCommand {
     void setSampleQueries(boolean value);
   }
 
+  private static final int DEFAULT_DAYS = 3;
+
   private static final List<String> SALES_QUERIES =
       List.of("daily_revenue_by_store.sql", "recent_raw_events.sql");
   private static final List<String> STOCK_QUERIES =
@@ -110,6 +113,9 @@ public final class DemoCommand {
       return 0;
     }
     DemoOptions options = PipelineArgs.parse("demo", args, DemoOptions.class);
+    if (options.getDays() == null) {
+      options.setDays(DEFAULT_DAYS);
+    }
     if (options.getDays() < 1) {
       throw new UsageException("--days must be at least 1, got " + options.getDays());
     }
