@@ -821,6 +821,7 @@ public abstract class RunnerConformance {
                 "--data-dir=" + dataDir,
                 "--summary-json=" + summary));
     args.addAll(List.of(extra));
+    posUnlessNamed(args);
     int code = LakehouseCommand.run(args.toArray(String[]::new));
     assertThat(code).as("ingest exit code").isZero();
     return new ObjectMapper().readTree(Files.readString(summary));
@@ -837,9 +838,20 @@ public abstract class RunnerConformance {
                 "--bootstrap-servers=" + KAFKA.bootstrapServers(),
                 "--data-dir=" + dataDir));
     args.addAll(List.of(extra));
+    posUnlessNamed(args);
     System.err.println(
         "conformance: started crash-test ingest at " + Instant.now() + " for " + point);
     return LakehouseJvm.start(
         List.of("-Dlakehouse.crash-at=" + point.name()), args.toArray(String[]::new));
+  }
+
+  /**
+   * The POS stream alone unless the test names its streams: without --streams an ingest also takes
+   * the inventory topic that other tests of this broker created.
+   */
+  private static void posUnlessNamed(List<String> args) {
+    if (args.stream().noneMatch(a -> a.startsWith("--streams"))) {
+      args.add("--streams=pos");
+    }
   }
 }
