@@ -8,6 +8,7 @@ import com.retail.lakehouse.generator.InventoryManifest;
 import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import com.retail.lakehouse.pipelines.cli.LakehouseCommand;
+import com.retail.lakehouse.pipelines.conformance.CommandRun;
 import com.retail.lakehouse.pipelines.conformance.LakehouseTables;
 import com.retail.lakehouse.transforms.event.DeadLetterReason;
 import com.retail.lakehouse.transforms.event.EventType;
@@ -319,18 +320,9 @@ class InventoryIngestTest {
       "--data-dir=" + dataDir,
       "--until-caught-up"
     };
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream stderr = System.err;
-    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = LakehouseCommand.run(args);
-    } finally {
-      System.setErr(stderr);
-    }
-    assertThat(code).isZero();
-    assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("topic " + inventoryTopic + " does not exist");
+    CommandRun run = CommandRun.of(args);
+    assertThat(run.code()).isZero();
+    assertThat(run.stderr()).contains("topic " + inventoryTopic + " does not exist");
     LakehouseTables tables = new LakehouseTables(dataDir);
     assertThat(tables.raw())
         .extracting(r -> (String) r.getField("transaction_id"))
@@ -400,17 +392,9 @@ class InventoryIngestTest {
       "--runs=2",
       "--every=1s"
     };
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream stderr = System.err;
-    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = LakehouseCommand.run(repeating);
-    } finally {
-      System.setErr(stderr);
-    }
-    assertThat(code).as("the last run's failure").isNotZero();
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    CommandRun run = CommandRun.of(repeating);
+    assertThat(run.code()).as("the last run's failure").isNotZero();
+    assertThat(run.stderr())
         .as("run 1 said it and went on to run 2")
         .contains("the inventory stream failed (retried next run)")
         .contains("re-created");
