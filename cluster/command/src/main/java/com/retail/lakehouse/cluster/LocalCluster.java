@@ -1,0 +1,365 @@
+package com.retail.lakehouse.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A multi-process cluster of one engine on this machine, under {@code
+ * <data-dir>/cluster/<engine>/}: {@code conf/} (written at every start), {@code log/} (each
+ * daemon's log and output), {@code pids/}, {@code cluster.properties} (its ports) and the engine's
+ * scratch folders. Starting is idempotent: a daemon that runs is left alone and one that died (say,
+ * a worker killed with kill -9) is started again, so {@code start} is also how a cluster is
+ * repaired.
+ */
+abstract class LocalCluster {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  final Engine engine;
+  final Path home;
+  final Path dir;
+  final ClusterSettings settings;
+
+  LocalCluster(Engine engine, Path home, Path dir, ClusterSettings settings) {
+    this.engine = engine;
+    this.home = home;
+    this.dir = dir.toAbsolutePath().normalize();
+    this.settings = settings;
+  }
+
+  /** The folder of {@code engine}'s cluster under a data dir. */
+  static Path dirOf(Path dataDir, Engine engine) {
+    return dataDir.resolve("cluster").resolve(engine.id()).toAbsolutePath().normalize();
+  }
+
+  /**
+   * The cluster under {@code dataDir}: with the settings it was started with if it has a settings
+   * file, else with {@code requested} (null: the engine's defaults).
+   */
+  static LocalCluster open(Engine engine, Path home, Path dataDir, ClusterSettings requested)
+      throws IOException {
+    Path dir = dirOf(dataDir, engine);
+    Path file = dir.resolve("cluster.properties");
+    ClusterSettings settings =
+        requested != null
+            ? requested
+            : Files.isRegularFile(file)
+                ? ClusterSettings.read(file)
+                : ClusterSettings.defaults(engine);
+    return engine == Engine.FLINK
+        ? new FlinkCluster(home, dir, settings)
+        : new SparkCluster(home, dir, settings);
+  }
+
+  /** The settings a running cluster under {@code dataDir} was started with, if it has any. */
+  static Optional<ClusterSettings> savedSettings(Path dataDir, Engine engine) throws IOException {
+    Path file = dirOf(dataDir, engine).resolve("cluster.properties");
+    return Files.isRegularFile(file) ? Optional.of(ClusterSettings.read(file)) : Optional.empty();
+  }
+
+  Path conf() {
+    return dir.resolve("conf");
+  }
+
+  Path logs() {
+    return dir.resolve("log");
+  }
+
+  Path pids() {
+    return dir.resolve("pids");
+  }
+
+  /** This cluster's processes in start order (the master first). */
+  abstract List<Daemon> daemons() throws IOException;
+
+  /** Writes the engine's configuration files under {@link #conf()}. */
+  abstract void writeConfig() throws IOException;
+
+  /** What the master reports, or empty if it does not answer. */
+  abstract Optional<Health> health();
+
+  /** The ports the master binds, checked before it starts. */
+  abstract List<Integer> masterPorts();
+
+  /** The command line that runs {@code args} (a lakehouse command) as a job on this cluster. */
+  abstract List<String> clientCommand(List<String> args) throws IOException;
+
+  /** The web UI's address. */
+  abstract String webUi();
+
+  /** What the master says: ready when every worker has registered with all its slots/cores. */
+  record Health(boolean ready, String summary) {}
+
+  /** Starts what is not running and waits until every worker has registered. */
+  void start(PrintStream out, Duration timeout) throws IOException {
+    List<Daemon> daemons = daemons();
+    boolean masterRunning = daemons.get(0).process().isPresent();
+    if (!masterRunning) {
+      for (int port : masterPorts()) {
+        if (!portIsFree(port)) {
+          throw new ClusterFailure(
+              "port "
+                  + port
+                  + " is in use by another process: stop it, or start the "
+                  + engine.id()
+                  + " cluster on other ports (see ./lakehouse cluster start --help)");
+        }
+      }
+    }
+    settings.write(dir.resolve("cluster.properties"));
+    writeConfig();
+    for (Daemon d : daemons) {
+      Optional<ProcessHandle> running = d.process();
+      if (running.isPresent()) {
+        out.println("  " + d.name() + " is running (pid " + running.get().pid() + ")");
+      } else {
+        long pid = d.start();
+        out.println("  started " + d.name() + " (pid " + pid + ", output " + d.outFile() + ")");
+      }
+    }
+    awaitReady(daemons, out, timeout);
+  }
+
+  private void awaitReady(List<Daemon> daemons, PrintStream out, Duration timeout) {
+    Instant start = Instant.now();
+    Instant deadline = start.plus(timeout);
+    Instant nextProgress = start.plusSeconds(10);
+    String last = "the master does not answer yet";
+    while (true) {
+      for (Daemon d : daemons) {
+        if (d.process().isEmpty()) {
+          throw new ClusterFailure(
+              d.name()
+                  + " exited while the cluster started; its last output:\n"
+                  + d.tail(15)
+                  + "\n(all of it: "
+                  + d.outFile()
+                  + ")");
+        }
+      }
+      Optional<Health> health = health();
+      if (health.isPresent()) {
+        last = health.get().summary();
+        if (health.get().ready()) {
+          out.printf(
+              "%s cluster ready in %.1f s: %s; web UI %s%n",
+              engine.id(),
+              Duration.between(start, Instant.now()).toMillis() / 1000.0,
+              last,
+              webUi());
+          return;
+        }
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new ClusterFailure(
+            "the "
+                + engine.id()
+                + " cluster was not ready after "
+                + timeout.toSeconds()
+                + " s ("
+                + last
+                + "): see the logs in "
+                + logs());
+      }
+      if (Instant.now().isAfter(nextProgress)) {
+        out.println("  waiting for the workers: " + last);
+        nextProgress = Instant.now().plusSeconds(10);
+      }
+      Daemon.sleep(500);
+    }
+  }
+
+  /** Stops every daemon (workers first); returns how many were running. */
+  int stop(PrintStream out) throws IOException {
+    List<Daemon> daemons = new ArrayList<>(daemons());
+    java.util.Collections.reverse(daemons);
+    int stopped = 0;
+    for (Daemon d : daemons) {
+      if (d.stop(Duration.ofSeconds(20))) {
+        out.println("  stopped " + d.name());
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
+  /** Prints each daemon's state and the master's report; returns whether all of it is up. */
+  boolean status(PrintStream out) throws IOException {
+    boolean allUp = true;
+    for (Daemon d : daemons()) {
+      Optional<ProcessHandle> p = d.process();
+      out.println(
+          "  "
+              + d.name()
+              + ": "
+              + p.map(h -> "running (pid " + h.pid() + ")").orElse("not running"));
+      allUp &= p.isPresent();
+    }
+    Optional<Health> health = health();
+    out.println(
+        "  master: "
+            + health.map(Health::summary).orElse("does not answer")
+            + (health.isPresent() ? "; web UI " + webUi() : ""));
+    return allUp && health.map(Health::ready).orElse(false);
+  }
+
+  // ---- shared helpers of the two engines ----
+
+  /** GETs a JSON document from the master's HTTP endpoint; empty if it does not answer. */
+  static Optional<JsonNode> getJson(String url) {
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (response.statusCode() != 200) {
+        return Optional.empty();
+      }
+      return Optional.of(JSON.readTree(response.body()));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  static boolean portIsFree(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The jars of the engine's lib module (cluster/flink-lib, cluster/spark-lib), in order. */
+  List<Path> libJars() throws IOException {
+    Path file = engine.libClasspathFile(home);
+    if (!Files.isRegularFile(file)) {
+      throw new ClusterFailure(
+          "missing "
+              + file
+              + ": build it with ./mvnw -B -q -pl cluster/"
+              + engine.id()
+              + "-lib package (./lakehouse cluster does this on its first run)");
+    }
+    List<Path> jars = new ArrayList<>();
+    for (String entry : Files.readString(file, StandardCharsets.UTF_8).strip().split(":")) {
+      if (!entry.isBlank()) {
+        jars.add(Path.of(entry));
+      }
+    }
+    return jars;
+  }
+
+  /** The runner module's cluster jar, which must have been built. */
+  Path clusterJar() {
+    Path jar = engine.clusterJar(home);
+    if (!Files.isRegularFile(jar)) {
+      throw new ClusterFailure(
+          "missing "
+              + jar
+              + ": build it with ./mvnw -B -q -pl runners/"
+              + engine.id()
+              + " -am -DskipTests package");
+    }
+    return jar;
+  }
+
+  /** The java binary this JVM runs on. */
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * This JVM's module flags ({@code --add-opens}, {@code --add-exports}): the launcher gives every
+   * JVM the flags Spark, Flink and Beam need on Java 17, and the cluster's JVMs take the same.
+   */
+  static List<String> moduleFlags() {
+    List<String> flags = new ArrayList<>();
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
+        flags.add(arg);
+      }
+    }
+    return flags;
+  }
+
+  /**
+   * The JVM flags a submission's client JVM takes from this one: module flags, heap and GC flags
+   * (LAKEHOUSE_JAVA_OPTS) and the launcher's log levels; never this JVM's own lakehouse settings.
+   */
+  static List<String> clientJvmFlags() {
+    List<String> flags = new ArrayList<>();
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens")
+          || arg.startsWith("--add-exports")
+          || arg.startsWith("-X")
+          || arg.startsWith("-Dorg.slf4j.")) {
+        flags.add(arg);
+      }
+    }
+    return flags;
+  }
+
+  /** The flag that marks a daemon's command line: its cluster folder and its name. */
+  String marker(String daemon) {
+    return "-Dlakehouse.daemon=" + dir.resolve(daemon);
+  }
+
+  /** A daemon of this cluster: output in log/NAME.out, pid in pids/NAME.pid. */
+  Daemon daemon(String name, List<String> command, java.util.Map<String, String> env) {
+    return new Daemon(
+        name,
+        command,
+        env,
+        pids().resolve(name + ".pid"),
+        logs().resolve(name + ".out"),
+        marker(name),
+        dir);
+  }
+
+  /** The data dir this cluster lives under (its folder is data-dir/cluster/engine). */
+  Path dataDir() {
+    return dir.getParent().getParent();
+  }
+
+  /** A classpath of {@code jars}. */
+  static String classpath(List<Path> jars) {
+    return jars.stream().map(Path::toString).collect(Collectors.joining(":"));
+  }
+
+  /** Appends --name=value unless the user's arguments already set the flag (theirs wins). */
+  static void addUnlessGiven(List<String> command, List<String> args, String name, String value) {
+    String kebab = name.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+    for (String a : args) {
+      if (a.startsWith("--" + name + "=")
+          || a.equals("--" + name)
+          || a.startsWith("--" + kebab + "=")
+          || a.equals("--" + kebab)) {
+        return;
+      }
+    }
+    command.add("--" + name + "=" + value);
+  }
+}
