@@ -1,5 +1,6 @@
 package com.retail.lakehouse.cluster;
 
+import com.retail.lakehouse.common.Failures;
 import com.retail.lakehouse.common.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -95,7 +96,9 @@ public final class ClusterCommand implements Callable<Integer> {
           if (System.getenv("LAKEHOUSE_DEBUG") != null) {
             ex.printStackTrace(err);
           }
-          err.println("lakehouse cluster: " + ex.getMessage());
+          err.println(
+              "lakehouse cluster: "
+                  + (ex instanceof ClusterFailure ? ex.getMessage() : Failures.oneLine(ex)));
           return 1;
         });
     return cli.execute(args);

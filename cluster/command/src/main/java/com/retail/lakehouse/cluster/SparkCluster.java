@@ -56,6 +56,7 @@ final class SparkCluster extends LocalCluster {
     }
     Path conf = sparkHome().resolve("conf");
     Files.createDirectories(conf);
+    Files.createDirectories(conf());
     Files.write(
         conf.resolve("log4j2.properties"),
         List.of(
