@@ -155,7 +155,8 @@ class GlueCatalogContractTest {
     assertThat(input.path("Name").asText()).isEqualTo("pos_transactions");
     assertThat(input.path("TableType").asText()).isEqualTo("EXTERNAL_TABLE");
     assertThat(input.path("Parameters").path("table_type").asText()).isEqualTo("ICEBERG");
-    assertThat(input.path("Parameters").has("previous_metadata_location")).isFalse();
+    assertThat(fieldNames(input.path("Parameters")))
+        .containsExactlyInAnyOrder("table_type", "metadata_location");
     String location = WAREHOUSE + "/raw.db/pos_transactions";
     assertThat(input.path("StorageDescriptor").path("Location").asText()).isEqualTo(location);
     assertThat(columns(input, "Name")).isEqualTo(names(RawTable.DEFINITION));
@@ -163,6 +164,11 @@ class GlueCatalogContractTest {
     assertThat(columnType(input, "unit_price")).isEqualTo("decimal(12,2)");
     assertThat(columnType(input, "kafka_offset")).isEqualTo("bigint");
     assertThat(columnType(input, "line_number")).isEqualTo("int");
+    JsonNode eventTime = input.path("StorageDescriptor").path("Columns").get(17);
+    assertThat(eventTime.path("Comment").asText()).isEqualTo("When the line was scanned, UTC, ms");
+    assertThat(eventTime.path("Parameters").path("iceberg.field.id").asText()).isEqualTo("18");
+    assertThat(eventTime.path("Parameters").path("iceberg.field.optional").asText())
+        .isEqualTo("false");
 
     // metadata_location points at a metadata file that really is in the bucket.
     String metadata0 = input.path("Parameters").path("metadata_location").asText();
@@ -190,6 +196,8 @@ class GlueCatalogContractTest {
     assertThat(claimInput.path("Name").asText()).isEqualTo("pos_transactions");
     assertThat(claimInput.path("TableType").asText()).isEqualTo("EXTERNAL_TABLE");
     assertThat(claimInput.path("Parameters").path("table_type").asText()).isEqualTo("ICEBERG");
+    assertThat(fieldNames(claimInput.path("Parameters")))
+        .containsExactlyInAnyOrder("table_type", "metadata_location", "previous_metadata_location");
     assertThat(claimInput.path("Parameters").path("previous_metadata_location").asText())
         .isEqualTo(metadata0);
     String metadata1 = claimInput.path("Parameters").path("metadata_location").asText();
@@ -444,6 +452,12 @@ class GlueCatalogContractTest {
       }
     }
     throw new AssertionError("no column " + column + " in " + tableInput);
+  }
+
+  private static List<String> fieldNames(JsonNode object) {
+    List<String> names = new ArrayList<>();
+    object.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static List<String> names(TableDefinition definition) {
