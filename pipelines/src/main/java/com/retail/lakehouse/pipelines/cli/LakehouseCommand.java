@@ -10,6 +10,7 @@ import com.retail.lakehouse.pipelines.ingest.IngestCommand;
 import com.retail.lakehouse.pipelines.maintain.MaintainCommand;
 import com.retail.lakehouse.pipelines.mart.MartCommand;
 import com.retail.lakehouse.pipelines.smoke.SmokeCommand;
+import com.retail.lakehouse.transforms.tables.TableDefinition.CatalogAccessException;
 import com.retail.lakehouse.transforms.tables.TableDefinition.IncompatibleTableException;
 import java.util.Arrays;
 import java.util.List;
@@ -133,13 +134,24 @@ public final class LakehouseCommand {
         e.printStackTrace();
       }
       System.err.println(
-          "lakehouse "
-              + name
-              + ": failed: "
-              + Failures.oneLine(e)
-              + " (LAKEHOUSE_DEBUG=1 shows the stack trace)");
+          "lakehouse " + name + ": " + failure(e) + " (LAKEHOUSE_DEBUG=1 shows the stack trace)");
       return 1;
     }
+  }
+
+  /**
+   * What a failed command prints after its name: the message of a {@link CatalogAccessException} in
+   * the chain (it names the table and the catalog's answer), else {@code failed:} and the root
+   * cause's first line.
+   */
+  static String failure(Throwable e) {
+    Throwable t = e;
+    for (int depth = 0; t != null && depth < 100; depth++, t = t.getCause()) {
+      if (t instanceof CatalogAccessException) {
+        return t.getMessage();
+      }
+    }
+    return "failed: " + Failures.oneLine(e);
   }
 
   private static CommandLine picocli(Object command) {

@@ -1,5 +1,6 @@
 package com.retail.lakehouse.transforms.tables;
 
+import com.retail.lakehouse.common.Failures;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.event.PosEventSchema.Field;
 import java.io.Serializable;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -129,25 +131,52 @@ public final class TableDefinition implements Serializable {
     return createOrLoad(catalog, column -> {});
   }
 
-  /** {@link #createOrLoad(Catalog)}, telling {@code added} each column this call added. */
+  /**
+   * {@link #createOrLoad(Catalog)}, telling {@code added} each column this call added. A catalog
+   * that refuses a step (a missing namespace it cannot create, access denied, an unreachable
+   * service) stops with a {@link CatalogAccessException} naming the table and the cause in one
+   * line.
+   */
   public Table createOrLoad(Catalog catalog, Consumer<String> added) {
     TableIdentifier id = identifier();
+    Namespace ns = Namespace.of(namespace);
     if (catalog instanceof SupportsNamespaces namespaces
-        && !namespaces.namespaceExists(Namespace.of(namespace))) {
-      try {
-        namespaces.createNamespace(Namespace.of(namespace));
-      } catch (AlreadyExistsException raced) {
-        // another writer created it first: fine
+        && !catalogStep(
+            "Cannot create table " + id + ": cannot check its namespace " + namespace,
+            () -> namespaces.namespaceExists(ns))) {
+      catalogStep(
+          "Cannot create table "
+              + id
+              + ": namespace "
+              + namespace
+              + " does not exist and creating it failed (on AWS Glue the infra stack creates the"
+              + " databases raw and marts)",
+          () -> {
+            try {
+              namespaces.createNamespace(ns);
+            } catch (AlreadyExistsException raced) {
+              // another writer created it first: fine
+            }
+            return null;
+          });
+    }
+    if (!catalogStep("Cannot look up table " + id, () -> catalog.tableExists(id))) {
+      Table created =
+          catalogStep(
+              "Cannot create table " + id,
+              () -> {
+                try {
+                  return catalog.createTable(
+                      id, icebergSchema(), partitionSpec(), COMMON_PROPERTIES);
+                } catch (AlreadyExistsException raced) {
+                  return null; // another writer created it first: verify the one that won below
+                }
+              });
+      if (created != null) {
+        return created;
       }
     }
-    if (!catalog.tableExists(id)) {
-      try {
-        return catalog.createTable(id, icebergSchema(), partitionSpec(), COMMON_PROPERTIES);
-      } catch (AlreadyExistsException raced) {
-        // fall through and verify the one that won
-      }
-    }
-    Table table = catalog.loadTable(id);
+    Table table = catalogStep("Cannot load table " + id, () -> catalog.loadTable(id));
     addMissingColumns(table).forEach(added);
     List<String> differences = differencesFrom(table.schema());
     if (!differences.isEmpty()) {
@@ -231,9 +260,32 @@ public final class TableDefinition implements Serializable {
     return differences;
   }
 
+  /**
+   * Runs one catalog call; a failure becomes a {@link CatalogAccessException} whose message is
+   * {@code failure} (which names the table) and the root cause's first line.
+   */
+  private static <T> T catalogStep(String failure, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      throw new CatalogAccessException(failure + ": " + Failures.oneLine(e), e);
+    }
+  }
+
   @Override
   public String toString() {
     return identifier().toString();
+  }
+
+  /**
+   * The catalog refused or failed a call needed to create or load a table (e.g. AWS Glue answering
+   * AccessDeniedException, or a missing Glue database): the message is one line naming the table,
+   * the step and the cause; the cause is kept for stack traces.
+   */
+  public static final class CatalogAccessException extends RuntimeException {
+    public CatalogAccessException(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** An existing table cannot take this pipeline's rows; the message says what differs. */
