@@ -63,7 +63,7 @@ final class EmrDeployCommand implements Callable<Integer> {
 
   static final String JAR_NAME = "lakehouse-spark-cluster.jar";
   static final String PROFILES_NAME = "runner-profiles.zip";
-  static final String BUILD_COMMAND = "./mvnw -B -Pcluster -DskipTests package";
+  static final String BUILD_COMMAND = "./mvnw -B -pl runners/spark -am -DskipTests package";
 
   /** The jobs a step can run (the pipelines' commands). */
   enum Job {
