@@ -166,6 +166,14 @@ final class FlinkCluster extends LocalCluster {
   }
 
   @Override
+  Registration registration(String daemon) {
+    return daemon.startsWith("taskmanager-")
+        ? new Registration(
+            logs().resolve(daemon + ".log"), "Successful registration at resource manager")
+        : null;
+  }
+
+  @Override
   Optional<Health> health() {
     return getJson("http://localhost:" + settings.port() + "/overview")
         .map(

@@ -106,6 +106,36 @@ abstract class LocalCluster {
   /** The web UI's address. */
   abstract String webUi();
 
+  /**
+   * Where a worker says it registered with the master, and the line that says so; null for the
+   * master. A worker started again after a crash counts only once its new process said it: until
+   * then the master may still count the dead one.
+   */
+  abstract Registration registration(String daemon);
+
+  /** A line a daemon writes to a file once it has registered with its master. */
+  record Registration(Path file, String line) {
+    long size() {
+      try {
+        return Files.isRegularFile(file) ? Files.size(file) : 0;
+      } catch (IOException e) {
+        return 0;
+      }
+    }
+
+    /** Whether the file holds the line after byte {@code from}. */
+    boolean seenAfter(long from) {
+      try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+        f.seek(Math.min(from, f.length()));
+        byte[] rest = new byte[(int) Math.min(f.length() - f.getFilePointer(), 64 << 20)];
+        f.readFully(rest);
+        return new String(rest, StandardCharsets.ISO_8859_1).contains(line);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+  }
+
   /** What the master says: ready when every worker has registered with all its slots/cores. */
   record Health(boolean ready, String summary) {}
 
@@ -127,19 +157,28 @@ abstract class LocalCluster {
     }
     settings.write(dir.resolve("cluster.properties"));
     writeConfig();
+    java.util.Map<Registration, Long> started = new java.util.LinkedHashMap<>();
     for (Daemon d : daemons) {
       Optional<ProcessHandle> running = d.process();
       if (running.isPresent()) {
         out.println("  " + d.name() + " is running (pid " + running.get().pid() + ")");
       } else {
+        Registration registration = registration(d.name());
+        if (registration != null) {
+          started.put(registration, registration.size());
+        }
         long pid = d.start();
         out.println("  started " + d.name() + " (pid " + pid + ", output " + d.outFile() + ")");
       }
     }
-    awaitReady(daemons, out, timeout);
+    awaitReady(daemons, started, out, timeout);
   }
 
-  private void awaitReady(List<Daemon> daemons, PrintStream out, Duration timeout) {
+  private void awaitReady(
+      List<Daemon> daemons,
+      java.util.Map<Registration, Long> started,
+      PrintStream out,
+      Duration timeout) {
     Instant start = Instant.now();
     Instant deadline = start.plus(timeout);
     Instant nextProgress = start.plusSeconds(10);
@@ -159,7 +198,9 @@ abstract class LocalCluster {
       Optional<Health> health = health();
       if (health.isPresent()) {
         last = health.get().summary();
-        if (health.get().ready()) {
+        boolean registered =
+            started.entrySet().stream().allMatch(e -> e.getKey().seenAfter(e.getValue()));
+        if (health.get().ready() && registered) {
           out.printf(
               "%s cluster ready in %.1f s: %s; web UI %s%n",
               engine.id(),

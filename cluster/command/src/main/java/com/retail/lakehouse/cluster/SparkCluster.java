@@ -159,6 +159,13 @@ final class SparkCluster extends LocalCluster {
   }
 
   @Override
+  Registration registration(String daemon) {
+    return daemon.startsWith("worker-")
+        ? new Registration(logs().resolve(daemon + ".out"), "Successfully registered with master")
+        : null;
+  }
+
+  @Override
   Optional<Health> health() {
     return getJson("http://localhost:" + settings.uiPort() + "/json/")
         .map(

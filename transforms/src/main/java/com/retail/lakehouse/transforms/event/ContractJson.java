@@ -136,7 +136,14 @@ public final class ContractJson {
     } catch (StreamConstraintsException e) {
       return reject(DeadLetterReason.LIMIT_EXCEEDED, oneLine(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
-      return reject(DeadLetterReason.NOT_JSON, oneLine(e.getOriginalMessage()));
+      // Jackson raises some cuts as plain parse errors, e.g. after the comma between two entries
+      // ("Unexpected end-of-input within/between Object entries"): the input ended, so truncated.
+      String message = e.getOriginalMessage();
+      return reject(
+          message != null && message.startsWith("Unexpected end-of-input")
+              ? DeadLetterReason.TRUNCATED_JSON
+              : DeadLetterReason.NOT_JSON,
+          oneLine(message));
     } catch (IOException e) {
       return reject(DeadLetterReason.NOT_JSON, oneLine(e.getMessage()));
     } catch (IllegalStateException e) {

@@ -55,6 +55,15 @@ class PosEventJsonTest {
             "truncated after a value",
             utf8("{\"event_id\":\"E-1\""),
             DeadLetterReason.TRUNCATED_JSON),
+        // Jackson reports this cut as a parse error, not an EOF error (seen in a generator run).
+        Arguments.of(
+            "truncated after the comma between entries",
+            utf8("{\"event_id\":\"E-1\","),
+            DeadLetterReason.TRUNCATED_JSON),
+        Arguments.of(
+            "truncated after an opening brace and spaces",
+            utf8("{  "),
+            DeadLetterReason.TRUNCATED_JSON),
         Arguments.of("string quantity", withField("quantity", "2"), DeadLetterReason.WRONG_TYPE),
         Arguments.of("number store_id", withField("store_id", 7), DeadLetterReason.WRONG_TYPE),
         Arguments.of(
