@@ -59,7 +59,7 @@ class FlinkClusterIT extends ClusterConformance {
 
   @Test
   void taskManagerKilledDuringACatchUpRunFailsTheJobAndTheNextRunResumesExactly() throws Exception {
-    Manifest sent = generate("pos_cluster_kill", 11, 120_000);
+    Manifest sent = generate("pos_cluster_kill", 11, 60_000);
     Path tables = work.resolve("kill-catch-up");
     CompletableFuture<Integer> run = startIngest(tables, "pos_cluster_kill");
 
@@ -77,7 +77,7 @@ class FlinkClusterIT extends ClusterConformance {
   @Test
   void streamingJobOnTheClusterKilledTaskManagerThenResubmittedLandsExactlyTheManifest()
       throws Exception {
-    Manifest sent = generate("pos_cluster_stream", 17, 60_000);
+    Manifest sent = generate("pos_cluster_stream", 17, 20_000);
     Path tables = work.resolve("stream");
     String[] streaming = {"--mode=streaming", "--commit-interval=2s"};
     CompletableFuture<Integer> run = startIngest(tables, "pos_cluster_stream", streaming);

@@ -55,7 +55,7 @@ class SparkClusterIT extends ClusterConformance {
   @Test
   void executorKilledWhileRunningTasksIsReplacedAndTheRunLandsExactlyTheManifest()
       throws Exception {
-    Manifest sent = generate("pos_cluster_kill", 11, 120_000);
+    Manifest sent = generate("pos_cluster_kill", 11, 60_000);
     Path tables = work.resolve("kill-executor");
     CompletableFuture<Integer> run = startIngest(tables, "pos_cluster_kill");
 
