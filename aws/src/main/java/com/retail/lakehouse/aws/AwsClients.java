@@ -11,6 +11,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 
 /**
  * Credentials, region and retries for every client of {@code ./lakehouse athena} and {@code
@@ -86,6 +87,24 @@ final class AwsClients {
     return endpoint;
   }
 
+  /** The default chain's credentials (for a client not built by the SDK: EmrServerlessClient). */
+  AwsCredentialsProvider credentials() {
+    return credentials;
+  }
+
+  /**
+   * The SDK's standard retry strategy as every client here uses it: what it retries (throttling
+   * error codes and 429, 5xx, I/O errors) and how long it waits come from the SDK; only the number
+   * of attempts and the throttling backoff are set here.
+   */
+  static RetryStrategy retryStrategy() {
+    return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+        .maxAttempts(MAX_ATTEMPTS)
+        .throttlingBackoffStrategy(
+            BackoffStrategy.exponentialDelay(Duration.ofMillis(500), Duration.ofSeconds(20)))
+        .build();
+  }
+
   /** Applies credentials, region, retries and the endpoint override to a client builder. */
   <B extends AwsClientBuilder<B, C>, C> C build(B builder) {
     return build(builder, endpoint);
@@ -97,15 +116,7 @@ final class AwsClients {
         .credentialsProvider(credentials)
         .region(region)
         .overrideConfiguration(
-            ClientOverrideConfiguration.builder()
-                .retryStrategy(
-                    AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .maxAttempts(MAX_ATTEMPTS)
-                        .throttlingBackoffStrategy(
-                            BackoffStrategy.exponentialDelay(
-                                Duration.ofMillis(500), Duration.ofSeconds(20)))
-                        .build())
-                .build());
+            ClientOverrideConfiguration.builder().retryStrategy(retryStrategy()).build());
     if (endpointOverride != null) {
       builder.endpointOverride(endpointOverride);
     }

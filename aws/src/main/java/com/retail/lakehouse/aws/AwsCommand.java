@@ -12,8 +12,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 /**
  * The front door of {@code ./lakehouse athena} and {@code ./lakehouse deploy emr}: AWS from the
  * launcher with the AWS SDK for Java v2. The launcher passes the subcommand's name first ({@code
- * athena ...}, {@code deploy emr ...}). Errors print one line; exit codes: 0 ok, 1 failed (query or
- * step failed or was cancelled, an AWS error, no credentials), 2 usage error.
+ * athena ...}, {@code deploy emr ...}). Errors print one line; exit codes: 0 ok, 1 failed (query,
+ * step or job run failed or was cancelled, an AWS error, no credentials), 2 usage error.
  */
 @Command(
     name = "lakehouse",

@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,8 +33,10 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
  * {@code ./lakehouse deploy emr}: uploads the Spark cluster jar and the runner profiles to S3
- * (skipped when the same SHA-256 is there), adds a spark-submit step to a running EMR cluster
- * (AddJobFlowSteps with command-runner.jar) and, with {@code --wait}, follows it to its end.
+ * (skipped when the same SHA-256 is there), then either adds a spark-submit step to a running EMR
+ * cluster (AddJobFlowSteps with command-runner.jar; {@code --cluster-id}) or starts a job run on an
+ * EMR Serverless application (StartJobRun; {@code --serverless-app}) with the same spark-submit
+ * options and job arguments, and, with {@code --wait}, follows it to its end.
  */
 @Command(
     name = "emr",
@@ -39,10 +44,12 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-      "Run a pipeline job on a running Amazon EMR (7.x, Spark 3.5) cluster: upload"
-          + " runners/spark/target/lakehouse-spark-cluster.jar and runner-profiles/ to --artifacts"
-          + " (skipped when an object with the same SHA-256 is there), then add a spark-submit step"
-          + " (command-runner.jar, deploy mode cluster) running JOB with the runner profile.",
+      "Run a pipeline job on a running Amazon EMR (7.x, Spark 3.5) cluster or an EMR Serverless"
+          + " application: upload runners/spark/target/lakehouse-spark-cluster.jar and"
+          + " runner-profiles/ to --artifacts (skipped when an object with the same SHA-256 is"
+          + " there), then add a spark-submit step (--cluster-id: command-runner.jar, deploy mode"
+          + " cluster) or start a job run (--serverless-app: StartJobRun) running JOB with the"
+          + " runner profile.",
       "Arguments after -- go to the job (e.g. -- --warehouse=s3://bucket/lakehouse"
           + " --bootstrap-servers=b-1.msk:9092).",
       "Credentials and region come from the AWS SDK's default chain (AWS_PROFILE, AWS_REGION,"
@@ -54,8 +61,12 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
       "Examples:",
       "  ./lakehouse deploy emr --cluster-id j-2AXXXXXXGAPLF --artifacts s3://my-bucket/lakehouse/"
           + " --job ingest --wait -- --warehouse=s3://my-bucket/warehouse --bootstrap-servers=b-1:9092",
-      "Exit codes: 0 ok (with --wait: the step COMPLETED), 1 the step FAILED, was CANCELLED or"
-          + " INTERRUPTED (its reason on one line) or an AWS error, 2 usage error."
+      "  ./lakehouse deploy emr --serverless-app 00fabc123def4567 --execution-role-arn"
+          + " arn:aws:iam::123456789012:role/lakehouse-job --artifacts s3://my-bucket/lakehouse/"
+          + " --log-uri s3://my-bucket/emr-logs/ --wait -- --warehouse=s3://my-bucket/warehouse",
+      "Exit codes: 0 ok (with --wait: the step COMPLETED, the job run ended SUCCESS), 1 the step"
+          + " FAILED, was CANCELLED or INTERRUPTED, the job run FAILED or was CANCELLED (the reason on"
+          + " one line) or an AWS error, 2 usage error."
     })
 final class EmrDeployCommand implements Callable<Integer> {
   /** The pipelines' command-line entry point inside the cluster jar. */
@@ -71,12 +82,39 @@ final class EmrDeployCommand implements Callable<Integer> {
     mart
   }
 
+  /** EMR Serverless application ids: lower-case letters and digits (the API's pattern). */
+  private static final Pattern SERVERLESS_APP = Pattern.compile("[0-9a-z]{1,64}");
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(
       names = "--cluster-id",
       paramLabel = "ID",
-      required = true,
-      description = "The running EMR cluster (j-...).")
+      description = "The running EMR cluster (j-...). Or --serverless-app.")
   String clusterId;
+
+  @Option(
+      names = "--serverless-app",
+      paramLabel = "ID",
+      description =
+          "An EMR Serverless application (the infra stack's EmrServerlessApplicationId) instead of"
+              + " --cluster-id: start a job run (StartJobRun). Needs --execution-role-arn.")
+  String serverlessApp;
+
+  @Option(
+      names = "--execution-role-arn",
+      paramLabel = "ARN",
+      description =
+          "With --serverless-app: the job run's IAM role (the stack's EmrServerlessJobRoleArn).")
+  String executionRoleArn;
+
+  @Option(
+      names = "--log-uri",
+      paramLabel = "S3_URI",
+      description =
+          "With --serverless-app: where the job run writes its logs (S3 monitoring). Default: the"
+              + " application's own log settings and EMR Serverless' managed storage.")
+  String logUri;
 
   @Option(
       names = "--artifacts",
@@ -102,7 +140,8 @@ final class EmrDeployCommand implements Callable<Integer> {
   @Option(
       names = "--wait",
       description =
-          "Follow the step (DescribeStep) until it ends; print its final state and log location.")
+          "Follow the step (DescribeStep) or job run (GetJobRun) until it ends; print its final"
+              + " state and log location.")
   boolean await;
 
   @Option(
@@ -119,7 +158,7 @@ final class EmrDeployCommand implements Callable<Integer> {
   @Option(
       names = "--step-name",
       paramLabel = "NAME",
-      description = "The step's name. Default: lakehouse JOB.")
+      description = "The step's (or job run's) name. Default: lakehouse JOB.")
   String stepName;
 
   @Option(
@@ -135,7 +174,9 @@ final class EmrDeployCommand implements Callable<Integer> {
       names = "--endpoint-url",
       paramLabel = "URL",
       hidden = true,
-      description = "Advanced: send EMR's (and S3's) requests to URL (a stand-in in tests).")
+      description =
+          "Advanced: send EMR's or EMR Serverless' (and S3's) requests to URL (a stand-in in"
+              + " tests).")
   URI endpointUrl;
 
   @Option(
@@ -150,7 +191,7 @@ final class EmrDeployCommand implements Callable<Integer> {
       paramLabel = "MS",
       hidden = true,
       defaultValue = "10000",
-      description = "Advanced: how often to ask for the step's state.")
+      description = "Advanced: how often to ask for the step's or job run's state.")
   long pollMillis;
 
   @Parameters(paramLabel = "JOB_ARGS", description = "Arguments for the job (after --).")
@@ -170,9 +211,7 @@ final class EmrDeployCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!clusterId.startsWith("j-")) {
-      throw new UsageException("--cluster-id must be an EMR cluster id (j-...), not " + clusterId);
-    }
+    checkTarget();
     if (pollMillis < 1) {
       throw new UsageException("--poll-millis must be positive");
     }
@@ -195,18 +234,86 @@ final class EmrDeployCommand implements Callable<Integer> {
 
     AwsClients aws = AwsClients.resolve(endpointUrl);
     URI s3Endpoint = s3EndpointUrl != null ? s3EndpointUrl : endpointUrl;
+    String jarUri;
+    String profilesUri;
     Path zip = Files.createTempFile("lakehouse-runner-profiles", ".zip");
-    try (S3Client s3 = aws.build(s3Builder(s3Endpoint), s3Endpoint);
-        EmrClient emr = aws.build(EmrClient.builder())) {
+    try (S3Client s3 = aws.build(s3Builder(s3Endpoint), s3Endpoint)) {
       S3Artifacts store = new S3Artifacts(s3, artifacts);
       S3Artifacts.Upload jarUpload = store.upload(jarFile, JAR_NAME);
       report(jarFile, jarUpload);
       zipProfiles(profiles, zip);
       S3Artifacts.Upload profilesUpload = store.upload(zip, PROFILES_NAME);
       report(profiles, profilesUpload);
+      jarUri = jarUpload.uri();
+      profilesUri = profilesUpload.uri();
+    } finally {
+      Files.deleteIfExists(zip);
+    }
+    return serverlessApp != null
+        ? startJobRun(aws, jarUri, profilesUri)
+        : addStep(aws, jarUri, profilesUri);
+  }
 
-      List<String> args = stepArgs(jarUpload.uri(), profilesUpload.uri());
-      String name = stepName != null ? stepName : "lakehouse " + job;
+  /** Exactly one target: --cluster-id, or --serverless-app with --execution-role-arn. */
+  private void checkTarget() {
+    if (clusterId != null && serverlessApp != null) {
+      throw new UsageException("give --cluster-id or --serverless-app, not both");
+    }
+    if (clusterId == null && serverlessApp == null) {
+      throw new UsageException(
+          "give --cluster-id ID (an EMR cluster) or --serverless-app ID --execution-role-arn ARN"
+              + " (EMR Serverless)");
+    }
+    if (clusterId != null) {
+      if (executionRoleArn != null || logUri != null) {
+        throw new UsageException(
+            "--execution-role-arn and --log-uri go with --serverless-app, not --cluster-id");
+      }
+      if (!clusterId.startsWith("j-")) {
+        throw new UsageException(
+            "--cluster-id must be an EMR cluster id (j-...), not " + clusterId);
+      }
+      return;
+    }
+    if (executionRoleArn == null) {
+      throw new UsageException(
+          "--serverless-app needs --execution-role-arn (the job run's role, e.g. the stack's"
+              + " EmrServerlessJobRoleArn)");
+    }
+    if (!SERVERLESS_APP.matcher(serverlessApp).matches()) {
+      throw new UsageException(
+          "--serverless-app must be an EMR Serverless application id (lower-case letters and"
+              + " digits), not "
+              + serverlessApp);
+    }
+    if (!executionRoleArn.startsWith("arn:")) {
+      throw new UsageException(
+          "--execution-role-arn must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), not "
+              + executionRoleArn);
+    }
+    if (logUri != null && !logUri.startsWith("s3://")) {
+      throw new UsageException("--log-uri must be s3://bucket/prefix, not " + logUri);
+    }
+    if (spec.commandLine().getParseResult().hasMatchedOption("--action-on-failure")) {
+      throw new UsageException("--action-on-failure is for EMR steps (--cluster-id)");
+    }
+    if (artifacts.chars().anyMatch(Character::isWhitespace)) {
+      // sparkSubmitParameters is one string: spark-submit's options separated by spaces.
+      throw new UsageException(
+          "--artifacts must have no spaces with --serverless-app, not '" + artifacts + "'");
+    }
+  }
+
+  private String runName() {
+    return stepName != null ? stepName : "lakehouse " + job;
+  }
+
+  /** EMR on EC2: one spark-submit step; with --wait, DescribeStep until it ends. */
+  private int addStep(AwsClients aws, String jarUri, String profilesUri)
+      throws InterruptedException {
+    try (EmrClient emr = aws.build(EmrClient.builder())) {
+      List<String> args = stepArgs(jarUri, profilesUri);
+      String name = runName();
       String stepId =
           emr.addJobFlowSteps(
                   r ->
@@ -252,9 +359,94 @@ final class EmrDeployCommand implements Callable<Integer> {
               + "; logs: "
               + logs);
       return 1;
-    } finally {
-      Files.deleteIfExists(zip);
     }
+  }
+
+  /**
+   * EMR Serverless: one StartJobRun with the step's spark-submit options and job arguments (the
+   * driver runs in a container, as in YARN's cluster mode, so the profiles archive works alike);
+   * with --wait, GetJobRun until it ends. One client token per run of this command: every retry of
+   * the submission sends the same one, so the service starts at most one job run for it.
+   */
+  private int startJobRun(AwsClients aws, String jarUri, String profilesUri)
+      throws InterruptedException {
+    String name = runName();
+    EmrServerlessClient.StartJobRun request =
+        new EmrServerlessClient.StartJobRun(
+            serverlessApp,
+            UUID.randomUUID().toString(),
+            executionRoleArn,
+            name,
+            jarUri,
+            jobArguments(),
+            String.join(" ", sparkSubmitOptions(profilesUri)),
+            logUri);
+    try (EmrServerlessClient client = EmrServerlessClient.create(aws)) {
+      String runId = client.startJobRun(request);
+      String logs = jobRunLogs(runId);
+      if (!await) {
+        out.println(
+            "job run "
+                + runId
+                + " started on "
+                + serverlessApp
+                + " ("
+                + name
+                + "); logs: "
+                + logs
+                + "; follow it with --wait or: aws emr-serverless get-job-run --application-id "
+                + serverlessApp
+                + " --job-run-id "
+                + runId);
+        return 0;
+      }
+      err.println("lakehouse deploy emr: job run " + runId + " started on " + serverlessApp);
+      EmrServerlessClient.JobRun run = followJobRun(client, runId);
+      if (run.state() == EmrServerlessClient.State.SUCCESS) {
+        out.println("job run " + runId + " SUCCESS; logs: " + logs);
+        return 0;
+      }
+      String details =
+          run.stateDetails() == null || run.stateDetails().isBlank()
+              ? "(EMR Serverless gave no details)"
+              : oneLine(run.stateDetails());
+      err.println(
+          "lakehouse deploy emr: job run "
+              + runId
+              + " "
+              + run.state()
+              + ": "
+              + details
+              + "; logs: "
+              + logs);
+      return 1;
+    }
+  }
+
+  /** Polls GetJobRun until the job run is SUCCESS, FAILED or CANCELLED. */
+  private EmrServerlessClient.JobRun followJobRun(EmrServerlessClient client, String runId)
+      throws InterruptedException {
+    Progress progress = new Progress(err, "lakehouse deploy emr: job run " + runId);
+    while (true) {
+      EmrServerlessClient.JobRun run = client.getJobRun(serverlessApp, runId);
+      progress.update(run.state().name());
+      if (run.state().terminal()) {
+        return run;
+      }
+      Thread.sleep(pollMillis);
+    }
+  }
+
+  /** The run's logs: under --log-uri where EMR Serverless writes them; else where it keeps them. */
+  private String jobRunLogs(String runId) {
+    String run = "applications/" + serverlessApp + "/jobs/" + runId + "/";
+    if (logUri != null) {
+      return (logUri.endsWith("/") ? logUri : logUri + "/") + run;
+    }
+    return "EMR Serverless managed storage (the job run's Spark UI in the console) and the"
+        + " application's own log settings, if any (the infra stack's: s3://<bucket>/emr-logs/"
+        + run
+        + " and CloudWatch)";
   }
 
   /**
@@ -275,19 +467,32 @@ final class EmrDeployCommand implements Callable<Integer> {
 
   /** spark-submit through command-runner.jar, deploy mode cluster, with the profile shipped. */
   List<String> stepArgs(String jarUri, String profilesUri) {
-    List<String> args = new ArrayList<>();
-    args.add("spark-submit");
-    args.add("--deploy-mode");
-    args.add("cluster");
-    args.add("--class");
-    args.add(MAIN_CLASS);
-    // The driver reads runner-profiles/<profile>.args under -Dlakehouse.home: YARN unpacks the
-    // archive as runner-profiles/ in the driver's working folder.
-    args.add("--archives");
-    args.add(profilesUri + "#runner-profiles");
-    args.add("--conf");
-    args.add("spark.driver.extraJavaOptions=-Dlakehouse.home=.");
+    List<String> args = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster"));
+    args.addAll(sparkSubmitOptions(profilesUri));
     args.add(jarUri);
+    args.addAll(jobArguments());
+    return args;
+  }
+
+  /**
+   * The spark-submit options of both targets (the step's, and EMR Serverless'
+   * sparkSubmitParameters): the main class, and the profiles shipped for the driver.
+   */
+  static List<String> sparkSubmitOptions(String profilesUri) {
+    // The driver reads runner-profiles/<profile>.args under -Dlakehouse.home: YARN (and EMR
+    // Serverless) unpack the archive as runner-profiles/ in the driver's working folder.
+    return List.of(
+        "--class",
+        MAIN_CLASS,
+        "--archives",
+        profilesUri + "#runner-profiles",
+        "--conf",
+        "spark.driver.extraJavaOptions=-Dlakehouse.home=.");
+  }
+
+  /** What follows the jar: the job, its runner profile and the arguments after --. */
+  List<String> jobArguments() {
+    List<String> args = new ArrayList<>();
     args.add(job.name());
     args.add("--profile=" + profile);
     args.addAll(jobArgs);
@@ -353,7 +558,11 @@ final class EmrDeployCommand implements Callable<Integer> {
         && status.stateChangeReason().message() != null) {
       parts.add(status.stateChangeReason().message());
     }
-    String reason = parts.isEmpty() ? "(EMR gave no reason)" : String.join(": ", parts);
+    return oneLine(parts.isEmpty() ? "(EMR gave no reason)" : String.join(": ", parts));
+  }
+
+  /** A service's multi-line reason on one line. */
+  static String oneLine(String reason) {
     return String.join(" ", reason.strip().lines().map(String::strip).toList());
   }
 

@@ -352,7 +352,8 @@ class EmrDeployContractTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().lines()).hasSize(1);
     assertThat(r.err())
-        .contains("nope.jar is missing: build it with ./mvnw -B -pl runners/spark -am -DskipTests package");
+        .contains(
+            "nope.jar is missing: build it with ./mvnw -B -pl runners/spark -am -DskipTests package");
     emr.verify(0, postRequestedFor(urlEqualTo("/")));
   }
 
