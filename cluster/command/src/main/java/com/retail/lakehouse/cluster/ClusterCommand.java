@@ -113,8 +113,26 @@ public final class ClusterCommand implements Callable<Integer> {
     return Path.of(System.getProperty("lakehouse.home", ".")).toAbsolutePath().normalize();
   }
 
-  static List<Engine> engines(String value) {
-    return value.equalsIgnoreCase("all") ? List.of(Engine.values()) : List.of(Engine.parse(value));
+  /** The options of stop and status: which clusters, under which data dir. */
+  static final class Clusters {
+    @Option(
+        names = "--engine",
+        defaultValue = "all",
+        paramLabel = "flink|spark|all",
+        description = "Which cluster (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(
+        names = "--data-dir",
+        defaultValue = "lakehouse-data",
+        description = "Where the clusters live (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    List<Engine> engines() {
+      return engine.equalsIgnoreCase("all")
+          ? List.of(Engine.values())
+          : List.of(Engine.parse(engine));
+    }
   }
 
   /** Parses 1536m, 2g or 2048 (MiB). */
@@ -248,23 +266,12 @@ public final class ClusterCommand implements Callable<Integer> {
   static final class Stop implements Callable<Integer> {
     @CommandLine.ParentCommand ClusterCommand parent;
 
-    @Option(
-        names = "--engine",
-        defaultValue = "all",
-        paramLabel = "flink|spark|all",
-        description = "Which cluster (default: ${DEFAULT-VALUE}).")
-    String engine;
-
-    @Option(
-        names = "--data-dir",
-        defaultValue = "lakehouse-data",
-        description = "Where the clusters live (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @CommandLine.Mixin Clusters clusters;
 
     @Override
     public Integer call() throws IOException {
-      for (Engine e : engines(engine)) {
-        int stopped = LocalCluster.open(e, home(), dataDir, null).stop(parent.out);
+      for (Engine e : clusters.engines()) {
+        int stopped = LocalCluster.open(e, home(), clusters.dataDir, null).stop(parent.out);
         parent.out.println(
             stopped == 0
                 ? "the " + e.id() + " cluster was not running"
@@ -283,30 +290,19 @@ public final class ClusterCommand implements Callable<Integer> {
   static final class Status implements Callable<Integer> {
     @CommandLine.ParentCommand ClusterCommand parent;
 
-    @Option(
-        names = "--engine",
-        defaultValue = "all",
-        paramLabel = "flink|spark|all",
-        description = "Which cluster (default: ${DEFAULT-VALUE}).")
-    String engine;
-
-    @Option(
-        names = "--data-dir",
-        defaultValue = "lakehouse-data",
-        description = "Where the clusters live (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @CommandLine.Mixin Clusters clusters;
 
     @Override
     public Integer call() throws IOException {
       boolean allUp = true;
-      for (Engine e : engines(engine)) {
-        if (LocalCluster.savedSettings(dataDir, e).isEmpty()) {
+      for (Engine e : clusters.engines()) {
+        if (LocalCluster.savedSettings(clusters.dataDir, e).isEmpty()) {
           parent.out.println(
               e.id() + ": never started here (./lakehouse cluster start --engine " + e.id() + ")");
           allUp = false;
           continue;
         }
-        LocalCluster cluster = LocalCluster.open(e, home(), dataDir, null);
+        LocalCluster cluster = LocalCluster.open(e, home(), clusters.dataDir, null);
         parent.out.println(e.id() + " (" + cluster.dir + "):");
         allUp &= cluster.status(parent.out);
       }

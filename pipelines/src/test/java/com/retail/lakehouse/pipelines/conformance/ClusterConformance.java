@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.retail.lakehouse.generator.GenerateRun;
-import com.retail.lakehouse.generator.GeneratorConfig;
 import com.retail.lakehouse.generator.Manifest;
-import com.retail.lakehouse.generator.ProgressSink;
 import com.retail.lakehouse.localkafka.KafkaBrokerExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -77,21 +74,7 @@ public abstract class ClusterConformance {
 
   /** A seeded generator run with every kind of fault into {@code topic}. */
   protected static Manifest generate(String topic, long seed, int count) throws Exception {
-    Manifest sent =
-        GenerateRun.run(
-            GeneratorConfig.builder()
-                .seed(seed)
-                .topic(topic)
-                .count(count)
-                .malformedRate(0.02)
-                .duplicateRate(0.02)
-                .lateRate(0.02)
-                .build(),
-            KAFKA.bootstrapServers(),
-            ProgressSink.none());
-    assertThat(sent.counts().malformed()).isPositive();
-    assertThat(sent.counts().duplicates()).isPositive();
-    return sent;
+    return RunnerConformance.sendWithFaults(KAFKA.bootstrapServers(), topic, seed, count);
   }
 
   @Test

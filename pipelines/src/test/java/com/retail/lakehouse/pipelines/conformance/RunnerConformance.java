@@ -51,20 +51,30 @@ public abstract class RunnerConformance {
 
   @BeforeAll
   static void generate() throws Exception {
-    manifest =
-        GenerateRun.run(
-            GeneratorConfig.builder()
-                .seed(5)
-                .count(20_000)
-                .malformedRate(0.02)
-                .duplicateRate(0.02)
-                .lateRate(0.02)
-                .build(),
-            KAFKA.bootstrapServers(),
-            ProgressSink.none());
-    assertThat(manifest.counts().malformed()).isPositive();
-    assertThat(manifest.counts().duplicates()).isPositive();
-    assertThat(manifest.counts().late()).isPositive();
+    manifest = sendWithFaults(KAFKA.bootstrapServers(), null, 5, 20_000);
+  }
+
+  /**
+   * A seeded generator run with 2% malformed, 2% duplicate and 2% late events into {@code topic}
+   * (null: the generator's default topic); each kind of fault is there at least once.
+   */
+  public static Manifest sendWithFaults(String bootstrapServers, String topic, long seed, int count)
+      throws Exception {
+    GeneratorConfig.Builder config =
+        GeneratorConfig.builder()
+            .seed(seed)
+            .count(count)
+            .malformedRate(0.02)
+            .duplicateRate(0.02)
+            .lateRate(0.02);
+    if (topic != null) {
+      config.topic(topic);
+    }
+    Manifest sent = GenerateRun.run(config.build(), bootstrapServers, ProgressSink.none());
+    assertThat(sent.counts().malformed()).isPositive();
+    assertThat(sent.counts().duplicates()).isPositive();
+    assertThat(sent.counts().late()).isPositive();
+    return sent;
   }
 
   @Test
