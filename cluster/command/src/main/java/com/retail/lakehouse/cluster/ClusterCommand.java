@@ -176,16 +176,13 @@ public final class ClusterCommand implements Callable<Integer> {
 
     @Option(
         names = "--workers",
-        defaultValue = "2",
-        description = "TaskManagers or Workers, each its own JVM (default: ${DEFAULT-VALUE}).")
-    int workers;
+        description = "TaskManagers or Workers, each its own JVM (default: 2).")
+    Integer workers;
 
     @Option(
         names = "--slots",
-        defaultValue = "2",
-        description =
-            "Task slots per TaskManager, cores per Spark Worker (default: ${DEFAULT-VALUE}).")
-    int slots;
+        description = "Task slots per TaskManager, cores per Spark Worker (default: 2).")
+    Integer slots;
 
     @Option(
         names = "--worker-memory",
@@ -234,26 +231,47 @@ public final class ClusterCommand implements Callable<Integer> {
       }
       Integer first = e == Engine.FLINK ? restPort : masterPort;
       Integer second = e == Engine.FLINK ? rpcPort : uiPort;
+      Integer memory = workerMemory != null ? megabytes(workerMemory) : null;
+      if (e == Engine.SPARK && memory != null && memory < SparkCluster.MIN_WORKER_MEMORY_MB) {
+        throw new UsageException(
+            "--worker-memory for Spark must be at least "
+                + SparkCluster.MIN_WORKER_MEMORY_MB
+                + "m (an executor gets 3/4 of it and Spark needs 450m), not "
+                + workerMemory);
+      }
       ClusterSettings requested =
           new ClusterSettings(
               first != null ? first : defaults.port(),
               second != null ? second : defaults.uiPort(),
-              workers,
-              slots,
-              workerMemory != null ? megabytes(workerMemory) : defaults.workerMemoryMb());
-      LocalCluster running = LocalCluster.open(e, home(), dataDir, null);
-      LocalCluster cluster = running;
-      if (running.daemons().stream().noneMatch(d -> d.process().isPresent())) {
-        cluster = LocalCluster.open(e, home(), dataDir, requested);
-      } else if (!running.settings.equals(requested)) {
-        parent.out.println(
-            "  (the cluster is running with "
-                + running.settings
-                + "; keeping those settings:"
-                + " stop it first to change them)");
-      }
-      parent.out.println("starting the " + e.id() + " cluster in " + cluster.dir);
-      cluster.start(parent.out, Duration.ofSeconds(timeoutSeconds));
+              workers != null ? workers : defaults.workers(),
+              slots != null ? slots : defaults.slots(),
+              memory != null ? memory : defaults.workerMemoryMb());
+      LocalCluster.open(e, home(), dataDir, null)
+          .locked(
+              () -> {
+                LocalCluster running = LocalCluster.open(e, home(), dataDir, null);
+                LocalCluster cluster = running;
+                if (running.daemons().stream().noneMatch(d -> d.process().isPresent())) {
+                  cluster = LocalCluster.open(e, home(), dataDir, requested);
+                } else {
+                  ClusterSettings kept = running.settings;
+                  boolean differs =
+                      (first != null && first != kept.port())
+                          || (second != null && second != kept.uiPort())
+                          || (workers != null && workers != kept.workers())
+                          || (slots != null && slots != kept.slots())
+                          || (memory != null && memory != kept.workerMemoryMb());
+                  if (differs) {
+                    parent.out.println(
+                        "  (the cluster is running with "
+                            + kept
+                            + "; keeping those settings: stop it first to change them)");
+                  }
+                }
+                parent.out.println("starting the " + e.id() + " cluster in " + cluster.dir);
+                cluster.start(parent.out, Duration.ofSeconds(timeoutSeconds));
+                return null;
+              });
       return 0;
     }
   }
@@ -271,7 +289,8 @@ public final class ClusterCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       for (Engine e : clusters.engines()) {
-        int stopped = LocalCluster.open(e, home(), clusters.dataDir, null).stop(parent.out);
+        LocalCluster cluster = LocalCluster.open(e, home(), clusters.dataDir, null);
+        int stopped = cluster.locked(() -> cluster.stop(parent.out));
         parent.out.println(
             stopped == 0
                 ? "the " + e.id() + " cluster was not running"
@@ -334,20 +353,44 @@ public final class ClusterCommand implements Callable<Integer> {
             "cluster submit runs commands with --profile flink-cluster or spark-standalone, not "
                 + (profile == null ? "without a profile" : profile));
       }
-      Path dataDir = Path.of(flagValue(args, "data-dir").orElse("lakehouse-data"));
-      if (LocalCluster.savedSettings(dataDir, e).isEmpty()) {
-        throw new ClusterFailure(notRunning(e, dataDir));
+      Path dataDir =
+          Path.of(
+              flagValue(args, "data-dir")
+                  .or(() -> flagValue(args, "dataDir"))
+                  .orElse("lakehouse-data"));
+      Optional<String> master =
+          flagValue(args, e == Engine.FLINK ? "flinkMaster" : "sparkMaster")
+              .or(() -> flagValue(args, e == Engine.FLINK ? "flink-master" : "spark-master"));
+      LocalCluster cluster;
+      List<String> command;
+      if (master.isPresent()) {
+        // Another cluster of this engine: the same jar and client, none of the local cluster's
+        // settings (its checkpoint folder would be on this machine's disk only).
+        cluster = LocalCluster.open(e, home(), dataDir, null);
+        command = cluster.remoteClientCommand(withAbsolutePaths(args, dataDir));
+      } else {
+        if (LocalCluster.savedSettings(dataDir, e).isEmpty()) {
+          throw new ClusterFailure(notRunning(e, dataDir));
+        }
+        cluster = LocalCluster.open(e, home(), dataDir, null);
+        Optional<LocalCluster.Health> health = cluster.health();
+        if (health.isEmpty() || !health.get().ready()) {
+          throw new ClusterFailure(
+              notRunning(e, dataDir)
+                  + health.map(h -> " (its master reports: " + h.summary() + ")").orElse(""));
+        }
+        command = cluster.clientCommand(withAbsolutePaths(args, dataDir));
       }
-      LocalCluster cluster = LocalCluster.open(e, home(), dataDir, null);
-      Optional<LocalCluster.Health> health = cluster.health();
-      if (health.isEmpty() || !health.get().ready()) {
-        throw new ClusterFailure(
-            notRunning(e, dataDir)
-                + health.map(h -> " (its master reports: " + h.summary() + ")").orElse(""));
-      }
-      List<String> command = cluster.clientCommand(withAbsolutePaths(args, dataDir));
+      java.util.Set<String> jobsBefore = cluster.runningJobs().keySet();
       Process job = new ProcessBuilder(command).inheritIO().start();
-      Thread stopJob = new Thread(job::destroy, "stop-cluster-client");
+      // Killing a client leaves its job running on a session cluster: cancel what it started.
+      Thread stopJob =
+          new Thread(
+              () -> {
+                job.destroy();
+                cluster.cancelJobsStartedSince(jobsBefore, parent.err);
+              },
+              "stop-cluster-client");
       Runtime.getRuntime().addShutdownHook(stopJob);
       int code = job.waitFor();
       Runtime.getRuntime().removeShutdownHook(stopJob);
@@ -385,7 +428,7 @@ public final class ClusterCommand implements Callable<Integer> {
           throw new UsageException("--" + name + " needs a value");
         }
         sawDataDir |= !name.equals("warehouse");
-        boolean isUri = value.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+        boolean isUri = value.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*");
         result.add(
             "--" + name + "=" + (isUri ? value : Path.of(value).toAbsolutePath().normalize()));
       } else {

@@ -117,7 +117,10 @@ final class Daemon {
       }
       if (p.isAlive()) {
         p.destroyForcibly();
-        while (p.isAlive()) {
+        // process(), not isAlive(): a killed daemon nobody reaps stays a zombie, whose empty
+        // command line no longer carries the marker.
+        Instant killDeadline = Instant.now().plusSeconds(10);
+        while (process().isPresent() && Instant.now().isBefore(killDeadline)) {
           sleep(100);
         }
       }

@@ -196,6 +196,23 @@ final class FlinkCluster extends LocalCluster {
 
   @Override
   List<String> clientCommand(List<String> args) throws IOException {
+    List<String> command = client(args);
+    addUnlessGiven(command, args, "flinkMaster", restAddress());
+    // As many parallel tasks as the cluster has slots: more would wait for slots that never come.
+    addUnlessGiven(
+        command, args, "parallelism", Integer.toString(settings.workers() * settings.slots()));
+    addUnlessGiven(
+        command, args, "stateBackendStoragePath", dir.resolve("checkpoints").toUri().toString());
+    return command;
+  }
+
+  @Override
+  List<String> remoteClientCommand(List<String> args) throws IOException {
+    return client(args);
+  }
+
+  /** Flink's client running the lakehouse command from the cluster jar, which it stages. */
+  private List<String> client(List<String> args) throws IOException {
     Path jar = clusterJar();
     List<Path> classpath = new ArrayList<>();
     // The job's jar first, as Flink loads user code child-first; Flink's own jars after it.
@@ -210,26 +227,39 @@ final class FlinkCluster extends LocalCluster {
     command.add(classpath(classpath));
     command.add(ClusterCommand.PIPELINES_MAIN);
     command.addAll(args);
-    addUnlessGiven(command, args, "flinkMaster", restAddress());
     addUnlessGiven(command, args, "filesToStage", jar.toString());
-    addUnlessGiven(
-        command, args, "stateBackendStoragePath", dir.resolve("checkpoints").toUri().toString());
     return command;
   }
 
-  /** Running jobs' ids and names, for status. */
-  List<String> runningJobs() {
-    return getJson("http://localhost:" + settings.port() + "/jobs/overview")
-        .map(
+  @Override
+  Map<String, String> runningJobs() {
+    Map<String, String> jobs = new java.util.TreeMap<>();
+    getJson("http://localhost:" + settings.port() + "/jobs/overview")
+        .ifPresent(
             o -> {
-              List<String> jobs = new ArrayList<>();
               for (JsonNode j : o.path("jobs")) {
                 if ("RUNNING".equals(j.path("state").asText())) {
-                  jobs.add(j.path("jid").asText() + " " + j.path("name").asText());
+                  jobs.put(j.path("jid").asText(), j.path("name").asText());
                 }
               }
-              return jobs;
-            })
-        .orElse(List.of());
+            });
+    return jobs;
+  }
+
+  @Override
+  void cancelJobsStartedSince(java.util.Set<String> before, java.io.PrintStream err) {
+    for (Map.Entry<String, String> job : runningJobs().entrySet()) {
+      if (!before.contains(job.getKey())) {
+        boolean cancelled = patch(webUi() + "jobs/" + job.getKey() + "?mode=cancel");
+        err.println(
+            "lakehouse cluster: "
+                + (cancelled ? "cancelled" : "could not cancel")
+                + " the job "
+                + job.getValue()
+                + " ("
+                + job.getKey()
+                + ") its stopped client had started");
+      }
+    }
   }
 }

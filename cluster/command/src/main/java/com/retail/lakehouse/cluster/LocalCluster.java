@@ -103,6 +103,21 @@ abstract class LocalCluster {
   /** The command line that runs {@code args} (a lakehouse command) as a job on this cluster. */
   abstract List<String> clientCommand(List<String> args) throws IOException;
 
+  /**
+   * The command line that runs {@code args} on another cluster of this engine, which {@code args}
+   * name ({@code --flinkMaster}, {@code --sparkMaster}): the same jar and client, nothing of this
+   * machine's cluster.
+   */
+  abstract List<String> remoteClientCommand(List<String> args) throws IOException;
+
+  /** The jobs running on this cluster now, id to name (empty if the master does not answer). */
+  java.util.Map<String, String> runningJobs() {
+    return java.util.Map.of();
+  }
+
+  /** Cancels the jobs running now that were not in {@code before} (a killed client's job). */
+  void cancelJobsStartedSince(java.util.Set<String> before, PrintStream err) {}
+
   /** The web UI's address. */
   abstract String webUi();
 
@@ -139,6 +154,26 @@ abstract class LocalCluster {
   /** What the master says: ready when every worker has registered with all its slots/cores. */
   record Health(boolean ready, String summary) {}
 
+  /**
+   * Runs {@code action} holding this cluster's lock file, so that two starts (or a start and a
+   * stop) of one cluster never interleave; a second one waits for the first.
+   */
+  <T> T locked(java.util.concurrent.Callable<T> action) throws IOException {
+    Files.createDirectories(dir);
+    try (java.nio.channels.FileChannel channel =
+            java.nio.channels.FileChannel.open(
+                dir.resolve("cluster.lock"),
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock = channel.lock()) {
+      return action.call();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
+  }
+
   /** Starts what is not running and waits until every worker has registered. */
   void start(PrintStream out, Duration timeout) throws IOException {
     List<Daemon> daemons = daemons();
@@ -156,7 +191,9 @@ abstract class LocalCluster {
       }
     }
     settings.write(dir.resolve("cluster.properties"));
-    writeConfig();
+    if (!masterRunning) {
+      writeConfig(); // never under running daemons (a Worker reads jars/ when it starts executors)
+    }
     java.util.Map<Registration, Long> started = new java.util.LinkedHashMap<>();
     for (Daemon d : daemons) {
       Optional<ProcessHandle> running = d.process();
@@ -192,6 +229,8 @@ abstract class LocalCluster {
                   + d.tail(15)
                   + "\n(all of it: "
                   + d.outFile()
+                  + "; stop the rest with ./lakehouse cluster stop --engine "
+                  + engine.id()
                   + ")");
         }
       }
@@ -219,7 +258,9 @@ abstract class LocalCluster {
                 + " s ("
                 + last
                 + "): see the logs in "
-                + logs());
+                + logs()
+                + "; stop what started with ./lakehouse cluster stop --engine "
+                + engine.id());
       }
       if (Instant.now().isAfter(nextProgress)) {
         out.println("  waiting for the workers: " + last);
@@ -260,6 +301,7 @@ abstract class LocalCluster {
         "  master: "
             + health.map(Health::summary).orElse("does not answer")
             + (health.isPresent() ? "; web UI " + webUi() : ""));
+    runningJobs().forEach((id, name) -> out.println("  running job " + id + " " + name));
     return allUp && health.map(Health::ready).orElse(false);
   }
 
@@ -284,9 +326,27 @@ abstract class LocalCluster {
     }
   }
 
+  /** PATCHes {@code url} (empty body); whether the server accepted it (2xx). */
+  static boolean patch(String url) {
+    try {
+      HttpResponse<Void> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url))
+                  .timeout(Duration.ofSeconds(5))
+                  .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() / 100 == 2;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   static boolean portIsFree(int port) {
     try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
       return true;
     } catch (IOException e) {
       return false;

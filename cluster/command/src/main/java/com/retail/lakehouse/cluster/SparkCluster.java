@@ -24,6 +24,9 @@ import java.util.Optional;
  * takes.
  */
 final class SparkCluster extends LocalCluster {
+  /** An executor gets 3/4 of a Worker's memory, and Spark refuses executors under 450 MiB. */
+  static final int MIN_WORKER_MEMORY_MB = 640;
+
   SparkCluster(Path home, Path dir, ClusterSettings settings) {
     super(Engine.SPARK, home, dir, settings);
   }
@@ -195,6 +198,22 @@ final class SparkCluster extends LocalCluster {
 
   @Override
   List<String> clientCommand(List<String> args) throws IOException {
+    List<String> command = client(args, masterUrl());
+    addUnlessGiven(command, args, "sparkMaster", masterUrl());
+    return command;
+  }
+
+  @Override
+  List<String> remoteClientCommand(List<String> args) throws IOException {
+    String master =
+        ClusterCommand.flagValue(args, "sparkMaster")
+            .or(() -> ClusterCommand.flagValue(args, "spark-master"))
+            .orElseThrow();
+    return client(args, master);
+  }
+
+  /** Spark's SparkSubmit running the lakehouse command from the cluster jar on {@code master}. */
+  private List<String> client(List<String> args, String master) throws IOException {
     Path jar = clusterJar();
     List<String> command = new ArrayList<>();
     command.add(java());
@@ -208,7 +227,7 @@ final class SparkCluster extends LocalCluster {
     command.addAll(
         List.of(
             "--master",
-            masterUrl(),
+            master,
             "--deploy-mode",
             "client",
             "--name",
@@ -225,7 +244,6 @@ final class SparkCluster extends LocalCluster {
             "spark.driver.bindAddress=127.0.0.1",
             jar.toString()));
     command.addAll(args);
-    addUnlessGiven(command, args, "sparkMaster", masterUrl());
     addUnlessGiven(command, args, "filesToStage", jar.toString());
     return command;
   }

@@ -55,6 +55,10 @@ class ClusterCommandTest {
     assertThat(unknown.err())
         .hasLineCount(1)
         .contains("unknown engine 'storm': use flink or spark");
+    Run small =
+        run("start", "--engine", "spark", "--worker-memory", "600m", "--data-dir", "" + dir);
+    assertThat(small.code()).isEqualTo(2);
+    assertThat(small.err()).hasLineCount(1).contains("--worker-memory for Spark must be at least");
     assertThat(Files.exists(dir.resolve("cluster"))).as("nothing started").isFalse();
   }
 
@@ -125,6 +129,11 @@ class ClusterCommandTest {
                 List.of("mart", "--warehouse=s3://bucket/wh"), Path.of("lakehouse-data")))
         .containsExactly(
             "mart", "--warehouse=s3://bucket/wh", "--data-dir=" + cwd.resolve("lakehouse-data"));
+    assertThat(
+            ClusterCommand.withAbsolutePaths(
+                List.of("ingest", "--warehouse=file:/srv/wh", "--dataDir=/srv/data"),
+                Path.of("lakehouse-data")))
+        .containsExactly("ingest", "--warehouse=file:/srv/wh", "--dataDir=/srv/data");
     assertThat(Engine.ofProfile("spark-standalone")).isEqualTo(Engine.SPARK);
     assertThat(Engine.ofProfile("local-spark")).isNull();
   }

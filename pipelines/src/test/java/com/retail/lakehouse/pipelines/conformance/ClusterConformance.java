@@ -57,6 +57,16 @@ public abstract class ClusterConformance {
   @BeforeAll
   void startClusterAndGenerate() throws Exception {
     work = Files.createTempDirectory("lakehouse-" + engine() + "-cluster-");
+    // The daemons run in sessions of their own: if this JVM dies before @AfterAll, stop them.
+    Path dir = work;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (Files.isDirectory(dir)) { // not yet removed by @AfterAll
+                    cluster("stop", "--engine", engine(), "--data-dir", dir.toString());
+                  }
+                }));
     List<String> start =
         new ArrayList<>(List.of("start", "--engine", engine(), "--data-dir", work.toString()));
     start.addAll(portFlags());
