@@ -353,26 +353,20 @@ public final class ClusterCommand implements Callable<Integer> {
             "cluster submit runs commands with --profile flink-cluster or spark-standalone, not "
                 + (profile == null ? "without a profile" : profile));
       }
-      Path dataDir =
-          Path.of(
-              flagValue(args, "data-dir")
-                  .or(() -> flagValue(args, "dataDir"))
-                  .orElse("lakehouse-data"));
-      Optional<String> master =
-          flagValue(args, e == Engine.FLINK ? "flinkMaster" : "sparkMaster")
-              .or(() -> flagValue(args, e == Engine.FLINK ? "flink-master" : "spark-master"));
+      Path dataDir = Path.of(flagValue(args, "dataDir").orElse("lakehouse-data"));
+      Optional<String> master = flagValue(args, e == Engine.FLINK ? "flinkMaster" : "sparkMaster");
       LocalCluster cluster;
       List<String> command;
       if (master.isPresent()) {
         // Another cluster of this engine: the same jar and client, none of the local cluster's
         // settings (its checkpoint folder would be on this machine's disk only).
         cluster = LocalCluster.open(e, home(), dataDir, null);
-        command = cluster.remoteClientCommand(withAbsolutePaths(args, dataDir));
+        command = cluster.remoteClientCommand(withAbsolutePaths(args, dataDir), master.get());
       } else {
-        if (LocalCluster.savedSettings(dataDir, e).isEmpty()) {
-          throw new ClusterFailure(notRunning(e, dataDir));
-        }
-        cluster = LocalCluster.open(e, home(), dataDir, null);
+        ClusterSettings saved =
+            LocalCluster.savedSettings(dataDir, e)
+                .orElseThrow(() -> new ClusterFailure(notRunning(e, dataDir)));
+        cluster = LocalCluster.open(e, home(), dataDir, saved);
         Optional<LocalCluster.Health> health = cluster.health();
         if (health.isEmpty() || !health.get().ready()) {
           throw new ClusterFailure(
@@ -418,7 +412,7 @@ public final class ClusterCommand implements Callable<Integer> {
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String name = a.startsWith("--") ? a.substring(2).split("=", 2)[0] : "";
-      if (name.equals("data-dir") || name.equals("dataDir") || name.equals("warehouse")) {
+      if (spellings("dataDir").contains(name) || name.equals("warehouse")) {
         String value;
         if (a.contains("=")) {
           value = a.substring(a.indexOf('=') + 1);
@@ -441,17 +435,41 @@ public final class ClusterCommand implements Callable<Integer> {
     return result;
   }
 
-  /** The value of --name=value or --name value in {@code args}, if given. */
-  static Optional<String> flagValue(List<String> args, String name) {
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      if (a.startsWith("--" + name + "=")) {
-        return Optional.of(a.substring(name.length() + 3));
-      }
-      if (a.equals("--" + name) && i + 1 < args.size()) {
-        return Optional.of(args.get(i + 1));
+  /**
+   * The two spellings of a job's flag: Beam's camelCase name and the kebab-case form the launcher
+   * also accepts ({@code flinkMaster}, {@code flink-master}).
+   */
+  static List<String> spellings(String camelName) {
+    String kebab = camelName.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+    return kebab.equals(camelName) ? List.of(camelName) : List.of(camelName, kebab);
+  }
+
+  /** The value of {@code --name=value} or {@code --name value} in {@code args}, either spelling. */
+  static Optional<String> flagValue(List<String> args, String camelName) {
+    for (String name : spellings(camelName)) {
+      for (int i = 0; i < args.size(); i++) {
+        String a = args.get(i);
+        if (a.startsWith("--" + name + "=")) {
+          return Optional.of(a.substring(name.length() + 3));
+        }
+        if (a.equals("--" + name) && i + 1 < args.size()) {
+          return Optional.of(args.get(i + 1));
+        }
       }
     }
     return Optional.empty();
+  }
+
+  /** Appends --name=value unless the user's arguments already set the flag (theirs wins). */
+  static void addUnlessGiven(
+      List<String> command, List<String> args, String camelName, String value) {
+    for (String name : spellings(camelName)) {
+      for (String a : args) {
+        if (a.startsWith("--" + name + "=") || a.equals("--" + name)) {
+          return;
+        }
+      }
+    }
+    command.add("--" + camelName + "=" + value);
   }
 }

@@ -197,18 +197,18 @@ final class FlinkCluster extends LocalCluster {
   @Override
   List<String> clientCommand(List<String> args) throws IOException {
     List<String> command = client(args);
-    addUnlessGiven(command, args, "flinkMaster", restAddress());
+    ClusterCommand.addUnlessGiven(command, args, "flinkMaster", restAddress());
     // As many parallel tasks as the cluster has slots: more would wait for slots that never come.
-    addUnlessGiven(
+    ClusterCommand.addUnlessGiven(
         command, args, "parallelism", Integer.toString(settings.workers() * settings.slots()));
-    addUnlessGiven(
+    ClusterCommand.addUnlessGiven(
         command, args, "stateBackendStoragePath", dir.resolve("checkpoints").toUri().toString());
     return command;
   }
 
   @Override
-  List<String> remoteClientCommand(List<String> args) throws IOException {
-    return client(args);
+  List<String> remoteClientCommand(List<String> args, String master) throws IOException {
+    return client(args); // args name the master: --flinkMaster reaches the client as it is
   }
 
   /** Flink's client running the lakehouse command from the cluster jar, which it stages. */
@@ -227,7 +227,7 @@ final class FlinkCluster extends LocalCluster {
     command.add(classpath(classpath));
     command.add(ClusterCommand.PIPELINES_MAIN);
     command.addAll(args);
-    addUnlessGiven(command, args, "filesToStage", jar.toString());
+    ClusterCommand.addUnlessGiven(command, args, "filesToStage", jar.toString());
     return command;
   }
 

@@ -58,13 +58,10 @@ abstract class LocalCluster {
   static LocalCluster open(Engine engine, Path home, Path dataDir, ClusterSettings requested)
       throws IOException {
     Path dir = dirOf(dataDir, engine);
-    Path file = dir.resolve("cluster.properties");
     ClusterSettings settings =
         requested != null
             ? requested
-            : Files.isRegularFile(file)
-                ? ClusterSettings.read(file)
-                : ClusterSettings.defaults(engine);
+            : savedSettings(dataDir, engine).orElse(ClusterSettings.defaults(engine));
     return engine == Engine.FLINK
         ? new FlinkCluster(home, dir, settings)
         : new SparkCluster(home, dir, settings);
@@ -104,11 +101,11 @@ abstract class LocalCluster {
   abstract List<String> clientCommand(List<String> args) throws IOException;
 
   /**
-   * The command line that runs {@code args} on another cluster of this engine, which {@code args}
-   * name ({@code --flinkMaster}, {@code --sparkMaster}): the same jar and client, nothing of this
-   * machine's cluster.
+   * The command line that runs {@code args} on another cluster of this engine, {@code master} (the
+   * {@code --flinkMaster} or {@code --sparkMaster} that {@code args} name): the same jar and
+   * client, nothing of this machine's cluster.
    */
-  abstract List<String> remoteClientCommand(List<String> args) throws IOException;
+  abstract List<String> remoteClientCommand(List<String> args, String master) throws IOException;
 
   /** The jobs running on this cluster now, id to name (empty if the master does not answer). */
   java.util.Map<String, String> runningJobs() {
@@ -309,39 +306,40 @@ abstract class LocalCluster {
 
   /** GETs a JSON document from the master's HTTP endpoint; empty if it does not answer. */
   static Optional<JsonNode> getJson(String url) {
-    try {
-      HttpResponse<String> response =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
-              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      if (response.statusCode() != 200) {
-        return Optional.empty();
-      }
-      return Optional.of(JSON.readTree(response.body()));
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
+    return send(
+            HttpRequest.newBuilder(URI.create(url)).GET(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+        .filter(response -> response.statusCode() == 200)
+        .flatMap(
+            response -> {
+              try {
+                return Optional.of(JSON.readTree(response.body()));
+              } catch (IOException notJson) {
+                return Optional.empty();
+              }
+            });
   }
 
   /** PATCHes {@code url} (empty body); whether the server accepted it (2xx). */
   static boolean patch(String url) {
+    return send(
+            HttpRequest.newBuilder(URI.create(url))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()),
+            HttpResponse.BodyHandlers.discarding())
+        .map(response -> response.statusCode() / 100 == 2)
+        .orElse(false);
+  }
+
+  /** Sends a request to the master (5 s timeout); empty if it does not answer. */
+  private static <T> Optional<HttpResponse<T>> send(
+      HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
     try {
-      HttpResponse<Void> response =
-          HTTP.send(
-              HttpRequest.newBuilder(URI.create(url))
-                  .timeout(Duration.ofSeconds(5))
-                  .method("PATCH", HttpRequest.BodyPublishers.noBody())
-                  .build(),
-              HttpResponse.BodyHandlers.discarding());
-      return response.statusCode() / 100 == 2;
+      return Optional.of(HTTP.send(request.timeout(Duration.ofSeconds(5)).build(), body));
     } catch (IOException e) {
-      return false;
+      return Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return Optional.empty();
     }
   }
 
@@ -397,13 +395,7 @@ abstract class LocalCluster {
    * JVM the flags Spark, Flink and Beam need on Java 17, and the cluster's JVMs take the same.
    */
   static List<String> moduleFlags() {
-    List<String> flags = new ArrayList<>();
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")) {
-        flags.add(arg);
-      }
-    }
-    return flags;
+    return jvmFlags(arg -> arg.startsWith("--add-opens") || arg.startsWith("--add-exports"));
   }
 
   /**
@@ -411,16 +403,18 @@ abstract class LocalCluster {
    * (LAKEHOUSE_JAVA_OPTS) and the launcher's log levels; never this JVM's own lakehouse settings.
    */
   static List<String> clientJvmFlags() {
-    List<String> flags = new ArrayList<>();
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens")
-          || arg.startsWith("--add-exports")
-          || arg.startsWith("-X")
-          || arg.startsWith("-Dorg.slf4j.")) {
-        flags.add(arg);
-      }
-    }
-    return flags;
+    return jvmFlags(
+        arg ->
+            arg.startsWith("--add-opens")
+                || arg.startsWith("--add-exports")
+                || arg.startsWith("-X")
+                || arg.startsWith("-Dorg.slf4j."));
+  }
+
+  private static List<String> jvmFlags(java.util.function.Predicate<String> wanted) {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(wanted)
+        .toList();
   }
 
   /** The flag that marks a daemon's command line: its cluster folder and its name. */
@@ -440,27 +434,8 @@ abstract class LocalCluster {
         dir);
   }
 
-  /** The data dir this cluster lives under (its folder is data-dir/cluster/engine). */
-  Path dataDir() {
-    return dir.getParent().getParent();
-  }
-
   /** A classpath of {@code jars}. */
   static String classpath(List<Path> jars) {
     return jars.stream().map(Path::toString).collect(Collectors.joining(":"));
-  }
-
-  /** Appends --name=value unless the user's arguments already set the flag (theirs wins). */
-  static void addUnlessGiven(List<String> command, List<String> args, String name, String value) {
-    String kebab = name.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
-    for (String a : args) {
-      if (a.startsWith("--" + name + "=")
-          || a.equals("--" + name)
-          || a.startsWith("--" + kebab + "=")
-          || a.equals("--" + kebab)) {
-        return;
-      }
-    }
-    command.add("--" + name + "=" + value);
   }
 }

@@ -199,16 +199,12 @@ final class SparkCluster extends LocalCluster {
   @Override
   List<String> clientCommand(List<String> args) throws IOException {
     List<String> command = client(args, masterUrl());
-    addUnlessGiven(command, args, "sparkMaster", masterUrl());
+    ClusterCommand.addUnlessGiven(command, args, "sparkMaster", masterUrl());
     return command;
   }
 
   @Override
-  List<String> remoteClientCommand(List<String> args) throws IOException {
-    String master =
-        ClusterCommand.flagValue(args, "sparkMaster")
-            .or(() -> ClusterCommand.flagValue(args, "spark-master"))
-            .orElseThrow();
+  List<String> remoteClientCommand(List<String> args, String master) throws IOException {
     return client(args, master);
   }
 
@@ -244,7 +240,7 @@ final class SparkCluster extends LocalCluster {
             "spark.driver.bindAddress=127.0.0.1",
             jar.toString()));
     command.addAll(args);
-    addUnlessGiven(command, args, "filesToStage", jar.toString());
+    ClusterCommand.addUnlessGiven(command, args, "filesToStage", jar.toString());
     return command;
   }
 }

@@ -141,8 +141,8 @@ class ClusterCommandTest {
   @Test
   void aUserFlagWinsOverTheOneTheClusterFillsIn() {
     List<String> command = new java.util.ArrayList<>(List.of("java"));
-    LocalCluster.addUnlessGiven(command, List.of("--flink-master=far:8081"), "flinkMaster", "x");
-    LocalCluster.addUnlessGiven(command, List.of("--parallelism=2"), "filesToStage", "/a.jar");
+    ClusterCommand.addUnlessGiven(command, List.of("--flink-master=far:8081"), "flinkMaster", "x");
+    ClusterCommand.addUnlessGiven(command, List.of("--parallelism=2"), "filesToStage", "/a.jar");
     assertThat(command).containsExactly("java", "--filesToStage=/a.jar");
   }
 }
