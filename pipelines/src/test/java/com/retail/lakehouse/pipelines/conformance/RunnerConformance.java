@@ -88,13 +88,7 @@ public abstract class RunnerConformance {
     Path dataDir = work.resolve("e2e");
     JsonNode summary = ingest(dataDir, "pos_transactions", "first.json");
 
-    assertThat(summary.get("read").asLong()).isEqualTo(manifest.counts().sent());
-    assertThat(summary.get("raw_written").asLong()).isEqualTo(manifest.counts().valid());
-    assertThat(summary.get("dead_letters").asLong()).isEqualTo(manifest.counts().malformed());
-    assertThat(summary.get("duplicates_dropped").asLong())
-        .isEqualTo(manifest.counts().duplicates());
-    assertThat(summary.get("unaccounted").asLong()).isZero();
-    assertThat(summary.get("lag").asLong()).isZero();
+    assertSummaryMatches(summary, manifest);
     assertTablesHoldExactly(new LakehouseTables(dataDir), manifest);
 
     JsonNode second = ingest(dataDir, "pos_transactions", "second.json");
@@ -410,13 +404,7 @@ public abstract class RunnerConformance {
     }
     JsonNode summary = ingest(dataDir, STREAM_TOPIC, "stream.json", STREAMING);
     assertThat(summary.get("mode").asText()).isEqualTo("streaming");
-    assertThat(summary.get("read").asLong()).isEqualTo(expected.counts().sent());
-    assertThat(summary.get("raw_written").asLong()).isEqualTo(expected.counts().valid());
-    assertThat(summary.get("dead_letters").asLong()).isEqualTo(expected.counts().malformed());
-    assertThat(summary.get("duplicates_dropped").asLong())
-        .isEqualTo(expected.counts().duplicates());
-    assertThat(summary.get("unaccounted").asLong()).isZero();
-    assertThat(summary.get("lag").asLong()).isZero();
+    assertSummaryMatches(summary, expected);
     assertThat(summary.get("commits").asLong()).isPositive();
     Map<String, Long> byReason = new TreeMap<>();
     summary
@@ -778,6 +766,19 @@ public abstract class RunnerConformance {
    * Raw holds each valid line of the manifests once with their revenue per store and day; the DLQ,
    * each malformed one (several manifests: generator runs into one topic with distinct days).
    */
+  /**
+   * An ingest summary that read exactly {@code sent}: every message accounted for (raw, dead
+   * letters, duplicates dropped; none unaccounted) and no lag left.
+   */
+  public static void assertSummaryMatches(JsonNode summary, Manifest sent) {
+    assertThat(summary.get("read").asLong()).isEqualTo(sent.counts().sent());
+    assertThat(summary.get("raw_written").asLong()).isEqualTo(sent.counts().valid());
+    assertThat(summary.get("dead_letters").asLong()).isEqualTo(sent.counts().malformed());
+    assertThat(summary.get("duplicates_dropped").asLong()).isEqualTo(sent.counts().duplicates());
+    assertThat(summary.get("unaccounted").asLong()).isZero();
+    assertThat(summary.get("lag").asLong()).isZero();
+  }
+
   public static void assertTablesHoldExactly(LakehouseTables tables, Manifest... sent) {
     long valid = 0;
     Map<String, BigDecimal> want = new TreeMap<>();
