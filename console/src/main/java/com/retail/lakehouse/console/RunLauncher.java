@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,12 @@ final class RunLauncher implements AutoCloseable {
     final Process process;
     final Instant deadline;
     volatile String stopReason;
+
+    /** Set once {@link #finished} has recorded the run's end itself. */
+    volatile boolean recorded;
+
+    /** Counted down when {@link #finished} is done with the run, recorded or not. */
+    final CountDownLatch handled = new CountDownLatch(1);
 
     Active(long runId, String job, Process process, Instant deadline) {
       this.runId = runId;
@@ -367,6 +374,7 @@ final class RunLauncher implements AutoCloseable {
               + ")"
               + (message == null ? "" : ": " + message));
       store.markEnded(a.runId, status, exit, message, summary);
+      a.recorded = true;
       LOG.info(
           "run {} ({}) {}{}", a.runId, a.job, status.wire(), message == null ? "" : ": " + message);
       if (!closed) {
@@ -376,6 +384,7 @@ final class RunLauncher implements AutoCloseable {
       LOG.warn("run {}: could not record its end: {}", a.runId, e.toString());
     } finally {
       active.remove(a.runId);
+      a.handled.countDown();
       wake();
     }
   }
@@ -507,8 +516,17 @@ final class RunLauncher implements AutoCloseable {
       }
     }
     for (Active a : going) {
-      store.markEnded(a.runId, RunStatus.FAILED, null, CONSOLE_STOPPED, null);
-      appendLog(runDir(a.runId).resolve("log.txt").toString(), "console: " + CONSOLE_STOPPED);
+      // a run that ended by itself just as the console stopped is being recorded by finished():
+      // wait for it, so nothing writes to the run's log or the database after close() returns
+      try {
+        a.handled.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!a.recorded) {
+        store.markEnded(a.runId, RunStatus.FAILED, null, CONSOLE_STOPPED, null);
+        appendLog(runDir(a.runId).resolve("log.txt").toString(), "console: " + CONSOLE_STOPPED);
+      }
     }
   }
 }

@@ -68,16 +68,14 @@ class ConsoleBrowserTest {
     Path dataDir = ConsoleTestSupport.dataDirWithRawDays(temp);
     server = ConsoleTestSupport.startServer(dataDir);
 
-    driver = HeadlessChromium.start(temp, 1400, 1000);
+    driver = HeadlessChromium.start(1400, 1000);
     Files.createDirectories(SCREENSHOTS);
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
-      if (driver != null) {
-        driver.quit();
-      }
+      HeadlessChromium.quit(driver);
     } finally {
       if (server != null) {
         server.close();

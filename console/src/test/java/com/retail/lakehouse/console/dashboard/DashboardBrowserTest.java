@@ -79,16 +79,14 @@ class DashboardBrowserTest {
         .as("mart")
         .isZero();
     server = ConsoleTestSupport.startServer(dataDir);
-    driver = HeadlessChromium.start(temp, 1280, 800);
+    driver = HeadlessChromium.start(1280, 800);
     Files.createDirectories(SCREENSHOTS);
   }
 
   @AfterAll
   static void stop() {
     try {
-      if (driver != null) {
-        driver.quit();
-      }
+      HeadlessChromium.quit(driver);
     } finally {
       if (server != null) {
         server.close();
