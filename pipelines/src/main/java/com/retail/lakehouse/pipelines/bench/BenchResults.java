@@ -42,13 +42,20 @@ public final class BenchResults {
     m.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
     m.put("max_heap_mib", Runtime.getRuntime().maxMemory() / (1024 * 1024));
     // Every JVM flag in effect (not the launcher's --add-opens and -D properties): heap, GC, ...
+    List<String> inEffect =
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-X") || a.startsWith("-agent"))
+            .toList();
+    m.put("jvm_args", String.join(" ", inEffect));
+    // ... and which of them are the launcher's defaults (its heap), not the user's own
+    List<String> launcher =
+        List.of(System.getProperty("lakehouse.launcher-jvm-args", "").split(" ")).stream()
+            .filter(inEffect::contains)
+            .toList();
+    m.put("launcher_jvm_args", String.join(" ", launcher));
     m.put(
-        "jvm_args",
-        String.join(
-            " ",
-            ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-X") || a.startsWith("-agent"))
-                .toList()));
+        "user_jvm_args",
+        String.join(" ", inEffect.stream().filter(a -> !launcher.contains(a)).toList()));
     m.put(
         "gc",
         String.join(
@@ -58,6 +65,17 @@ public final class BenchResults {
                 .toList()));
     m.put("git_commit", gitCommit());
     return m;
+  }
+
+  /**
+   * A result row's JVM flags: the launcher's defaults named as such, then any flag of the user's
+   * own ({@code LAKEHOUSE_JAVA_OPTS}: an experiment); "" when neither.
+   */
+  static String flags(Map<String, Object> machine) {
+    String launcher = String.valueOf(machine.getOrDefault("launcher_jvm_args", ""));
+    String user = String.valueOf(machine.getOrDefault("user_jvm_args", ""));
+    return (launcher.isEmpty() ? "" : ", launcher defaults " + launcher)
+        + (user.isEmpty() ? "" : ", flags " + user);
   }
 
   /**
@@ -129,10 +147,7 @@ public final class BenchResults {
         .append(m.get("memory_gib"))
         .append(" GiB, ")
         .append(m.get("jdk"))
-        .append(
-            m.get("jvm_args") == null || m.get("jvm_args").toString().isEmpty()
-                ? ""
-                : ", " + m.get("jvm_args"))
+        .append(flags(m))
         .append(m.get("git_commit") == null ? "" : ", commit " + m.get("git_commit"))
         .append(" |\n");
     // Insert after the results table's last row (the table headed "| when (UTC)"), so notes and

@@ -141,14 +141,21 @@ public final class LakehouseCommand {
 
   /**
    * What a failed command prints after its name: the message of a {@link CatalogAccessException} in
-   * the chain (it names the table and the catalog's answer), else {@code failed:} and the root
-   * cause's first line.
+   * the chain (it names the table and the catalog's answer), what to do when the heap ran out, else
+   * {@code failed:} and the root cause's first line.
    */
   static String failure(Throwable e) {
     Throwable t = e;
     for (int depth = 0; t != null && depth < 100; depth++, t = t.getCause()) {
       if (t instanceof CatalogAccessException) {
         return t.getMessage();
+      }
+      if (t instanceof OutOfMemoryError) {
+        return "failed: out of memory ("
+            + (t.getMessage() == null ? "OutOfMemoryError" : t.getMessage())
+            + ", max heap "
+            + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+            + " MiB): run it again with more, e.g. LAKEHOUSE_JAVA_OPTS=-Xmx8g";
       }
     }
     return "failed: " + Failures.oneLine(e);

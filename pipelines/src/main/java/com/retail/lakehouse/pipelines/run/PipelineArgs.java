@@ -156,7 +156,7 @@ public final class PipelineArgs {
     lines.put(
         "--profile=<name>",
         "Runner profile from runner-profiles/ (local-direct, local-flink, local-spark, emr-spark,"
-            + " flink-cluster).");
+            + " flink-cluster, spark-standalone).");
     lines.put("--help", "Show this help.");
     lines.forEach(
         (left, text) -> {

@@ -44,4 +44,25 @@ class BenchResultsTest {
     assertThat(lines.get(5)).contains("| flink | 7 |");
     assertThat(lines.get(lines.size() - 1)).isEqualTo("| x | 1 | 2 |");
   }
+
+  @Test
+  void aRowTellsTheLaunchersDefaultHeapFromTheUsersOwnFlags() {
+    assertThat(BenchResults.flags(Map.of("launcher_jvm_args", "-Xmx2048m", "user_jvm_args", "")))
+        .isEqualTo(", launcher defaults -Xmx2048m");
+    assertThat(
+            BenchResults.flags(Map.of("launcher_jvm_args", "", "user_jvm_args", "-Xmx4g -Xlog:gc")))
+        .isEqualTo(", flags -Xmx4g -Xlog:gc");
+    assertThat(BenchResults.flags(Map.of())).isEmpty();
+  }
+
+  @Test
+  void theMachineRecordSplitsTheFlagsInEffect() {
+    Map<String, Object> machine = BenchResults.machine();
+    String all = machine.get("jvm_args").toString();
+    String launcher = machine.get("launcher_jvm_args").toString();
+    String user = machine.get("user_jvm_args").toString();
+    // this JVM was not started by the launcher: every flag in effect is the user's
+    assertThat(launcher).isEmpty();
+    assertThat(user).isEqualTo(all);
+  }
 }

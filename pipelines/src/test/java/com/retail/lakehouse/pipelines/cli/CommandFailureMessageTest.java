@@ -37,4 +37,16 @@ class CommandFailureMessageTest {
                     "outer", new UncheckedIOException(new java.io.IOException("disk gone")))))
         .isEqualTo("failed: IOException: disk gone");
   }
+
+  @Test
+  void runningOutOfHeapSaysHowToGiveItMore() {
+    // as a Beam runner reports it: the error wrapped in the pipeline's execution exception
+    String line =
+        LakehouseCommand.failure(
+            new RuntimeException(
+                "Pipeline execution failed", new OutOfMemoryError("Java heap space")));
+    assertThat(line)
+        .startsWith("failed: out of memory (Java heap space, max heap ")
+        .endsWith("MiB): run it again with more, e.g. LAKEHOUSE_JAVA_OPTS=-Xmx8g");
+  }
 }
