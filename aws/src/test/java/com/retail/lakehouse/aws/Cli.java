@@ -1,8 +1,15 @@
 package com.retail.lakehouse.aws;
 
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.retail.lakehouse.locals3.S3ServerExtension;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Runs {@link AwsCommand} in this JVM and keeps what it printed; dummy credentials for tests. */
 final class Cli {
@@ -38,5 +45,25 @@ final class Cli {
   static void clearCredentials() {
     System.clearProperty("aws.accessKeyId");
     System.clearProperty("aws.secretAccessKey");
+  }
+
+  /**
+   * The deploy contract tests' set-up: credentials the S3 server checks (WireMock checks none),
+   * runner-profiles/ of this checkout (the module runs in {@code <checkout>/aws}), and a started
+   * WireMock standing in for the AWS service, on a free port.
+   */
+  static WireMockServer startDeployService(S3ServerExtension s3) {
+    dummyCredentials(s3.accessKey(), s3.secretKey());
+    System.setProperty("lakehouse.home", Path.of("").toAbsolutePath().getParent().toString());
+    WireMockServer service = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    service.start();
+    return service;
+  }
+
+  /** Bytes standing in for the Spark cluster jar a deploy uploads. */
+  static Path fakeClusterJar(Path dir) throws IOException {
+    Path jar = dir.resolve("lakehouse-spark-cluster.jar");
+    Files.write(jar, "not really a jar, but bytes to upload".getBytes(StandardCharsets.UTF_8));
+    return jar;
   }
 }

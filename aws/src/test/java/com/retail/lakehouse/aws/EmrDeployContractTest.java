@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -51,14 +50,8 @@ class EmrDeployContractTest {
 
   @BeforeAll
   static void start() throws Exception {
-    // The S3 server checks signatures against its own keys; WireMock checks none.
-    Cli.dummyCredentials(S3.accessKey(), S3.secretKey());
-    // runner-profiles/ of this checkout (the module runs in <checkout>/aws).
-    System.setProperty("lakehouse.home", Path.of("").toAbsolutePath().getParent().toString());
-    emr = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-    emr.start();
-    jar = dir.resolve("lakehouse-spark-cluster.jar");
-    Files.write(jar, "not really a jar, but bytes to upload".getBytes());
+    emr = Cli.startDeployService(S3);
+    jar = Cli.fakeClusterJar(dir);
   }
 
   @AfterAll

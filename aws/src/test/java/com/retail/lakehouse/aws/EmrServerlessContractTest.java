@@ -9,7 +9,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -65,12 +64,8 @@ class EmrServerlessContractTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Cli.dummyCredentials(S3.accessKey(), S3.secretKey());
-    System.setProperty("lakehouse.home", Path.of("").toAbsolutePath().getParent().toString());
-    service = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-    service.start();
-    jar = dir.resolve("lakehouse-spark-cluster.jar");
-    Files.write(jar, "not really a jar, but bytes to upload".getBytes());
+    service = Cli.startDeployService(S3);
+    jar = Cli.fakeClusterJar(dir);
   }
 
   @AfterAll
@@ -85,15 +80,22 @@ class EmrServerlessContractTest {
         post(urlEqualTo(JOB_RUNS))
             .willReturn(
                 ok(
-                    "{\"applicationId\":\""
-                        + APP
-                        + "\",\"jobRunId\":\""
-                        + RUN
-                        + "\",\"arn\":\"arn:aws:emr-serverless:eu-west-1:123456789012:/applications/"
-                        + APP
-                        + "/jobruns/"
-                        + RUN
-                        + "\"}")));
+                    startedRun(
+                        "arn:aws:emr-serverless:eu-west-1:123456789012:/applications/"
+                            + APP
+                            + "/jobruns/"
+                            + RUN))));
+  }
+
+  /** StartJobRun's answer: the run's ids and {@code arn}. */
+  private static String startedRun(String arn) {
+    return "{\"applicationId\":\""
+        + APP
+        + "\",\"jobRunId\":\""
+        + RUN
+        + "\",\"arn\":\""
+        + arn
+        + "\"}";
   }
 
   private static ResponseDefinitionBuilder ok(String body) {
@@ -374,13 +376,7 @@ class EmrServerlessContractTest {
         post(urlEqualTo(JOB_RUNS))
             .inScenario("throttle")
             .whenScenarioStateIs("ok")
-            .willReturn(
-                ok(
-                    "{\"applicationId\":\""
-                        + APP
-                        + "\",\"jobRunId\":\""
-                        + RUN
-                        + "\",\"arn\":\"a\"}")));
+            .willReturn(ok(startedRun("a"))));
     stubJobRun(jobRun("SUCCESS", null));
 
     Cli.Result r = deploy("throttled/", "--wait");
