@@ -117,9 +117,14 @@ public final class KafkaEventSender implements AutoCloseable {
 
   /** Sends one message asynchronously to its stream's topic; a failure is counted, not thrown. */
   public void send(GeneratedMessage message) {
-    String to = message.stream() == EventStream.INVENTORY ? inventoryTopic : topic;
+    send(message.stream(), message.key(), message.value());
+  }
+
+  /** Sends one message's bytes asynchronously to {@code stream}'s topic, as {@link #send}. */
+  public void send(EventStream stream, byte[] key, byte[] value) {
+    String to = stream == EventStream.INVENTORY ? inventoryTopic : topic;
     producer.send(
-        new ProducerRecord<>(to, message.key(), message.value()),
+        new ProducerRecord<>(to, key, value),
         (metadata, exception) -> {
           if (exception != null) {
             errors.incrementAndGet();

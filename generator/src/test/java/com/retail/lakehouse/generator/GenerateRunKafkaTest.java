@@ -71,6 +71,55 @@ class GenerateRunKafkaTest {
   }
 
   @Test
+  void preparedTrafficIsSentOnItsScheduleWithTheManifestCounts(@TempDir Path dir) throws Exception {
+    GeneratorConfig config =
+        GeneratorConfig.builder()
+            .topic("pos_transactions_prepared")
+            .rate(2_000)
+            .duration(Duration.ofSeconds(2))
+            .malformedRate(0.02)
+            .duplicateRate(0.03)
+            .build();
+    Instant from = Instant.parse("2026-11-30T12:00:00Z");
+    PreparedTraffic traffic = PreparedTraffic.prepare(config, from, dir.resolve("traffic.bin"));
+    assertThat(traffic.messages()).isEqualTo(4_000);
+
+    long before = System.nanoTime();
+    PreparedTraffic.Sent sent = traffic.send(KAFKA.bootstrapServers(), ProgressSink.none());
+    long tookMillis = (System.nanoTime() - before) / 1_000_000;
+
+    Manifest manifest = sent.manifest();
+    assertThat(manifest.run().sendErrors()).as(manifest.run().firstSendError()).isZero();
+    assertThat(manifest.counts().sent()).isEqualTo(4_000);
+    // never ahead of the schedule: the last message is due 2 s minus one interval after the first
+    assertThat(tookMillis).isGreaterThanOrEqualTo(1_999);
+    assertThat(Files.exists(dir.resolve("traffic.bin"))).isFalse();
+    long startedAt = Instant.parse(manifest.run().startedAt()).toEpochMilli();
+    assertThat(traffic.sendTimeOf(from.toEpochMilli())).isEqualTo(startedAt);
+    assertThat(traffic.sendTimeOf(from.toEpochMilli() + 1_500)).isEqualTo(startedAt + 1_500);
+
+    List<ConsumerRecord<byte[], byte[]>> records = consumeAll(config.topic());
+    assertThat(records).hasSize(4_000);
+    List<byte[]> values = records.stream().map(ConsumerRecord::value).toList();
+    Instant now = from.plusSeconds(60);
+    Reconciliation.Tally tally = Reconciliation.tally(values, now);
+    assertThat(tally.valid()).isEqualTo(manifest.counts().valid());
+    assertThat(tally.duplicates()).isEqualTo(manifest.counts().duplicates());
+    // event times are the stepping clock: from the chosen start, within the duration
+    assertThat(Instant.parse(manifest.firstEventTime())).isBetween(from, from.plusSeconds(2));
+    assertThat(Instant.parse(manifest.lastEventTime())).isBetween(from, from.plusSeconds(2));
+  }
+
+  @Test
+  void preparedTrafficNeedsALiveRun(@TempDir Path dir) {
+    GeneratorConfig counted = GeneratorConfig.builder().count(10).rate(100).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> PreparedTraffic.prepare(counted, Instant.now(), dir.resolve("t.bin")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--duration");
+  }
+
+  @Test
   void inventoryMovementsReachTheirTopicWithTheManifestCounts() throws Exception {
     GeneratorConfig config =
         GeneratorConfig.builder()

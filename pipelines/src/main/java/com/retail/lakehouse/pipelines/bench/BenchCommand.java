@@ -5,6 +5,7 @@ import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.generator.GenerateRun;
 import com.retail.lakehouse.generator.GeneratorConfig;
 import com.retail.lakehouse.generator.Manifest;
+import com.retail.lakehouse.generator.PreparedTraffic;
 import com.retail.lakehouse.generator.ProgressSink;
 import com.retail.lakehouse.pipelines.ingest.CatchUpIngest;
 import com.retail.lakehouse.pipelines.ingest.IngestOptions;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -285,8 +287,18 @@ public final class BenchCommand {
       options.setUntilCaughtUp(true);
       CatalogSettings catalog = CatalogFromOptions.settings(options);
       GeneratorConfig config = pacedTraffic(options, topic, duration);
+      // Generated ahead, so the simulation does not share the cores the job is measured on. Its
+      // event times start a day back: the job's own warm-up traffic (stamped now) stays apart.
+      Instant generatedFrom = Instant.now().minus(Duration.ofDays(1));
+      Files.createDirectories(home);
+      System.err.printf(
+          "bench: generating %,d events ahead (%,d/s for %s)%n",
+          Math.round(options.getRate() * (double) duration.toMillis() / 1000),
+          options.getRate(),
+          duration);
+      PreparedTraffic traffic =
+          PreparedTraffic.prepare(config, generatedFrom, home.resolve("fresh-traffic.bin"));
       boolean streaming = options.getMode().equals("streaming");
-      long measuredFrom = 0;
       CompletableFuture<RunSummary> job = null;
       java.util.concurrent.atomic.AtomicBoolean producerDone =
           new java.util.concurrent.atomic.AtomicBoolean();
@@ -294,28 +306,28 @@ public final class BenchCommand {
         job =
             startStreaming(options, kafka.bootstrapServers(), catalog, config, producerDone).job();
       }
-      measuredFrom = System.currentTimeMillis();
       System.err.printf(
-          "bench: producing %,d events/s for %s while ingest %s on %s%n",
+          "bench: sending %,d events/s for %s while ingest %s on %s%n",
           options.getRate(),
           duration,
           streaming
               ? "runs as one streaming job committing every " + options.getCommitInterval()
               : "runs every " + every,
           runner);
-      CompletableFuture<Manifest> producing =
+      CompletableFuture<PreparedTraffic.Sent> sending =
           CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return GenerateRun.run(
-                      config, kafka.bootstrapServers(), ProgressSink.printingTo(System.err));
+                  return traffic.send(
+                      kafka.bootstrapServers(), ProgressSink.printingTo(System.err));
                 } catch (InterruptedException e) {
                   throw new IllegalStateException(e);
                 } finally {
                   producerDone.set(true);
                 }
               });
-      Thread.sleep(2_000); // let the generator create the topic
+      CompletableFuture<Manifest> producing = sending.thenApply(PreparedTraffic.Sent::manifest);
+      Thread.sleep(2_000); // let the sender create the topic
       int runs = 0;
       try (MemoryWatch memory = new MemoryWatch()) {
         if (streaming) {
@@ -325,30 +337,36 @@ public final class BenchCommand {
         if (!streaming) {
           runs = catchUpUntilSent(options, kafka.bootstrapServers(), catalog, producing, every);
         }
-        Manifest sent = producing.get();
-        long[] delays =
-            delaysMillis(
-                catalog.catalog().loadTable(RawTable.DEFINITION.identifier()), measuredFrom);
+        PreparedTraffic.Sent sent = sending.get();
+        Table raw = catalog.catalog().loadTable(RawTable.DEFINITION.identifier());
+        Freshness measured = delaysMillis(raw, traffic, duration);
+        double seconds = Double.parseDouble(String.valueOf(sent.manifest().run().seconds()));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("benchmark", "freshness");
         r.put("runner", runner);
         r.put("rate", options.getRate());
         r.put("seconds_produced", duration.toSeconds());
-        // what the generator managed beside the job on this machine (it shares the cores)
-        r.put("rate_achieved", Math.round((double) sent.counts().sent() / duration.toSeconds()));
+        // generated ahead and sent on schedule: the achieved rate falls short of --rate only if
+        // the sender (sharing the cores with the job) could not keep up; see sender_behind_max
+        r.put("rate_achieved", Math.round(sent.manifest().counts().sent() / seconds));
+        r.put("sender_behind_max_seconds", sent.mostBehind().toMillis() / 1000.0);
         r.put("mode", options.getMode());
         r.put(
             "commit_interval_seconds",
             streaming
                 ? Durations.parse("commit-interval", options.getCommitInterval()).toSeconds()
                 : every.toSeconds());
-        r.put("events", sent.counts().sent());
-        r.put("events_measured", delays.length);
+        r.put("events", sent.manifest().counts().sent());
+        r.put("events_measured", measured.delays().length);
         r.put("ingest_runs", runs);
-        r.put("p50_seconds", percentile(delays, 0.50));
-        r.put("p95_seconds", percentile(delays, 0.95));
-        r.put("p99_seconds", percentile(delays, 0.99));
+        r.put("p50_seconds", percentile(measured.delays(), 0.50));
+        r.put("p95_seconds", percentile(measured.delays(), 0.95));
+        r.put("p99_seconds", percentile(measured.delays(), 0.99));
+        long[] delays = measured.delays();
         r.put("max_seconds", delays.length == 0 ? 0 : delays[delays.length - 1] / 1000.0);
+        // what the interval costs the table (the maintenance command compacts it)
+        r.put("raw_snapshots_per_minute", perMinute(measured.snapshots(), duration));
+        r.put("raw_data_files_per_minute", perMinute(measured.dataFiles(), duration));
         r.put("peak_heap_mib", memory.peakHeapBytes() / (1024 * 1024));
         r.put("machine", BenchResults.machine());
         return finish(
@@ -360,6 +378,7 @@ public final class BenchCommand {
                 "mode",
                 "rate",
                 "rate_achieved",
+                "sender_behind_max_seconds",
                 "seconds_produced",
                 "commit_interval_seconds",
                 "events_measured",
@@ -367,9 +386,15 @@ public final class BenchCommand {
                 "p50_seconds",
                 "p95_seconds",
                 "p99_seconds",
+                "raw_snapshots_per_minute",
+                "raw_data_files_per_minute",
                 "peak_heap_mib"));
       }
     }
+  }
+
+  private static double perMinute(long count, Duration over) {
+    return Math.round(count * 600_000.0 / Math.max(1, over.toMillis())) / 10.0;
   }
 
   /**
@@ -533,12 +558,43 @@ public final class BenchCommand {
    * For every raw row: commit time of the snapshot that added it minus its event_time (= send
    * time).
    */
+  /**
+   * The delays from send to commit of the prepared traffic's lines, sorted, and the snapshots and
+   * data files that committed them.
+   */
+  record Freshness(long[] delays, long snapshots, long dataFiles) {}
+
+  /**
+   * Each raw line of {@code traffic} (event time within its {@code duration}), from its scheduled
+   * send time to the commit of the snapshot that added it; warm-up and late lines are left out.
+   */
+  static Freshness delaysMillis(Table raw, PreparedTraffic traffic, Duration duration)
+      throws IOException {
+    long from = traffic.generatedFrom().toEpochMilli();
+    long to = from + duration.toMillis();
+    return delays(raw, e -> e >= from && e < to, traffic::sendTimeOf);
+  }
+
+  /**
+   * Each raw line of live traffic sent from {@code sentFromMillis} on (its event time is its send
+   * time), from its send to the commit of the snapshot that added it, sorted.
+   */
   static long[] delaysMillis(Table raw, long sentFromMillis) throws IOException {
+    return delays(raw, e -> e >= sentFromMillis, e -> e).delays();
+  }
+
+  private static Freshness delays(
+      Table raw,
+      java.util.function.LongPredicate measured,
+      java.util.function.LongUnaryOperator sent)
+      throws IOException {
     raw.refresh();
     List<Snapshot> snapshots = new ArrayList<>();
     raw.snapshots().forEach(snapshots::add);
     long[] delays = new long[1 << 16];
     int n = 0;
+    long committing = 0;
+    long files = 0;
     Long previous = null;
     for (Snapshot s : snapshots) {
       IcebergGenerics.ScanBuilder scan = IcebergGenerics.read(raw).select("event_time");
@@ -546,24 +602,29 @@ public final class BenchCommand {
           previous == null
               ? scan.useSnapshot(s.snapshotId())
               : scan.appendsBetween(previous, s.snapshotId());
+      int before = n;
       try (CloseableIterable<Record> rows = scan.build()) {
         for (Record r : rows) {
           long eventMillis =
               ((LocalDateTime) r.getField("event_time")).toInstant(ZoneOffset.UTC).toEpochMilli();
-          if (eventMillis < sentFromMillis) {
-            continue; // warm-up traffic
+          if (!measured.test(eventMillis)) {
+            continue; // warm-up traffic, or a late line
           }
           if (n == delays.length) {
             delays = Arrays.copyOf(delays, n * 2);
           }
-          delays[n++] = s.timestampMillis() - eventMillis;
+          delays[n++] = s.timestampMillis() - sent.applyAsLong(eventMillis);
         }
+      }
+      if (n > before) {
+        committing++;
+        files += Long.parseLong(s.summary().getOrDefault("added-data-files", "0"));
       }
       previous = s.snapshotId();
     }
     long[] sorted = Arrays.copyOf(delays, n);
     Arrays.sort(sorted);
-    return sorted;
+    return new Freshness(sorted, committing, files);
   }
 
   static long sumOfCommittedOffsets(Table raw, String topic) {
