@@ -4,6 +4,7 @@ import com.retail.lakehouse.common.Durations;
 import com.retail.lakehouse.transforms.commit.CommitToTable;
 import com.retail.lakehouse.transforms.commit.CommitWindowsInOrder;
 import com.retail.lakehouse.transforms.commit.CommittedOffsets;
+import com.retail.lakehouse.transforms.commit.LastOffsetPerPartition;
 import com.retail.lakehouse.transforms.commit.SkipRowsAlreadyCommitted;
 import com.retail.lakehouse.transforms.commit.WrittenFiles;
 import com.retail.lakehouse.transforms.contract.EventContract;
@@ -28,7 +29,6 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
@@ -104,7 +104,8 @@ public final class IngestPipeline {
     PCollectionView<Map<Integer, Long>> lastOffsetRead =
         (plan.maxReadTime() == null && !plan.ranges().isEmpty()
                 ? lastOffsetOfEachRange(p, plan)
-                : offsetOfEachMessage(messages).apply("LastOffsetPerPartition", Max.longsPerKey()))
+                : offsetOfEachMessage(messages)
+                    .apply("LastOffsetPerPartition", LastOffsetPerPartition.perWindow()))
             .apply("AsSideInput", View.asMap());
 
     // One path from Kafka to Parquet, no shuffle: valid and rejected messages travel together
@@ -165,7 +166,7 @@ public final class IngestPipeline {
     PCollection<KV<Integer, Long>> lastOffsetPerWindow =
         offsetOfEachMessage(messages)
             .apply("OffsetsIntoCommitWindows", Window.into(commitWindows))
-            .apply("LastOffsetPerPartition", Max.longsPerKey());
+            .apply("LastOffsetPerPartition", LastOffsetPerPartition.perWindow());
 
     ParseAndValidate parse = parseAndValidate(options, plan.contract(), plan.gapRouting());
     Map<String, String> routing = parse.settings().toSummary();

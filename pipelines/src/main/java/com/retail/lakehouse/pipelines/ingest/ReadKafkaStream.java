@@ -2,7 +2,12 @@ package com.retail.lakehouse.pipelines.ingest;
 
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.io.kafka.KafkaCheckpointMark;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -11,6 +16,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,26 +63,49 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
 
   @Override
   public PCollection<SourceMessage> expand(PBegin begin) {
+    KafkaIO.Read<byte[], byte[]> read =
+        KafkaIO.<byte[], byte[]>read()
+            .withKeyDeserializerAndCoder(ByteArrayDeserializer.class, ByteArrayCoder.of())
+            .withValueDeserializerAndCoder(ByteArrayDeserializer.class, ByteArrayCoder.of())
+            .withBootstrapServers(bootstrapServers)
+            .withTopic(topic)
+            .withConsumerConfigUpdates(
+                Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    consumerGroup,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                    false,
+                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                    16 * 1024 * 1024))
+            .withConsumerFactoryFn(new StartingAt(startOffsets))
+            .withTimestampPolicyFactory(new ReadTimePolicy(clock))
+            .commitOffsetsInFinalize();
+    read.validate(begin.getPipeline().getOptions());
     return begin
-        .apply(
-            "KafkaIO",
-            KafkaIO.readBytes()
-                .withBootstrapServers(bootstrapServers)
-                .withTopic(topic)
-                .withConsumerConfigUpdates(
-                    Map.of(
-                        ConsumerConfig.GROUP_ID_CONFIG,
-                        consumerGroup,
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                        "earliest",
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                        false,
-                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                        16 * 1024 * 1024))
-                .withConsumerFactoryFn(new StartingAt(startOffsets))
-                .withTimestampPolicyFactory(new ReadTimePolicy(clock))
-                .commitOffsetsInFinalize())
+        .apply("KafkaIO", Read.from(ReadInBatches.of(kafkaSource(read))))
         .apply("ToSourceMessage", ParDo.of(new ToSourceMessageFn()));
+  }
+
+  /**
+   * KafkaIO's own unbounded source for {@code read}, as its expansion builds it; taken directly so
+   * that it can be {@link ReadInBatches read in batches}. KafkaIO keeps the method package-private,
+   * hence the reflection; a Beam upgrade that removes it fails every streaming test at once, with
+   * this message.
+   */
+  @SuppressWarnings("unchecked")
+  static UnboundedSource<KafkaRecord<byte[], byte[]>, KafkaCheckpointMark> kafkaSource(
+      KafkaIO.Read<byte[], byte[]> read) {
+    try {
+      java.lang.reflect.Method makeSource = KafkaIO.Read.class.getDeclaredMethod("makeSource");
+      makeSource.setAccessible(true);
+      return (UnboundedSource<KafkaRecord<byte[], byte[]>, KafkaCheckpointMark>)
+          makeSource.invoke(read);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(
+          "this Beam version's KafkaIO.Read has no makeSource(): the streaming read needs it", e);
+    }
   }
 
   /**
@@ -107,19 +136,28 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
     }
   }
 
-  /** KafkaIO's record -> our message type (original bytes plus Kafka coordinates). */
-  static final class ToSourceMessageFn extends DoFn<KafkaRecord<byte[], byte[]>, SourceMessage> {
+  /**
+   * KafkaIO's records, a batch at a time, -> our message type (original bytes plus Kafka
+   * coordinates), each with the timestamp the reader gave it.
+   */
+  static final class ToSourceMessageFn
+      extends DoFn<List<TimestampedValue<KafkaRecord<byte[], byte[]>>>, SourceMessage> {
     @ProcessElement
     public void process(
-        @Element KafkaRecord<byte[], byte[]> record, OutputReceiver<SourceMessage> out) {
-      out.output(
-          new SourceMessage(
-              record.getTopic(),
-              record.getPartition(),
-              record.getOffset(),
-              record.getTimestamp(),
-              record.getKV().getKey(),
-              record.getKV().getValue()));
+        @Element List<TimestampedValue<KafkaRecord<byte[], byte[]>>> batch,
+        OutputReceiver<SourceMessage> out) {
+      for (TimestampedValue<KafkaRecord<byte[], byte[]>> read : batch) {
+        KafkaRecord<byte[], byte[]> record = read.getValue();
+        out.outputWithTimestamp(
+            new SourceMessage(
+                record.getTopic(),
+                record.getPartition(),
+                record.getOffset(),
+                record.getTimestamp(),
+                record.getKV().getKey(),
+                record.getKV().getValue()),
+            read.getTimestamp());
+      }
     }
   }
 }

@@ -14,12 +14,16 @@ import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import com.retail.lakehouse.transforms.validate.RoutedRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -29,12 +33,15 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterables;
 import org.apache.iceberg.Table;
+import org.joda.time.Instant;
 
 /**
  * Writes rows into Parquet data files of a table without committing them (and, for the catch-up
@@ -163,26 +170,118 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     }
   }
 
+  /**
+   * Rows travel to the writers in batches, one per bundle and window (at most {@value
+   * BatchRowsFn#MAX_ROWS} rows), each to a random writer shard: the grouping then handles a batch
+   * where it handled a row. On Flink's streaming mode the grouping's work per element (window
+   * state, watermark hold, timers) cost more CPU than writing the Parquet files
+   * (bench/results/profile-notes.md).
+   */
   @Override
   public PCollection<WrittenFiles> expand(PCollection<Row> rows) {
-    return rows.apply("AssignWriterShard", ParDo.of(new AssignShardFn(shards)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), TableRowCoder.of(table)))
+    return rows.apply("BatchRowsOfEachBundle", ParDo.of(new BatchRowsFn(shards)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(TableRowCoder.of(table))))
         .apply("GroupByWriterShard", GroupByKey.create())
-        .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table)))
+        .apply("WriteParquetFiles", ParDo.of(new WriteBatchesOfShardFn(catalog, table)))
         .setCoder(SerializableCoder.of(WrittenFiles.class));
   }
 
-  /** Spreads rows evenly over writer shards. */
-  static final class AssignShardFn extends DoFn<Row, KV<Integer, Row>> {
+  /**
+   * Gathers a bundle's rows into a batch per window, each batch for a random one of {@code shards}
+   * writers. A full batch leaves at once; the rest leave when the bundle finishes, stamped with the
+   * time of their newest row. A runner does not advance the output watermark past a bundle in
+   * progress (Flink's operator holds it until the bundle finishes), so no batch is late for its
+   * window.
+   */
+  static final class BatchRowsFn extends DoFn<Row, KV<Integer, List<Row>>> {
+    static final int MAX_ROWS = 2_000;
     private final int shards;
+    private transient Map<BoundedWindow, Batch> batches;
 
-    AssignShardFn(int shards) {
+    BatchRowsFn(int shards) {
       this.shards = shards;
     }
 
+    @StartBundle
+    public void startBundle() {
+      batches = new HashMap<>();
+    }
+
     @ProcessElement
-    public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
-      out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), row));
+    public void process(
+        @Element Row row,
+        @Timestamp Instant timestamp,
+        BoundedWindow window,
+        OutputReceiver<KV<Integer, List<Row>>> out) {
+      Batch batch = batches.computeIfAbsent(window, w -> new Batch());
+      batch.rows.add(row);
+      if (batch.newest == null || timestamp.isAfter(batch.newest)) {
+        batch.newest = timestamp;
+      }
+      if (batch.rows.size() >= MAX_ROWS) {
+        out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), batch.rows));
+        batches.remove(window);
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      for (Map.Entry<BoundedWindow, Batch> e : batches.entrySet()) {
+        context.output(
+            KV.of(ThreadLocalRandom.current().nextInt(shards), e.getValue().rows),
+            e.getValue().newest,
+            e.getKey());
+      }
+      batches = null;
+    }
+
+    private static final class Batch {
+      final List<Row> rows = new ArrayList<>();
+      Instant newest;
+    }
+  }
+
+  /** Writes one shard's batches of rows into files, one open file per table partition. */
+  static final class WriteBatchesOfShardFn
+      extends DoFn<KV<Integer, Iterable<List<Row>>>, WrittenFiles> {
+    private final CatalogSettings catalog;
+    private final TableDefinition definition;
+    private final Counter filesWritten = MetricNames.counter(MetricNames.DATA_FILES_WRITTEN);
+    private transient Table table;
+
+    WriteBatchesOfShardFn(CatalogSettings catalog, TableDefinition definition) {
+      this.catalog = catalog;
+      this.definition = definition;
+    }
+
+    @Setup
+    public void setup() {
+      table = catalog.catalog().loadTable(definition.identifier());
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Integer, Iterable<List<Row>>> shard, OutputReceiver<WrittenFiles> out) {
+      out.output(
+          writeShard(
+              table, definition, shard.getKey(), Iterables.concat(shard.getValue()), filesWritten));
+    }
+  }
+
+  /** Writes {@code rows} into files of {@code table}, numbered by {@code shard}. */
+  static WrittenFiles writeShard(
+      Table table, TableDefinition definition, int shard, Iterable<Row> rows, Counter files) {
+    table.refresh();
+    PartitionedFileWriter writer = new PartitionedFileWriter(table, definition, shard);
+    try {
+      for (Row row : rows) {
+        writer.write(row);
+      }
+      WrittenFiles written = writer.finish();
+      files.inc(written.files().size());
+      return written;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Writing data files of " + definition + " failed", e);
     }
   }
 
@@ -206,18 +305,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     @ProcessElement
     public void process(
         @Element KV<Integer, Iterable<Row>> shard, OutputReceiver<WrittenFiles> out) {
-      table.refresh();
-      PartitionedFileWriter writer = new PartitionedFileWriter(table, definition, shard.getKey());
-      try {
-        for (Row row : shard.getValue()) {
-          writer.write(row);
-        }
-        WrittenFiles written = writer.finish();
-        filesWritten.inc(written.files().size());
-        out.output(written);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Writing data files of " + definition + " failed", e);
-      }
+      out.output(writeShard(table, definition, shard.getKey(), shard.getValue(), filesWritten));
     }
   }
 

@@ -19,7 +19,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -95,7 +94,7 @@ class CommitWindowsInOrderTest {
                                 r.getInt32(RawTable.KAFKA_PARTITION),
                                 r.getInt64(RawTable.KAFKA_OFFSET))))
             .apply("OffsetWindows", Window.into(TEN_SECONDS))
-            .apply(Max.longsPerKey());
+            .apply(LastOffsetPerPartition.perWindow());
     messages
         .apply(
             "OnlyThisTable",
