@@ -36,13 +36,19 @@ import org.joda.time.Instant;
  * (the step after the read emits each record with it); the watermark, which is the wrapped reader's
  * after the batch, so it is emitted after the batch and holds back no later record; the checkpoint
  * mark, which is the wrapped reader's, taken between batches, so it covers exactly the records
- * handed on; splits, backlog and finalization (KafkaIO commits the group's offsets). A batch never
- * waits for records: it holds what the wrapped reader returned without blocking. The batch's own
- * timestamp is its earliest record's, so no record is emitted before it.
+ * handed on; splits, backlog and finalization (KafkaIO commits the group's offsets). A batch holds
+ * what the wrapped reader has ready (KafkaIO's reader waits at most a few milliseconds for a
+ * record, once per batch, as it did per record before). The batch's own timestamp is its earliest
+ * record's, so no record is emitted before it.
+ *
+ * <p>The batch size bounds how long the watermark waits under a backlog: Flink's step after the
+ * read finishes a bundle (and only then passes the watermark on) after 1,000 input elements, so 100
+ * records a batch let the watermark move at least every 100,000 records, a few seconds of reading.
+ * A hundred records still spread the runner's work per element over a hundred.
  */
 final class ReadInBatches<T, C extends UnboundedSource.CheckpointMark>
     extends UnboundedSource<List<TimestampedValue<T>>, C> {
-  static final int MAX_BATCH = 500;
+  static final int MAX_BATCH = 100;
   private final UnboundedSource<T, C> source;
 
   private ReadInBatches(UnboundedSource<T, C> source) {

@@ -47,7 +47,11 @@ public final class StreamingIngest {
               "--stateBackend=filesystem",
               "--stateBackendStoragePath=<data-dir>/flink-checkpoints",
               // never restore from a checkpoint: a failed job is restarted from the tables
-              "--numberOfExecutionRetries=0"));
+              "--numberOfExecutionRetries=0",
+              // steps that emit when a bundle finishes (the per-bundle batches and offsets) emit
+              // before a checkpoint barrier, not into the checkpoint, where a watermark update
+              // could overtake them and make them late
+              "--finishBundleBeforeCheckpointing=true"));
 
   private StreamingIngest() {}
 
