@@ -2,7 +2,6 @@ package com.retail.lakehouse.pipelines.ingest;
 
 import com.retail.lakehouse.transforms.source.SourceMessage;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.io.Read;
@@ -16,7 +15,6 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -84,15 +82,15 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
             .commitOffsetsInFinalize();
     read.validate(begin.getPipeline().getOptions());
     return begin
-        .apply("KafkaIO", Read.from(ReadInBatches.of(kafkaSource(read))))
+        .apply("KafkaIO", Read.from(WithoutReaderMetrics.of(kafkaSource(read))))
         .apply("ToSourceMessage", ParDo.of(new ToSourceMessageFn()));
   }
 
   /**
    * KafkaIO's own unbounded source for {@code read}, as its expansion builds it; taken directly so
-   * that it can be {@link ReadInBatches read in batches}. KafkaIO keeps the method package-private,
-   * hence the reflection; a Beam upgrade that removes it fails every streaming test at once, with
-   * this message.
+   * that it can be read {@link WithoutReaderMetrics without the reader's metrics}. KafkaIO keeps
+   * the method package-private, hence the reflection; a Beam upgrade that removes it fails every
+   * streaming test at once, with this message.
    */
   @SuppressWarnings("unchecked")
   static UnboundedSource<KafkaRecord<byte[], byte[]>, KafkaCheckpointMark> kafkaSource(
@@ -136,28 +134,19 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
     }
   }
 
-  /**
-   * KafkaIO's records, a batch at a time, -> our message type (original bytes plus Kafka
-   * coordinates), each with the timestamp the reader gave it.
-   */
-  static final class ToSourceMessageFn
-      extends DoFn<List<TimestampedValue<KafkaRecord<byte[], byte[]>>>, SourceMessage> {
+  /** KafkaIO's record -> our message type (original bytes plus Kafka coordinates). */
+  static final class ToSourceMessageFn extends DoFn<KafkaRecord<byte[], byte[]>, SourceMessage> {
     @ProcessElement
     public void process(
-        @Element List<TimestampedValue<KafkaRecord<byte[], byte[]>>> batch,
-        OutputReceiver<SourceMessage> out) {
-      for (TimestampedValue<KafkaRecord<byte[], byte[]>> read : batch) {
-        KafkaRecord<byte[], byte[]> record = read.getValue();
-        out.outputWithTimestamp(
-            new SourceMessage(
-                record.getTopic(),
-                record.getPartition(),
-                record.getOffset(),
-                record.getTimestamp(),
-                record.getKV().getKey(),
-                record.getKV().getValue()),
-            read.getTimestamp());
-      }
+        @Element KafkaRecord<byte[], byte[]> record, OutputReceiver<SourceMessage> out) {
+      out.output(
+          new SourceMessage(
+              record.getTopic(),
+              record.getPartition(),
+              record.getOffset(),
+              record.getTimestamp(),
+              record.getKV().getKey(),
+              record.getKV().getValue()));
     }
   }
 }
