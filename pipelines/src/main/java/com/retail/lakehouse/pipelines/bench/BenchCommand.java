@@ -90,7 +90,7 @@ public final class BenchCommand {
 
     void setSkus(int value);
 
-    @Description("freshness: events per second produced while ingest runs continuously.")
+    @Description("freshness and soak: events per second sent while ingest runs continuously.")
     @Default.Integer(20_000)
     int getRate();
 
@@ -146,8 +146,10 @@ public final class BenchCommand {
 
   private static final String SUMMARY =
       "Benchmarks: 'bench ingest' (pre-load --events, one catch-up ingest: events/s, MB/s, files,"
-          + " peak heap/RSS), 'bench freshness' (produce --rate for --duration while ingest runs"
-          + " every --every: p50/p95/p99 delay from send to the first snapshot holding the event),"
+          + " peak heap/RSS), 'bench freshness' (generate --rate for --duration ahead, then send it on"
+          + " schedule while ingest runs every --every or as one streaming job: p50/p95/p99 delay"
+          + " from send to the first snapshot holding the event, achieved rate, raw snapshots and"
+          + " files per minute),"
           + " 'bench mart' (load --raw-rows straight into raw, then build the mart for all days:"
           + " wall time, rows/s, peak heap; with --mart=inventory, --days (35) of --stores (20) x"
           + " --skus (500) movements and POS lines, then the inventory mart for all days: mart"

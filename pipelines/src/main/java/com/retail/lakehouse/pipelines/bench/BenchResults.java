@@ -124,15 +124,15 @@ public final class BenchResults {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result)
             + "\n");
     Path table = resultsDir.resolve(kind + ".md");
+    StringBuilder header = new StringBuilder("| when (UTC) | runner |");
+    StringBuilder rule = new StringBuilder("|---|---|");
+    for (String c : columns) {
+      header.append(' ').append(c).append(" |");
+      rule.append("---|");
+    }
+    header.append(" machine |\n");
+    rule.append("---|\n");
     if (!Files.exists(table)) {
-      StringBuilder header = new StringBuilder("| when (UTC) | runner |");
-      StringBuilder rule = new StringBuilder("|---|---|");
-      for (String c : columns) {
-        header.append(' ').append(c).append(" |");
-        rule.append("---|");
-      }
-      header.append(" machine |\n");
-      rule.append("---|\n");
       Files.writeString(table, "# " + kind + " benchmark\n\n" + header + rule);
     }
     StringBuilder row = new StringBuilder("| " + stamp + " | " + runner + " |");
@@ -150,18 +150,40 @@ public final class BenchResults {
         .append(flags(m))
         .append(m.get("git_commit") == null ? "" : ", commit " + m.get("git_commit"))
         .append(" |\n");
-    // Insert after the results table's last row (the table headed "| when (UTC)"), so notes and
-    // tables of notes written under it stay below it.
+    // Insert after the last row of the results table with these columns (headed "| when (UTC)");
+    // a benchmark whose columns changed starts a new table under the last one. Notes and tables of
+    // notes written under the results stay below them.
     List<String> lines = new java.util.ArrayList<>(Files.readAllLines(table));
-    int at = 0;
-    while (at < lines.size() && !lines.get(at).startsWith("| when (UTC)")) {
-      at++;
+    String columnsLine = header.toString().strip();
+    int headerAt = lines.lastIndexOf(columnsLine);
+    if (headerAt < 0) {
+      int at = lastResultsTableEnd(lines);
+      lines.addAll(at, List.of("", columnsLine, rule.toString().strip()));
+      headerAt = at + 1;
     }
+    int at = headerAt;
     while (at < lines.size() && lines.get(at).startsWith("|")) {
       at++;
     }
     lines.add(at, row.toString().stripTrailing());
     Files.write(table, lines);
     return json;
+  }
+
+  /** The line after the last row of the last results table, or the end of the file. */
+  private static int lastResultsTableEnd(List<String> lines) {
+    int at = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("| when (UTC)")) {
+        at = i;
+      }
+    }
+    if (at < 0) {
+      return lines.size();
+    }
+    while (at < lines.size() && lines.get(at).startsWith("|")) {
+      at++;
+    }
+    return at;
   }
 }

@@ -46,6 +46,44 @@ class BenchResultsTest {
   }
 
   @Test
+  void changedColumnsStartANewTableUnderTheOldOne(@TempDir Path dir) throws Exception {
+    Map<String, Object> machine = Map.of("cores", 2, "memory_gib", 1, "jdk", "17");
+    BenchResults.write(
+        dir, "kind", "direct", Map.of("events", 5, "machine", machine), List.of("events"));
+    Path md = dir.resolve("kind.md");
+    Files.writeString(md, Files.readString(md) + "\nNotes.\n");
+    BenchResults.write(
+        dir,
+        "kind",
+        "flink",
+        Map.of("events", 7, "lag", 3, "machine", machine),
+        List.of("events", "lag"));
+    BenchResults.write(
+        dir,
+        "kind",
+        "spark",
+        Map.of("events", 9, "lag", 4, "machine", machine),
+        List.of("events", "lag"));
+    BenchResults.write(
+        dir, "kind", "direct", Map.of("events", 6, "machine", machine), List.of("events"));
+    List<String> lines = Files.readAllLines(md);
+    assertThat(lines.subList(2, 6))
+        .satisfiesExactly(
+            h -> assertThat(h).isEqualTo("| when (UTC) | runner | events | machine |"),
+            r -> assertThat(r).isEqualTo("|---|---|---|---|"),
+            a -> assertThat(a).contains("| direct | 5 |"),
+            b -> assertThat(b).contains("| direct | 6 |"));
+    assertThat(lines.subList(6, 11))
+        .satisfiesExactly(
+            e -> assertThat(e).isEmpty(),
+            h -> assertThat(h).isEqualTo("| when (UTC) | runner | events | lag | machine |"),
+            r -> assertThat(r).isEqualTo("|---|---|---|---|---|"),
+            a -> assertThat(a).contains("| flink | 7 | 3 |"),
+            b -> assertThat(b).contains("| spark | 9 | 4 |"));
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("Notes.");
+  }
+
+  @Test
   void aRowTellsTheLaunchersDefaultHeapFromTheUsersOwnFlags() {
     assertThat(BenchResults.flags(Map.of("launcher_jvm_args", "-Xmx2048m", "user_jvm_args", "")))
         .isEqualTo(", launcher defaults -Xmx2048m");
