@@ -11,8 +11,6 @@ import java.time.Instant;
  * returns the manifest of what was sent.
  */
 public final class GenerateRun {
-  private static final long PROGRESS_NANOS = 2_000_000_000L;
-
   private GenerateRun() {}
 
   /** Runs {@code config} against {@code bootstrapServers} on the system clock. */
@@ -56,15 +54,11 @@ public final class GenerateRun {
     Duration duration = config.duration();
     long durationNanos = duration == null ? Long.MAX_VALUE : duration.toNanos();
     Instant startedAt = wallClock.instant();
-    long t0 = System.nanoTime();
-    long errors;
-    String firstError;
-    long elapsedNanos;
+    SendProgress sendProgress = new SendProgress(progress, target, duration);
+    long t0 = sendProgress.startNanos();
+    RunInfo run;
     try (KafkaEventSender sender =
         new KafkaEventSender(bootstrapServers, config.topic(), config.inventoryTopic())) {
-      long nextReport = t0 + PROGRESS_NANOS;
-      long lastReportNanos = t0;
-      long lastReportAllSent = 0;
       while (simulator.hasNext()) {
         pacer.awaitSlot();
         long now = System.nanoTime();
@@ -74,42 +68,18 @@ public final class GenerateRun {
         GeneratedMessage message = simulator.next();
         sender.send(message);
         tally.record(message);
-        if (now >= nextReport) {
-          progress.report(
-              new ProgressSink.Progress(
-                  tally.sent(),
-                  target,
-                  Duration.ofNanos(now - t0),
-                  duration,
-                  (tally.allSent() - lastReportAllSent) * 1e9 / (now - lastReportNanos),
-                  sender.errors()));
-          lastReportAllSent = tally.allSent();
-          lastReportNanos = now;
-          nextReport = now + PROGRESS_NANOS;
-        }
+        sendProgress.maybeReport(now, tally.sent(), tally.allSent(), sender.errors());
       }
       sender.flush();
-      errors = sender.errors();
-      firstError = sender.firstError();
-      elapsedNanos = System.nanoTime() - t0;
-      progress.report(
-          new ProgressSink.Progress(
+      run =
+          sendProgress.finish(
+              bootstrapServers,
+              startedAt,
               tally.sent(),
-              target,
-              Duration.ofNanos(elapsedNanos),
-              duration,
-              tally.allSent() * 1e9 / Math.max(1, elapsedNanos),
-              errors));
+              tally.allSent(),
+              sender.errors(),
+              sender.firstError());
     }
-    double seconds = elapsedNanos / 1e9;
-    RunInfo run =
-        new RunInfo(
-            bootstrapServers,
-            startedAt.toString(),
-            Math.round(seconds * 1000) / 1000.0,
-            Math.round(tally.allSent() / Math.max(seconds, 1e-9)),
-            errors,
-            firstError);
     return new Result(tally.toManifest(run), config.inventory() ? tally.closingStock() : null);
   }
 }

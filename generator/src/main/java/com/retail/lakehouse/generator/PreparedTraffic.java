@@ -29,7 +29,6 @@ import java.util.concurrent.locks.LockSupport;
  * scheduled send time therefore includes any lag of the sender (it can only look worse).
  */
 public final class PreparedTraffic {
-  private static final long PROGRESS_NANOS = 2_000_000_000L;
   private static final long MIN_PARK_NANOS = 200_000L;
 
   private final GeneratorConfig config;
@@ -114,18 +113,14 @@ public final class PreparedTraffic {
     }
     long mostBehind = 0;
     long sent = 0;
-    long errors;
-    String firstError;
-    long elapsedNanos;
+    RunInfo run;
     try (KafkaEventSender sender =
             new KafkaEventSender(bootstrapServers, config.topic(), config.inventoryTopic());
         DataInputStream in =
             new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
       sendingFrom = Instant.now();
-      long t0 = System.nanoTime();
-      long nextReport = t0 + PROGRESS_NANOS;
-      long lastReportNanos = t0;
-      long lastReportSent = 0;
+      SendProgress sendProgress = new SendProgress(progress, messages, config.duration());
+      long t0 = sendProgress.startNanos();
       while (true) {
         boolean inventory;
         try {
@@ -149,24 +144,12 @@ public final class PreparedTraffic {
         mostBehind = Math.max(mostBehind, now - due);
         sender.send(inventory ? EventStream.INVENTORY : EventStream.POS, key, value);
         sent++;
-        if (now >= nextReport) {
-          progress.report(
-              new ProgressSink.Progress(
-                  sent,
-                  messages,
-                  Duration.ofNanos(now - t0),
-                  config.duration(),
-                  (sent - lastReportSent) * 1e9 / (now - lastReportNanos),
-                  sender.errors()));
-          lastReportSent = sent;
-          lastReportNanos = now;
-          nextReport = now + PROGRESS_NANOS;
-        }
+        sendProgress.maybeReport(now, sent, sent, sender.errors());
       }
       sender.flush();
-      errors = sender.errors();
-      firstError = sender.firstError();
-      elapsedNanos = System.nanoTime() - t0;
+      run =
+          sendProgress.finish(
+              bootstrapServers, sendingFrom, sent, sent, sender.errors(), sender.firstError());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the prepared traffic in " + file, e);
     }
@@ -175,15 +158,6 @@ public final class PreparedTraffic {
     } catch (IOException e) {
       // a leftover file in the bench's own folder is harmless; the next run overwrites it
     }
-    double seconds = elapsedNanos / 1e9;
-    RunInfo run =
-        new RunInfo(
-            bootstrapServers,
-            sendingFrom.toString(),
-            Math.round(seconds * 1000) / 1000.0,
-            Math.round(sent / Math.max(seconds, 1e-9)),
-            errors,
-            firstError);
     return new Sent(tally.toManifest(run), Duration.ofNanos(mostBehind));
   }
 

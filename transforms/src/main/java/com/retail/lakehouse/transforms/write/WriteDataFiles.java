@@ -39,7 +39,6 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.collect.Iterables;
 import org.apache.iceberg.Table;
 import org.joda.time.Instant;
 
@@ -156,17 +155,18 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
       return batches
           // the key only numbers the files (OutputFileFactory's partition id); names stay unique
           .apply("AsWriterInput", MapElements.via(new AsShardFn()))
-          .setCoder(KvCoder.of(VarIntCoder.of(), IterableCoder.of(TableRowCoder.of(table))))
-          .apply("WriteParquetFiles", ParDo.of(new WriteFilesFn(catalog, table)))
+          .setCoder(
+              KvCoder.of(VarIntCoder.of(), IterableCoder.of(ListCoder.of(TableRowCoder.of(table)))))
+          .apply("WriteParquetFiles", ParDo.of(new WriteBatchesOfShardFn(catalog, table)))
           .setCoder(SerializableCoder.of(WrittenFiles.class));
     }
   }
 
   /** A batch as the input of one file writer. */
-  static final class AsShardFn extends SimpleFunction<List<Row>, KV<Integer, Iterable<Row>>> {
+  static final class AsShardFn extends SimpleFunction<List<Row>, KV<Integer, Iterable<List<Row>>>> {
     @Override
-    public KV<Integer, Iterable<Row>> apply(List<Row> batch) {
-      return KV.of(ThreadLocalRandom.current().nextInt(1 << 16), batch);
+    public KV<Integer, Iterable<List<Row>>> apply(List<Row> batch) {
+      return KV.of(ThreadLocalRandom.current().nextInt(1 << 16), List.of(batch));
     }
   }
 
@@ -262,50 +262,20 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     @ProcessElement
     public void process(
         @Element KV<Integer, Iterable<List<Row>>> shard, OutputReceiver<WrittenFiles> out) {
-      out.output(
-          writeShard(
-              table, definition, shard.getKey(), Iterables.concat(shard.getValue()), filesWritten));
-    }
-  }
-
-  /** Writes {@code rows} into files of {@code table}, numbered by {@code shard}. */
-  static WrittenFiles writeShard(
-      Table table, TableDefinition definition, int shard, Iterable<Row> rows, Counter files) {
-    table.refresh();
-    PartitionedFileWriter writer = new PartitionedFileWriter(table, definition, shard);
-    try {
-      for (Row row : rows) {
-        writer.write(row);
+      table.refresh();
+      PartitionedFileWriter writer = new PartitionedFileWriter(table, definition, shard.getKey());
+      try {
+        for (List<Row> batch : shard.getValue()) {
+          for (Row row : batch) {
+            writer.write(row);
+          }
+        }
+        WrittenFiles written = writer.finish();
+        filesWritten.inc(written.files().size());
+        out.output(written);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Writing data files of " + definition + " failed", e);
       }
-      WrittenFiles written = writer.finish();
-      files.inc(written.files().size());
-      return written;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Writing data files of " + definition + " failed", e);
-    }
-  }
-
-  /** Writes one shard's rows into files, one open file per table partition. */
-  static final class WriteFilesFn extends DoFn<KV<Integer, Iterable<Row>>, WrittenFiles> {
-    private final CatalogSettings catalog;
-    private final TableDefinition definition;
-    private final Counter filesWritten = MetricNames.counter(MetricNames.DATA_FILES_WRITTEN);
-    private transient Table table;
-
-    WriteFilesFn(CatalogSettings catalog, TableDefinition definition) {
-      this.catalog = catalog;
-      this.definition = definition;
-    }
-
-    @Setup
-    public void setup() {
-      table = catalog.catalog().loadTable(definition.identifier());
-    }
-
-    @ProcessElement
-    public void process(
-        @Element KV<Integer, Iterable<Row>> shard, OutputReceiver<WrittenFiles> out) {
-      out.output(writeShard(table, definition, shard.getKey(), shard.getValue(), filesWritten));
     }
   }
 
