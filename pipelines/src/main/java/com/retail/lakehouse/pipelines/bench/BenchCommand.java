@@ -90,7 +90,8 @@ public final class BenchCommand {
 
     void setSkus(int value);
 
-    @Description("freshness and soak: events per second sent while ingest runs continuously.")
+    @Description(
+        "freshness and soak: events per second sent while ingest runs (soak: 10000 unless set).")
     @Default.Integer(20_000)
     int getRate();
 
@@ -342,7 +343,8 @@ public final class BenchCommand {
         PreparedTraffic.Sent sent = sending.get();
         Table raw = catalog.catalog().loadTable(RawTable.DEFINITION.identifier());
         Freshness measured = delaysMillis(raw, traffic, duration);
-        double seconds = Double.parseDouble(String.valueOf(sent.manifest().run().seconds()));
+        double seconds = sent.manifest().run().seconds();
+        long[] delays = measured.delays();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("benchmark", "freshness");
         r.put("runner", runner);
@@ -359,12 +361,11 @@ public final class BenchCommand {
                 ? Durations.parse("commit-interval", options.getCommitInterval()).toSeconds()
                 : every.toSeconds());
         r.put("events", sent.manifest().counts().sent());
-        r.put("events_measured", measured.delays().length);
+        r.put("events_measured", delays.length);
         r.put("ingest_runs", runs);
-        r.put("p50_seconds", percentile(measured.delays(), 0.50));
-        r.put("p95_seconds", percentile(measured.delays(), 0.95));
-        r.put("p99_seconds", percentile(measured.delays(), 0.99));
-        long[] delays = measured.delays();
+        r.put("p50_seconds", percentile(delays, 0.50));
+        r.put("p95_seconds", percentile(delays, 0.95));
+        r.put("p99_seconds", percentile(delays, 0.99));
         r.put("max_seconds", delays.length == 0 ? 0 : delays[delays.length - 1] / 1000.0);
         // what the interval costs the table (the maintenance command compacts it)
         r.put("raw_snapshots_per_minute", perMinute(measured.snapshots(), duration));
@@ -556,10 +557,6 @@ public final class BenchCommand {
             "peak_rss_mib"));
   }
 
-  /**
-   * For every raw row: commit time of the snapshot that added it minus its event_time (= send
-   * time).
-   */
   /**
    * The delays from send to commit of the prepared traffic's lines, sorted, and the snapshots and
    * data files that committed them.
