@@ -54,8 +54,8 @@ public final class StreamingIngest {
               "--finishBundleBeforeCheckpointing=true",
               // a step holds its output watermark while a bundle is open, and the steps that see
               // few elements (the writers' and committers' groupings) finish theirs by time
-              // only: at the default 1 s, a window's commit came 2.9 s after the window ended, at
-              // 100 ms 1.2 s (median), with no loss of throughput (bench/results/freshness.md)
+              // only: at the default 1 s, a 10 s window's commit began 2.8-3.0 s after the window
+              // ended, at 100 ms 1.6-2.5 s, with no loss of throughput (bench/results/freshness.md)
               "--maxBundleTimeMills=100"));
 
   private StreamingIngest() {}
