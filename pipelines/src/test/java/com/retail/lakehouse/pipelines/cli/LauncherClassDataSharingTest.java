@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The launcher's class data sharing, run as the real {@code lakehouse} script in a home of its own
  * whose JDK is a stand-in: a script that records its arguments, writes the archive it is asked to
  * write at exit, and exits with the code it is told. A command's first run writes its archive under
- * a temporary name and keeps it only after a normal exit; later runs map it; a killed run leaves no
- * archive (the JVM crashes on a partly written one); {@code LAKEHOUSE_CDS=off} turns it off.
+ * a temporary name and keeps it only if it succeeded or was stopped; later runs map it; a killed
+ * run leaves no archive (the JVM crashes on a partly written one); {@code --help} and {@code
+ * LAKEHOUSE_CDS=off} run without one.
  */
 class LauncherClassDataSharingTest {
   @TempDir Path home;
@@ -59,7 +60,7 @@ class LauncherClassDataSharingTest {
 
   @Test
   void theFirstRunWritesTheCommandsArchiveAndLaterRunsMapIt() throws Exception {
-    assertThat(launch(Map.of(), "ingest", "--help")).isZero();
+    assertThat(launch(Map.of(), "ingest", "--until-caught-up")).isZero();
     Path archive = target.resolve("launcher-direct-ingest.jsa");
     assertThat(archive).exists();
     assertThat(lastJavaArgs())
@@ -67,31 +68,41 @@ class LauncherClassDataSharingTest {
         .contains("-cp " + target.resolve("lakehouse-pipelines-0.1.0-SNAPSHOT.jar") + ":");
     assertThat(leftovers()).isEmpty();
 
-    assertThat(launch(Map.of(), "ingest", "--help")).isZero();
+    assertThat(launch(Map.of(), "ingest", "--until-caught-up")).isZero();
     assertThat(lastJavaArgs())
         .contains("-XX:SharedArchiveFile=" + archive)
         .doesNotContain("ArchiveClassesAtExit")
         .contains("-Dlakehouse.launcher-jvm-args=-XX:SharedArchiveFile=" + archive);
 
     // another command trains an archive of its own
-    assertThat(launch(Map.of(), "generate", "--help")).isZero();
+    assertThat(launch(Map.of(), "generate", "--count=10")).isZero();
     assertThat(lastJavaArgs()).contains("-XX:ArchiveClassesAtExit=");
     assertThat(target.resolve("launcher-direct-generate.jsa")).exists();
   }
 
   @Test
-  void aRunThatDoesNotExitNormallyLeavesNoArchiveAndTheExitCodeGoesThrough() throws Exception {
+  void onlyARunThatSucceededOrWasStoppedKeepsItsArchiveAndTheExitCodeGoesThrough()
+      throws Exception {
+    Path archive = target.resolve("launcher-direct-ingest.jsa");
+    // killed -9: the archive may be partly written
     assertThat(launch(Map.of("FAKE_JAVA_EXIT", "137"), "ingest")).isEqualTo(137);
-    assertThat(target.resolve("launcher-direct-ingest.jsa")).doesNotExist();
+    assertThat(archive).doesNotExist();
+    // a failed command may have loaded few of its classes
+    assertThat(launch(Map.of("FAKE_JAVA_EXIT", "2"), "ingest", "--bogus")).isEqualTo(2);
+    assertThat(archive).doesNotExist();
     assertThat(leftovers()).isEmpty();
 
-    // a failed command still exited normally: its archive is whole
-    assertThat(launch(Map.of("FAKE_JAVA_EXIT", "2"), "ingest", "--bogus")).isEqualTo(2);
-    assertThat(target.resolve("launcher-direct-ingest.jsa")).exists();
+    // stopped with TERM (a streaming job's usual end): the JVM wrote the archive as it exited
+    assertThat(launch(Map.of("FAKE_JAVA_EXIT", "143"), "ingest", "--mode=streaming"))
+        .isEqualTo(143);
+    assertThat(archive).exists();
   }
 
   @Test
-  void itIsOffWhenAskedOrWhenTheUserSetsTheirOwnArchiveFlags() throws Exception {
+  void itIsOffWhenAskedForHelpOrWhenTheUserSetsTheirOwnArchiveFlags() throws Exception {
+    assertThat(launch(Map.of(), "ingest", "--help")).isZero();
+    assertThat(lastJavaArgs()).doesNotContain("Archive");
+
     assertThat(launch(Map.of("LAKEHOUSE_CDS", "off"), "ingest", "--help")).isZero();
     assertThat(lastJavaArgs())
         .doesNotContain("Archive")
