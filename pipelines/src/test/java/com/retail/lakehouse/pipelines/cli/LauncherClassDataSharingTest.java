@@ -56,6 +56,9 @@ class LauncherClassDataSharingTest {
             "exit \"${FAKE_JAVA_EXIT:-0}\"",
             ""));
     Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // the JDK's base archive, which a dynamic one builds on
+    Files.writeString(
+        Files.createDirectories(home.resolve("jdk/lib/server")).resolve("classes.jsa"), "base");
   }
 
   @Test
@@ -108,10 +111,46 @@ class LauncherClassDataSharingTest {
         .doesNotContain("Archive")
         .contains("-cp " + target.resolve("classes") + ":");
 
-    assertThat(launch(Map.of("LAKEHOUSE_JAVA_OPTS", "-Xshare:off"), "ingest", "--help")).isZero();
+    assertThat(launch(Map.of("LAKEHOUSE_JAVA_OPTS", "-Xshare:off"), "ingest")).isZero();
     assertThat(lastJavaArgs()).doesNotContain("Archive").contains("-Xshare:off");
+    // an agent (here from the JDK's own variable) makes the JVM refuse to write an archive at all
+    assertThat(launch(Map.of("JAVA_TOOL_OPTIONS", "-javaagent:/x/agent.jar"), "ingest")).isZero();
+    assertThat(lastJavaArgs()).doesNotContain("Archive");
     assertThat(leftovers()).isEmpty();
     assertThat(target.resolve("launcher-direct-ingest.jsa")).doesNotExist();
+  }
+
+  @Test
+  void itIsOffWithoutTheJdksBaseArchiveAndForCommandsThatRunNoPipeline() throws Exception {
+    assertThat(launch(Map.of(), "broker")).isZero();
+    assertThat(lastJavaArgs()).doesNotContain("Archive");
+
+    Files.delete(home.resolve("jdk/lib/server/classes.jsa"));
+    assertThat(launch(Map.of(), "ingest")).isZero();
+    assertThat(lastJavaArgs())
+        .doesNotContain("Archive")
+        .contains("-cp " + target.resolve("classes") + ":");
+    assertThat(target.resolve("launcher-direct-ingest.jsa")).doesNotExist();
+  }
+
+  @Test
+  void anArchiveOlderThanAJarOfTheProjectIsWrittenAgain() throws Exception {
+    Path ownJar = Files.writeString(home.resolve("transforms.jar"), "jar");
+    Files.setLastModifiedTime(
+        ownJar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    Files.writeString(target.resolve("classpath-direct.txt"), ownJar + ":/nowhere/dependency.jar");
+    Files.setLastModifiedTime(
+        target.resolve("classpath-direct.txt"),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    assertThat(launch(Map.of(), "mart")).isZero();
+    assertThat(lastJavaArgs()).contains("-XX:ArchiveClassesAtExit=");
+    assertThat(launch(Map.of(), "mart")).isZero();
+    assertThat(lastJavaArgs()).contains("-XX:SharedArchiveFile=");
+
+    Files.setLastModifiedTime(
+        ownJar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    assertThat(launch(Map.of(), "mart")).isZero();
+    assertThat(lastJavaArgs()).contains("-XX:ArchiveClassesAtExit=");
   }
 
   private int launch(Map<String, String> env, String... args) throws Exception {
@@ -121,6 +160,8 @@ class LauncherClassDataSharingTest {
     builder.environment().put("JAVA_HOME", home.resolve("jdk").toString());
     builder.environment().remove("LAKEHOUSE_JAVA_OPTS");
     builder.environment().remove("LAKEHOUSE_CDS");
+    builder.environment().remove("JAVA_TOOL_OPTIONS");
+    builder.environment().remove("JDK_JAVA_OPTIONS");
     builder.environment().putAll(env);
     builder.redirectOutput(home.resolve("launcher.out").toFile());
     Process process = builder.start();
