@@ -31,6 +31,10 @@ import java.util.stream.Collectors;
  */
 abstract class LocalCluster {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Polls in a row (500 ms apart) that must miss a daemon before start says it exited. */
+  private static final int ABSENT_POLLS = 3;
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -217,9 +221,15 @@ abstract class LocalCluster {
     Instant deadline = start.plus(timeout);
     Instant nextProgress = start.plusSeconds(10);
     String last = "the master does not answer yet";
+    // Polls in a row that did not find each daemon. Right after a start, reading a daemon's command
+    // line can catch it half way through exec (setsid execs java in place), without its marker:
+    // that is a moment, an exit is for good, so only ABSENT_POLLS misses in a row count as one.
+    java.util.Map<String, Integer> absent = new java.util.HashMap<>();
     while (true) {
       for (Daemon d : daemons) {
-        if (d.process().isEmpty()) {
+        int misses = d.process().isEmpty() ? absent.getOrDefault(d.name(), 0) + 1 : 0;
+        absent.put(d.name(), misses);
+        if (misses >= ABSENT_POLLS) {
           throw new ClusterFailure(
               d.name()
                   + " exited while the cluster started; its last output:\n"

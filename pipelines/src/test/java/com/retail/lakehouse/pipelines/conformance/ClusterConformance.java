@@ -161,6 +161,22 @@ public abstract class ClusterConformance {
     }
   }
 
+  /** The last lines of each daemon's log and output, for a failure's message. */
+  protected String logTails() throws IOException {
+    Path logs = work.resolve("cluster").resolve(engine()).resolve("log");
+    StringBuilder tails = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = Files.list(logs)) {
+      for (Path file : files.sorted().toList()) {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
+        tails.append("--- ").append(file.getFileName()).append(", last lines:\n");
+        lines
+            .subList(Math.max(0, lines.size() - 25), lines.size())
+            .forEach(line -> tails.append(line).append('\n'));
+      }
+    }
+    return tails.toString();
+  }
+
   /** The pid in {@code <work>/cluster/<engine>/pids/<daemon>.pid}. */
   protected long pidOf(String daemon) throws IOException {
     return Long.parseLong(

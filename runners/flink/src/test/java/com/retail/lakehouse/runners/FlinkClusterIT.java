@@ -9,11 +9,14 @@ import com.retail.lakehouse.generator.Manifest;
 import com.retail.lakehouse.pipelines.conformance.ClusterConformance;
 import com.retail.lakehouse.pipelines.conformance.LakehouseTables;
 import com.retail.lakehouse.pipelines.conformance.RunnerConformance;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,10 +101,20 @@ class FlinkClusterIT extends ClusterConformance {
     RunnerConformance.assertTablesHoldExactly(new LakehouseTables(tables), sent);
   }
 
-  private void restartKilledTaskManager() {
-    assertThat(cluster("start", "--engine", "flink", "--data-dir", work.toString()))
-        .as("cluster start replaces the killed TaskManager")
-        .isZero();
+  private void restartKilledTaskManager() throws IOException {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        ClusterCommand.run(
+            new String[] {"start", "--engine", "flink", "--data-dir", work.toString()},
+            System.out,
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    String said = err.toString(StandardCharsets.UTF_8);
+    System.err.print(said);
+    if (code != 0) {
+      assertThat(code)
+          .as("cluster start replaces the killed TaskManager; it said: %s%n%s", said, logTails())
+          .isZero();
+    }
   }
 
   private static boolean committed(Path tables) {
