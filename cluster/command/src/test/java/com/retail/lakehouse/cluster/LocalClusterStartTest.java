@@ -76,7 +76,9 @@ class LocalClusterStartTest {
           Duration.ofSeconds(30));
       org.junit.jupiter.api.Assertions.fail("start succeeded with its only daemon killed");
     } catch (ClusterFailure expected) {
-      assertThat(expected.getMessage()).startsWith("master exited while the cluster started");
+      assertThat(expected.getMessage())
+          .startsWith("master exited while the cluster started; its last output:")
+          .contains(cluster.logs().resolve("master.out").toString());
     } finally {
       cluster.stop(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
