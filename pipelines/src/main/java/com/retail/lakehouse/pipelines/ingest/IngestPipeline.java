@@ -175,14 +175,16 @@ public final class IngestPipeline {
     parsed
         .get(ParseAndValidate.VALID)
         .apply("SkipRowsAlreadyInRaw", SkipRowsAlreadyCommitted.inRaw(plan.rawPosition()))
+        .apply("RowsIntoCommitWindows", Window.into(commitWindows))
+        // first copies leave in batches, each in its lines' commit window
         .apply(
             "DropDuplicateLines",
             DropDuplicateLinesInStream.within(plan.dedupeHorizon())
                 .withCommittedKeys(plan.recentKeys()))
-        .apply("RowsIntoCommitWindows", Window.into(commitWindows))
         .apply(
             "WriteRawFiles",
-            WriteDataFiles.to(plan.catalog(), plan.contract().rawTable(), options.getWriters()))
+            WriteDataFiles.batchesTo(
+                plan.catalog(), plan.contract().rawTable(), options.getWriters()))
         .apply(
             "CommitRawTable",
             commitWindows(

@@ -4,9 +4,13 @@ import com.retail.lakehouse.transforms.contract.LineKey;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -21,6 +25,11 @@ import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -37,10 +46,19 @@ import org.joda.time.Instant;
  * loaded from the raw table when the job starts) are dropped too, so a restarted job does not
  * re-add them.
  *
+ * <p>Lines travel to their shards in batches, one per bundle, window and shard, and leave as
+ * batches of the first copies, each in the window its lines came in: the shuffle and the keyed
+ * state then handle a batch where they handled a line. On Flink's streaming mode that per-element
+ * work (the key's hash and encoding, the state's lookup of key and namespace, a runner call) cost
+ * as much CPU as the de-duplication itself (bench/results/profile-notes.md). The input's windows
+ * must be fixed windows or the global window: a batch is stamped with the time of one of its lines
+ * and goes back into the window of that time.
+ *
  * <p>Timestamps are the time a message was read, so the horizon is measured in ingest time: an
- * event whose own event_time is hours old is still a valid, new line (late data is kept). A line
- * stamped behind the watermark would be forgotten that much early, which is one more reason the
- * streaming read's time never goes back.
+ * event whose own event_time is hours old is still a valid, new line (late data is kept). A line is
+ * remembered from the time its batch was stamped, which lies within the bundle its line was read
+ * in; a line stamped behind the watermark would be forgotten that much early, which is one more
+ * reason the streaming read's time never goes back.
  *
  * <p>Cost: state grows with the distinct lines of one horizon (plus up to an eighth), one map entry
  * each: two boxed longs in a hash map on Flink's heap state backend. The first design, a value
@@ -50,7 +68,7 @@ import org.joda.time.Instant;
  * held over 2^64.
  */
 public final class DropDuplicateLinesInStream
-    extends PTransform<PCollection<Row>, PCollection<Row>> {
+    extends PTransform<PCollection<Row>, PCollection<List<Row>>> {
   private final Duration horizon;
   private final RecentLineKeys committed;
 
@@ -79,12 +97,25 @@ public final class DropDuplicateLinesInStream
   }
 
   @Override
-  public PCollection<Row> expand(PCollection<Row> lines) {
-    return lines
-        .apply("KeyByShard", ParDo.of(new KeyByShardFn(committed.key())))
-        .setCoder(KvCoder.of(VarIntCoder.of(), lines.getCoder()))
-        .apply("KeepFirstCopyWithinHorizon", ParDo.of(new KeepFirstCopyFn(horizon, committed)))
-        .setCoder(lines.getCoder());
+  public PCollection<List<Row>> expand(PCollection<Row> lines) {
+    WindowFn<?, ?> windows = lines.getWindowingStrategy().getWindowFn();
+    if (!(windows instanceof FixedWindows) && !(windows instanceof GlobalWindows)) {
+      throw new IllegalArgumentException(
+          "DropDuplicateLinesInStream takes lines in fixed windows or the global window, not "
+              + windows.getClass().getSimpleName());
+    }
+    Coder<List<Row>> batchCoder = ListCoder.of(lines.getCoder());
+    PCollection<List<Row>> firstCopies =
+        lines
+            .apply("KeyByShard", ParDo.of(new KeyByShardFn(committed.key())))
+            .setCoder(KvCoder.of(VarIntCoder.of(), batchCoder))
+            // the state outlives commit windows: a line is remembered across them
+            .apply("AcrossWindows", Window.into(new GlobalWindows()))
+            .apply("KeepFirstCopyWithinHorizon", ParDo.of(new KeepFirstCopyFn(horizon, committed)))
+            .setCoder(batchCoder);
+    return windows instanceof FixedWindows fixed
+        ? firstCopies.apply("BackIntoTheirWindows", Window.into(fixed))
+        : firstCopies;
   }
 
   /** Shards of the line keys: each holds the keys of its lines in one map state. */
@@ -93,19 +124,70 @@ public final class DropDuplicateLinesInStream
   /** Buckets per horizon: keys leave a shard's state a bucket at a time. */
   static final int BUCKETS_PER_HORIZON = 8;
 
-  static final class KeyByShardFn extends DoFn<Row, KV<Integer, Row>> {
+  /**
+   * Gathers a bundle's lines into a batch per window and shard. The batches leave when the bundle
+   * finishes, earlier windows first, each stamped with the time of its newest line: of two copies
+   * of a line that one reader reads (on Flink: a source subtask's partitions), the earlier one
+   * still reaches the shard first and is kept. Copies read by different readers reach it in any
+   * order, as single lines did; whichever is kept, the line is committed once, and a crash between
+   * the two windows' commits re-reads the kept copy, since its offset lies past the position the
+   * earlier window recorded. A runner does not advance the output watermark past a bundle in
+   * progress (Flink's operator holds it until the bundle finishes), so no batch is late for its
+   * window.
+   */
+  static final class KeyByShardFn extends DoFn<Row, KV<Integer, List<Row>>> {
     private final Counter in = MetricNames.counter(MetricNames.LINES_IN);
     private final LineKey key;
+    private transient Map<BoundedWindow, Batch[]> batches;
+    private transient long lines;
 
     KeyByShardFn(LineKey key) {
       this.key = key;
     }
 
+    @StartBundle
+    public void startBundle() {
+      batches = new HashMap<>();
+      lines = 0;
+    }
+
     @ProcessElement
-    public void process(@Element Row row, OutputReceiver<KV<Integer, Row>> out) {
-      in.inc();
+    public void process(@Element Row row, @Timestamp Instant timestamp, BoundedWindow window) {
+      lines++;
       long hash = LineKeyIndex.hash(key.id(row), key.line(row));
-      out.output(KV.of((int) Math.floorMod(hash, (long) SHARDS), row));
+      int shard = (int) Math.floorMod(hash, (long) SHARDS);
+      Batch[] shards = batches.computeIfAbsent(window, w -> new Batch[SHARDS]);
+      Batch batch = shards[shard];
+      if (batch == null) {
+        batch = new Batch();
+        shards[shard] = batch;
+      }
+      batch.rows.add(row);
+      if (batch.newest == null || timestamp.isAfter(batch.newest)) {
+        batch.newest = timestamp;
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      // counted once per bundle: a metric update per line is a measurable share of the job
+      in.inc(lines);
+      List<BoundedWindow> windows = new ArrayList<>(batches.keySet());
+      windows.sort(Comparator.comparing(BoundedWindow::maxTimestamp));
+      for (BoundedWindow window : windows) {
+        Batch[] shards = batches.get(window);
+        for (int shard = 0; shard < SHARDS; shard++) {
+          if (shards[shard] != null) {
+            context.output(KV.of(shard, shards[shard].rows), shards[shard].newest, window);
+          }
+        }
+      }
+      batches = null;
+    }
+
+    private static final class Batch {
+      final List<Row> rows = new ArrayList<>();
+      Instant newest;
     }
   }
 
@@ -114,7 +196,7 @@ public final class DropDuplicateLinesInStream
    * horizon, rounded up to a bucket); a copy whose key is in the map is dropped. One event-time
    * timer per shard removes the keys whose time has come, a bucket at a time.
    */
-  static final class KeepFirstCopyFn extends DoFn<KV<Integer, Row>, Row> {
+  static final class KeepFirstCopyFn extends DoFn<KV<Integer, List<Row>>, List<Row>> {
     private final Duration horizon;
     private final long bucketMillis;
     private final RecentLineKeys committed;
@@ -138,32 +220,41 @@ public final class DropDuplicateLinesInStream
 
     @ProcessElement
     public void process(
-        @Element KV<Integer, Row> line,
+        @Element KV<Integer, List<Row>> lines,
         @Timestamp Instant readAt,
         @StateId("seen") MapState<Long, Long> seen,
         @StateId("forgetAt") ValueState<Long> forgetAt,
         @TimerId("forget") Timer forget,
-        OutputReceiver<Row> output) {
-      Row row = line.getValue();
+        OutputReceiver<List<Row>> output) {
       LineKey key = committed.key();
-      long hash = LineKeyIndex.hash(key.id(row), key.line(row));
-      if (seen.get(hash).read() != null) {
-        LiveCounters.add(MetricNames.DUPLICATES_DROPPED, 1);
-        return;
-      }
       long expiry = roundUp(readAt.getMillis() + horizon.getMillis());
-      seen.put(hash, expiry);
+      List<Row> first = new ArrayList<>(lines.getValue().size());
+      long dropped = 0;
+      for (Row row : lines.getValue()) {
+        long hash = LineKeyIndex.hash(key.id(row), key.line(row));
+        if (seen.get(hash).read() != null) {
+          dropped++;
+          continue;
+        }
+        seen.put(hash, expiry);
+        if (committed.contains(row)) {
+          dropped++;
+          continue;
+        }
+        first.add(row);
+      }
       Long next = forgetAt.read();
       if (next == null || expiry < next) {
         forgetAt.write(expiry);
         forget.set(new Instant(expiry));
       }
-      if (committed.contains(row)) {
-        LiveCounters.add(MetricNames.DUPLICATES_DROPPED, 1);
-        return;
+      if (dropped > 0) {
+        LiveCounters.add(MetricNames.DUPLICATES_DROPPED, dropped);
       }
-      out.inc();
-      output.output(row);
+      if (!first.isEmpty()) {
+        out.inc(first.size());
+        output.output(first);
+      }
     }
 
     private long roundUp(long millis) {

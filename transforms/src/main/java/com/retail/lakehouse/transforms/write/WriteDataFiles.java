@@ -179,7 +179,42 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
    */
   @Override
   public PCollection<WrittenFiles> expand(PCollection<Row> rows) {
-    return rows.apply("BatchRowsOfEachBundle", ParDo.of(new BatchRowsFn(shards)))
+    return writeShards(
+        rows.apply("BatchRowsOfEachBundle", ParDo.of(new BatchEachRowFn(shards))), catalog, table);
+  }
+
+  /**
+   * Writes batches of rows of {@code table} with {@code shards} parallel writers, for rows that
+   * arrive in batches already (the streaming de-duplication's first copies, a small batch per
+   * de-duplication shard): a bundle's batches are merged per window, as {@link #to} batches rows,
+   * and go to the same writers.
+   */
+  public static PTransform<PCollection<List<Row>>, PCollection<WrittenFiles>> batchesTo(
+      CatalogSettings catalog, TableDefinition table, int shards) {
+    return new WriteBatchesToShards(to(catalog, table, shards));
+  }
+
+  /** See {@link #batchesTo}. */
+  private static final class WriteBatchesToShards
+      extends PTransform<PCollection<List<Row>>, PCollection<WrittenFiles>> {
+    private final WriteDataFiles writers;
+
+    WriteBatchesToShards(WriteDataFiles writers) {
+      this.writers = writers;
+    }
+
+    @Override
+    public PCollection<WrittenFiles> expand(PCollection<List<Row>> batches) {
+      return writeShards(
+          batches.apply("MergeBatchesOfEachBundle", ParDo.of(new MergeBatchesFn(writers.shards))),
+          writers.catalog,
+          writers.table);
+    }
+  }
+
+  private static PCollection<WrittenFiles> writeShards(
+      PCollection<KV<Integer, List<Row>>> batches, CatalogSettings catalog, TableDefinition table) {
+    return batches
         .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(TableRowCoder.of(table))))
         .apply("GroupByWriterShard", GroupByKey.create())
         .apply("WriteParquetFiles", ParDo.of(new WriteBatchesOfShardFn(catalog, table)))
@@ -193,7 +228,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
    * progress (Flink's operator holds it until the bundle finishes), so no batch is late for its
    * window.
    */
-  static final class BatchRowsFn extends DoFn<Row, KV<Integer, List<Row>>> {
+  abstract static class BatchRowsFn<InputT> extends DoFn<InputT, KV<Integer, List<Row>>> {
     static final int MAX_ROWS = 2_000;
     private final int shards;
     private transient Map<BoundedWindow, Batch> batches;
@@ -202,6 +237,9 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
       this.shards = shards;
     }
 
+    /** Adds the rows of one input element to {@code batch}. */
+    abstract void addTo(List<Row> batch, InputT element);
+
     @StartBundle
     public void startBundle() {
       batches = new HashMap<>();
@@ -209,12 +247,12 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
     @ProcessElement
     public void process(
-        @Element Row row,
+        @Element InputT element,
         @Timestamp Instant timestamp,
         BoundedWindow window,
         OutputReceiver<KV<Integer, List<Row>>> out) {
       Batch batch = batches.computeIfAbsent(window, w -> new Batch());
-      batch.rows.add(row);
+      addTo(batch.rows, element);
       if (batch.newest == null || timestamp.isAfter(batch.newest)) {
         batch.newest = timestamp;
       }
@@ -238,6 +276,30 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     private static final class Batch {
       final List<Row> rows = new ArrayList<>();
       Instant newest;
+    }
+  }
+
+  /** Rows into batches of a bundle. */
+  static final class BatchEachRowFn extends BatchRowsFn<Row> {
+    BatchEachRowFn(int shards) {
+      super(shards);
+    }
+
+    @Override
+    void addTo(List<Row> batch, Row row) {
+      batch.add(row);
+    }
+  }
+
+  /** Small batches into larger ones, a bundle's at a time. */
+  static final class MergeBatchesFn extends BatchRowsFn<List<Row>> {
+    MergeBatchesFn(int shards) {
+      super(shards);
+    }
+
+    @Override
+    void addTo(List<Row> batch, List<Row> rows) {
+      batch.addAll(rows);
     }
   }
 

@@ -17,7 +17,11 @@ import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestStream;
-import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.FlatMapElements;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -51,8 +55,54 @@ class DropDuplicateLinesInStreamTest {
       PCollection<Row> rows, DropDuplicateLinesInStream dedupe) {
     return rows.apply(dedupe)
         .apply(
-            MapElements.into(TypeDescriptors.strings())
-                .via((Row r) -> r.getString(PosEventSchema.EVENT_ID)));
+            FlatMapElements.into(TypeDescriptors.strings())
+                .via(
+                    (List<Row> batch) ->
+                        batch.stream().map(r -> r.getString(PosEventSchema.EVENT_ID)).toList()));
+  }
+
+  @Test
+  void firstCopiesLeaveInTheCommitWindowTheirLinesCameIn() {
+    Duration window = Duration.standardSeconds(10);
+    Instant first = new Instant(T0.getMillis() - T0.getMillis() % window.getMillis());
+    Instant second = first.plus(window);
+    TestStream<Row> events =
+        stream()
+            .addElements(
+                // a line's copy in a later window comes after it: the earlier copy is kept
+                TimestampedValue.of(copy("T-1", 1, "first window"), first),
+                TimestampedValue.of(copy("T-2", 1, "second window"), second),
+                TimestampedValue.of(copy("T-1", 1, "copy in the second window"), second),
+                TimestampedValue.of(
+                    copy("T-3", 1, "also first window"), second.minus(Duration.millis(1))))
+            .advanceWatermarkToInfinity();
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<String> ids =
+        eventIds(
+            p.apply(events).apply(Window.into(FixedWindows.of(window))),
+            DropDuplicateLinesInStream.within(HORIZON));
+    PAssert.that(ids)
+        .inWindow(new IntervalWindow(first, window))
+        .containsInAnyOrder("first window", "also first window");
+    PAssert.that(ids)
+        .inWindow(new IntervalWindow(second, window))
+        .containsInAnyOrder("second window");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void windowsABatchCannotGoBackIntoAreRefused() {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> sliding =
+        p.apply(stream().advanceWatermarkToInfinity())
+            .apply(
+                Window.into(
+                    SlidingWindows.of(Duration.standardSeconds(10))
+                        .every(Duration.standardSeconds(5))));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> sliding.apply(DropDuplicateLinesInStream.within(HORIZON)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fixed windows or the global window");
   }
 
   @Test

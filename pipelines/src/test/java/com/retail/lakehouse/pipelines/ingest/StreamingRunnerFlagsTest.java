@@ -1,0 +1,46 @@
+package com.retail.lakehouse.pipelines.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The streaming job's runner flags: what the job needs everywhere, what it gets on the local runner
+ * only (Beam metrics off), and the command line winning over both.
+ */
+class StreamingRunnerFlagsTest {
+  private static List<String> flags(String runner, String... args) {
+    return List.of(StreamingIngest.withRunnerFlags(args, "/tmp/data", runner));
+  }
+
+  @Test
+  void theLocalFlinkRunnerGetsTheJobsFlagsAndBeamMetricsOff() {
+    assertThat(flags("flink", "--topic=pos"))
+        .contains(
+            "--maxBundleTimeMills=100",
+            "--finishBundleBeforeCheckpointing=true",
+            "--stateBackendStoragePath=file:///tmp/data/flink-checkpoints",
+            "--disableMetrics=true",
+            "--topic=pos");
+  }
+
+  @Test
+  void onAClusterProfileBeamMetricsStayOn() {
+    assertThat(flags("flink", "--profile", "flink-cluster"))
+        .contains("--maxBundleTimeMills=100", "--profile=flink-cluster")
+        .noneMatch(f -> f.startsWith("--disableMetrics"));
+  }
+
+  @Test
+  void theCommandLineWins() {
+    assertThat(flags("flink", "--disable-metrics=false", "--max-bundle-time-mills=20"))
+        .contains("--disableMetrics=false", "--maxBundleTimeMills=20")
+        .doesNotContain("--disableMetrics=true", "--maxBundleTimeMills=100");
+  }
+
+  @Test
+  void theDirectRunnerGetsNone() {
+    assertThat(flags("direct", "--topic=pos")).containsExactly("--topic=pos");
+  }
+}
