@@ -223,10 +223,10 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
   /**
    * Gathers a bundle's rows into a batch per window, each batch for a random one of {@code shards}
-   * writers. A full batch leaves at once; the rest leave when the bundle finishes, stamped with the
-   * time of their newest row. A runner does not advance the output watermark past a bundle in
-   * progress (Flink's operator holds it until the bundle finishes), so no batch is late for its
-   * window.
+   * writers. A batch that reaches {@value #MAX_ROWS} rows (or more, when whole batches are merged)
+   * leaves at once; the rest leave when the bundle finishes, stamped with the time of their newest
+   * row. A runner does not advance the output watermark past a bundle in progress (Flink's operator
+   * holds it until the bundle finishes), so no batch is late for its window.
    */
   abstract static class BatchRowsFn<InputT> extends DoFn<InputT, KV<Integer, List<Row>>> {
     static final int MAX_ROWS = 2_000;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.retail.lakehouse.transforms.IcebergTestTables;
 import com.retail.lakehouse.transforms.TestEvents;
+import com.retail.lakehouse.transforms.dedupe.DropDuplicateLinesInStream;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
@@ -19,6 +20,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
@@ -78,6 +80,16 @@ class CommitWindowsInOrderTest {
   }
 
   private List<String> commitsOf(TestStream<Row> stream, int emptyCommitEvery, int rowsExpected) {
+    return commitsOf(stream, emptyCommitEvery, rowsExpected, false);
+  }
+
+  /**
+   * {@code streamingPath}: rows go through the streaming job's de-duplication, which hands on
+   * batches, and the writers of batches, as in the streaming ingest; otherwise straight to the
+   * writers of rows.
+   */
+  private List<String> commitsOf(
+      TestStream<Row> stream, int emptyCommitEvery, int rowsExpected, boolean streamingPath) {
     CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
     Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
@@ -100,7 +112,18 @@ class CommitWindowsInOrderTest {
             "OnlyThisTable",
             Filter.by((Row r) -> r.getString(PosEventSchema.TRANSACTION_ID).startsWith("T")))
         .apply("RowWindows", Window.into(TEN_SECONDS))
-        .apply(WriteDataFiles.to(catalog, RawTable.DEFINITION, 2))
+        .apply(
+            "Write",
+            streamingPath
+                ? new PTransform<PCollection<Row>, PCollection<WrittenFiles>>() {
+                  @Override
+                  public PCollection<WrittenFiles> expand(PCollection<Row> rows) {
+                    return rows.apply(
+                            DropDuplicateLinesInStream.within(java.time.Duration.ofHours(1)))
+                        .apply(WriteDataFiles.batchesTo(catalog, RawTable.DEFINITION, 2));
+                  }
+                }
+                : WriteDataFiles.to(catalog, RawTable.DEFINITION, 2))
         .apply(
             CommitWindowsInOrder.of(
                     catalog, RawTable.DEFINITION, TestEvents.TOPIC, "stream-1", lastOffsets)
@@ -144,5 +167,28 @@ class CommitWindowsInOrderTest {
     assertThat(commitsOf(quietAfterAnEmptyWindow(), 5, 1))
         .containsExactly(
             "1 rows -> {\"pos-events\":{\"0\":1}}", "0 rows -> {\"pos-events\":{\"0\":2}}");
+  }
+
+  @Test
+  void theStreamingJobsBatchesCommitInTheWindowsTheirMessagesCameIn() {
+    assertThat(commitsOf(fourWindows(), 1, 5, true))
+        .containsExactly(
+            "2 rows -> {\"pos-events\":{\"0\":3}}",
+            "2 rows -> {\"pos-events\":{\"0\":4,\"1\":1}}",
+            "0 rows -> {\"pos-events\":{\"0\":5,\"1\":1}}",
+            "1 rows -> {\"pos-events\":{\"0\":5,\"1\":2}}");
+  }
+
+  @Test
+  void aCopyInALaterWindowIsDroppedAndItsWindowStillCommitsItsOffsets() {
+    TestStream<Row> stream =
+        TestStream.create(RowCoder.of(RawTable.DEFINITION.beamSchema()))
+            .addElements(at(1, rawRow(sale("T-1", 1), 0, 0)), at(2, rawRow(sale("T-1", 2), 0, 1)))
+            .advanceWatermarkTo(T0.plus(Duration.standardSeconds(10)))
+            .addElements(at(11, rawRow(sale("T-1", 1), 0, 2)), at(12, rawRow(sale("T-2", 1), 0, 3)))
+            .advanceWatermarkToInfinity();
+    assertThat(commitsOf(stream, 1, 3, true))
+        .containsExactly(
+            "2 rows -> {\"pos-events\":{\"0\":2}}", "1 rows -> {\"pos-events\":{\"0\":4}}");
   }
 }

@@ -42,6 +42,9 @@ class PartitionedFileWriterTest {
             midnight,
             midnight.minusMillis(2),
             midnight.plusMillis(1),
+            // the same day again, up to its last millisecond: the transform is not asked
+            midnight.plusSeconds(3_600),
+            midnight.plusSeconds(86_400).minusMillis(1),
             midnight.minusSeconds(86_400),
             midnight.minusSeconds(86_400).minusMillis(1),
             midnight.plusSeconds(86_399),
