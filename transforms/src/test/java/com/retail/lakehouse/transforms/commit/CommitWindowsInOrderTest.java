@@ -143,14 +143,17 @@ class CommitWindowsInOrderTest {
     return commits;
   }
 
+  /** The commits of {@link #fourWindows()} when every window commits. */
+  private static final List<String> FOUR_WINDOWS_COMMITTED_ONE_BY_ONE =
+      List.of(
+          "2 rows -> {\"pos-events\":{\"0\":3}}",
+          "2 rows -> {\"pos-events\":{\"0\":4,\"1\":1}}",
+          "0 rows -> {\"pos-events\":{\"0\":5,\"1\":1}}",
+          "1 rows -> {\"pos-events\":{\"0\":5,\"1\":2}}");
+
   @Test
   void eachWindowCommitsInOrderRecordingTheOffsetsItCompletes() {
-    assertThat(commitsOf(1))
-        .containsExactly(
-            "2 rows -> {\"pos-events\":{\"0\":3}}",
-            "2 rows -> {\"pos-events\":{\"0\":4,\"1\":1}}",
-            "0 rows -> {\"pos-events\":{\"0\":5,\"1\":1}}",
-            "1 rows -> {\"pos-events\":{\"0\":5,\"1\":2}}");
+    assertThat(commitsOf(1)).containsExactlyElementsOf(FOUR_WINDOWS_COMMITTED_ONE_BY_ONE);
   }
 
   @Test
@@ -172,11 +175,7 @@ class CommitWindowsInOrderTest {
   @Test
   void theStreamingJobsBatchesCommitInTheWindowsTheirMessagesCameIn() {
     assertThat(commitsOf(fourWindows(), 1, 5, true))
-        .containsExactly(
-            "2 rows -> {\"pos-events\":{\"0\":3}}",
-            "2 rows -> {\"pos-events\":{\"0\":4,\"1\":1}}",
-            "0 rows -> {\"pos-events\":{\"0\":5,\"1\":1}}",
-            "1 rows -> {\"pos-events\":{\"0\":5,\"1\":2}}");
+        .containsExactlyElementsOf(FOUR_WINDOWS_COMMITTED_ONE_BY_ONE);
   }
 
   @Test
