@@ -94,14 +94,8 @@ public final class StreamingIngest {
       dataUri += "/"; // a folder not created yet has no trailing slash in its URI
     }
     List<String> all = new ArrayList<>(PipelineArgs.normalize(args));
-    String profile =
-        all.stream()
-            .filter(a -> PipelineArgs.flagName(a).equals(PipelineArgs.PROFILE_FLAG))
-            .map(a -> a.substring(a.indexOf('=') + 1))
-            .reduce((first, last) -> last)
-            .orElse("local-" + runner);
     List<String> flags = new ArrayList<>(RUNNER_FLAGS.getOrDefault(runner, List.of()));
-    if (profile.equals("local-" + runner)) {
+    if (("local-" + runner).equals(PipelineArgs.profileNamed(all, runner))) {
       flags.addAll(LOCAL_RUNNER_FLAGS.getOrDefault(runner, List.of()));
     }
     for (String flag : flags) {

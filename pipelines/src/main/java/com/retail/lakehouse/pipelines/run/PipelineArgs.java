@@ -45,7 +45,7 @@ public final class PipelineArgs {
   public static <T extends PipelineOptions> T parse(String command, String[] args, Class<T> type) {
     List<String> user = normalize(args);
     String runner = classpathRunner();
-    String profile = "local-" + runner;
+    String profile = profileNamed(user, runner);
     List<String> rest = new ArrayList<>();
     for (String arg : user) {
       String name = flagName(arg);
@@ -64,9 +64,7 @@ public final class PipelineArgs {
                   + wanted
                   + ")");
         }
-      } else if (name.equals(PROFILE_FLAG)) {
-        profile = value;
-      } else {
+      } else if (!name.equals(PROFILE_FLAG)) {
         rest.add(arg);
       }
     }
@@ -86,6 +84,20 @@ public final class PipelineArgs {
     } catch (IllegalArgumentException e) {
       throw new UsageException(firstLine(e.getMessage()));
     }
+  }
+
+  /**
+   * The runner profile a normalized command line names (its last {@code --profile}), else
+   * local-&lt;runner&gt;.
+   */
+  public static String profileNamed(List<String> normalized, String runner) {
+    String profile = "local-" + runner;
+    for (String arg : normalized) {
+      if (flagName(arg).equals(PROFILE_FLAG)) {
+        profile = flagValue(arg);
+      }
+    }
+    return profile;
   }
 
   /** Reads a runner profile: one Beam flag per line, '#' comments. */

@@ -97,7 +97,9 @@ final class PartitionedFileWriter {
     struct.wrap(row);
     Long micros = daySource < 0 ? null : struct.get(daySource, Long.class);
     DataWriter<Row> writer =
-        micros != null && micros >= dayStart && micros < dayEnd ? dayWriter : writerOfPartition();
+        micros != null && micros >= dayStart && micros < dayEnd
+            ? dayWriter
+            : writerOfPartition(micros);
     writer.write(row);
     rows++;
     if ((rows & 1023) == 0) {
@@ -115,8 +117,11 @@ final class PartitionedFileWriter {
     }
   }
 
-  /** The open file of the wrapped row's partition (a new one if none), as the transform says. */
-  private DataWriter<Row> writerOfPartition() throws IOException {
+  /**
+   * The open file of the wrapped row's partition (a new one if none), as the transform says; {@code
+   * micros}: the row's day-partitioned timestamp, if the spec is day() of one.
+   */
+  private DataWriter<Row> writerOfPartition(Long micros) throws IOException {
     key.partition(struct);
     DataWriter<Row> writer = open.get(key);
     if (writer == null) {
@@ -125,7 +130,6 @@ final class PartitionedFileWriter {
       open.put(copy, writer);
     }
     forgetDay();
-    Long micros = daySource < 0 ? null : struct.get(daySource, Long.class);
     if (micros != null && micros >= 0) {
       long day = Math.floorDiv(micros, MICROS_PER_DAY);
       // remembered only where the transform agrees: days since 1970-01-01
