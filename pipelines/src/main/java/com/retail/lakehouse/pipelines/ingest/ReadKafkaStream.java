@@ -38,6 +38,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * offsets and timestamps rise together and no message is stamped behind the watermark: a commit
  * window then covers a contiguous range of offsets of each partition, which is what lets a commit
  * record "everything below this offset" as done.
+ *
+ * <p>After each commit window ends the read can rest a moment ({@code restAfterWindow}), so the
+ * window's watermark gets through the job's steps without waiting for a moment when none has a
+ * bundle open ({@link StreamingReadSource}).
  */
 final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage>> {
   private final String bootstrapServers;
@@ -45,18 +49,24 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
   private final String consumerGroup;
   private final Map<Integer, Long> startOffsets;
   private final ReadTimePolicy.ReadClock clock;
+  private final java.time.Duration commitInterval;
+  private final java.time.Duration restAfterWindow;
 
   ReadKafkaStream(
       String bootstrapServers,
       String topic,
       String consumerGroup,
       Map<Integer, Long> startOffsets,
-      ReadTimePolicy.ReadClock clock) {
+      ReadTimePolicy.ReadClock clock,
+      java.time.Duration commitInterval,
+      java.time.Duration restAfterWindow) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.consumerGroup = consumerGroup;
     this.startOffsets = new java.util.TreeMap<>(startOffsets);
     this.clock = clock;
+    this.commitInterval = commitInterval;
+    this.restAfterWindow = restAfterWindow;
   }
 
   @Override
@@ -82,14 +92,17 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
             .commitOffsetsInFinalize();
     read.validate(begin.getPipeline().getOptions());
     return begin
-        .apply("KafkaIO", Read.from(WithoutReaderMetrics.of(kafkaSource(read))))
+        .apply(
+            "KafkaIO",
+            Read.from(
+                StreamingReadSource.of(kafkaSource(read), commitInterval, restAfterWindow, clock)))
         .apply("ToSourceMessage", ParDo.of(new ToSourceMessageFn()));
   }
 
   /**
    * KafkaIO's own unbounded source for {@code read}, as its expansion builds it; taken directly so
-   * that it can be read {@link WithoutReaderMetrics without the reader's metrics}. KafkaIO keeps
-   * the method package-private, hence the reflection; a Beam upgrade that removes it fails every
+   * that it can be read {@link StreamingReadSource without the reader's metrics}. KafkaIO keeps the
+   * method package-private, hence the reflection; a Beam upgrade that removes it fails every
    * streaming test at once, with this message.
    */
   @SuppressWarnings("unchecked")

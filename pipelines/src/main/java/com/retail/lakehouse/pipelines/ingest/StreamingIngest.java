@@ -75,6 +75,21 @@ public final class StreamingIngest {
   private StreamingIngest() {}
 
   /**
+   * How long the read rests once a commit window has ended, so that the window's watermark passes
+   * Beam's Flink steps (which hold it while a bundle is open) at once: on Flink a fifth of the
+   * window, at most 0.4 s (four times the 100 ms after which the steps finish a bundle by time,
+   * {@code --maxBundleTimeMills} above); other runners do not hold it, and do not rest.
+   */
+  static Duration restAfterWindow(String runner, Duration commitInterval) {
+    if (!runner.equals("flink")) {
+      return Duration.ZERO;
+    }
+    Duration fifth = commitInterval.dividedBy(5);
+    Duration most = Duration.ofMillis(400);
+    return fifth.compareTo(most) < 0 ? fifth : most;
+  }
+
+  /**
    * The command line with the runner's streaming flags added where neither the command line nor the
    * runner profile sets them.
    */
@@ -203,7 +218,14 @@ public final class StreamingIngest {
         IngestPipeline.buildStreaming(
             options,
             plan,
-            new ReadKafkaStream(bootstrap, topic, options.getConsumerGroup(), start, clock));
+            new ReadKafkaStream(
+                bootstrap,
+                topic,
+                options.getConsumerGroup(),
+                start,
+                clock,
+                commitInterval,
+                restAfterWindow(PipelineArgs.classpathRunner(), commitInterval)));
     System.err.printf(
         "lakehouse: streaming ingest job %s: reading %s from offsets %s (consumer group %s),"
             + " committing every %s into %s%n",

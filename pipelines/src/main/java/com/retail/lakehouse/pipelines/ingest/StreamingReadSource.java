@@ -19,8 +19,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.joda.time.Instant;
 
 /**
- * An unbounded source that reads exactly as the source it wraps, with the wrapped reader's own Beam
- * metrics dropped: what that reader reports while it reads goes nowhere.
+ * An unbounded source that reads exactly as the source it wraps, with two changes for the streaming
+ * job: the wrapped reader's own Beam metrics are dropped (what that reader reports while it reads
+ * goes nowhere), and the read rests for a moment after each commit window ends.
  *
  * <p>Why: Beam's Flink runner pushes a source's metrics into Flink's after every record it reads,
  * walking all of them each time. With KafkaIO's reader (a dozen metrics: elements and bytes read,
@@ -34,29 +35,71 @@ import org.joda.time.Instant;
  * operator after the read passes the watermark on only when a bundle of 1,000 elements is full, so
  * batches held the watermark back by seconds at live rates (freshness p99 from 13 s to 24 s at
  * 20,000 events/s) for no gain in throughput.
+ *
+ * <p>Why the rest: a commit window is written and committed once the watermark passes its end, and
+ * Beam's Flink operators (2.70) pass a watermark on only while no bundle is open. Under a steady
+ * stream every step of the read's chain has a bundle open almost all the time, so the watermark
+ * crept through them: at 5,000 events/s the writers of a 10 s window started up to 31 s after it
+ * ended (freshness p99 31.9 s), at 20,000/s 0.5-1.0 s after. Once the read time passes a window's
+ * end the read rests (the streaming job: a fifth of the window, at most 0.4 s, on Flink only), so
+ * every step finishes its bundle by time and passes the watermark with none open: the writers then
+ * start 0.2-0.3 s after the window ends (bench/results/freshness.md). While the read rests, {@code
+ * advance()} says no record is available and the wrapped reader is not advanced, so no record is
+ * skipped or read twice; its watermark (the read time) goes on rising, and KafkaIO's reader holds
+ * the batch it polled last. Nothing depends on the rest for correctness, only on the watermark,
+ * which comes later without it.
  */
-final class WithoutReaderMetrics<T, C extends UnboundedSource.CheckpointMark>
+final class StreamingReadSource<T, C extends UnboundedSource.CheckpointMark>
     extends UnboundedSource<T, C> {
   private final UnboundedSource<T, C> source;
+  private final long windowMillis;
+  private final long pauseMillis;
+  private final ReadTimePolicy.ReadClock clock;
 
-  private WithoutReaderMetrics(UnboundedSource<T, C> source) {
+  private StreamingReadSource(
+      UnboundedSource<T, C> source,
+      long windowMillis,
+      long pauseMillis,
+      ReadTimePolicy.ReadClock clock) {
     this.source = source;
+    this.windowMillis = windowMillis;
+    this.pauseMillis = pauseMillis;
+    this.clock = clock;
   }
 
-  static <T, C extends UnboundedSource.CheckpointMark> WithoutReaderMetrics<T, C> of(
-      UnboundedSource<T, C> source) {
-    if (source == null) {
-      throw new IllegalArgumentException("a source to read from is needed");
+  /**
+   * Reads {@code source}, resting {@code pause} (on {@code clock}'s monotonic time) once a record's
+   * timestamp has passed the end of a fixed window of {@code window}; a zero pause never rests.
+   */
+  static <T, C extends UnboundedSource.CheckpointMark> StreamingReadSource<T, C> of(
+      UnboundedSource<T, C> source,
+      java.time.Duration window,
+      java.time.Duration pause,
+      ReadTimePolicy.ReadClock clock) {
+    if (source == null || clock == null) {
+      throw new IllegalArgumentException("a source to read from and a clock are needed");
     }
-    return new WithoutReaderMetrics<>(source);
+    if (window == null
+        || window.toMillis() < 1
+        || pause == null
+        || pause.isNegative()
+        || pause.toMillis() >= window.toMillis()) {
+      throw new IllegalArgumentException(
+          "the read needs a window of at least 1 ms and a pause of 0 or more, shorter than the"
+              + " window, got "
+              + window
+              + " and "
+              + pause);
+    }
+    return new StreamingReadSource<>(source, window.toMillis(), pause.toMillis(), clock);
   }
 
   @Override
-  public List<WithoutReaderMetrics<T, C>> split(int desiredNumSplits, PipelineOptions options)
+  public List<StreamingReadSource<T, C>> split(int desiredNumSplits, PipelineOptions options)
       throws Exception {
-    List<WithoutReaderMetrics<T, C>> splits = new ArrayList<>();
+    List<StreamingReadSource<T, C>> splits = new ArrayList<>();
     for (UnboundedSource<T, C> split : source.split(desiredNumSplits, options)) {
-      splits.add(new WithoutReaderMetrics<>(split));
+      splits.add(new StreamingReadSource<>(split, windowMillis, pauseMillis, clock));
     }
     return splits;
   }
@@ -68,7 +111,7 @@ final class WithoutReaderMetrics<T, C extends UnboundedSource.CheckpointMark>
     try (Closeable quiet = quiet()) {
       reader = source.createReader(options, checkpointMark);
     }
-    return new QuietReader<>(this, reader);
+    return new StreamingReader<>(this, reader);
   }
 
   @Override
@@ -100,27 +143,68 @@ final class WithoutReaderMetrics<T, C extends UnboundedSource.CheckpointMark>
     return MetricsEnvironment.scopedMetricsContainer(NoMetrics.INSTANCE);
   }
 
-  /** The wrapped reader, its reading and checkpointing done with metrics dropped. */
-  private static final class QuietReader<T> extends UnboundedReader<T> {
-    private final WithoutReaderMetrics<T, ?> source;
+  /**
+   * The wrapped reader, its reading and checkpointing done with metrics dropped, resting after each
+   * window end.
+   */
+  static final class StreamingReader<T> extends UnboundedReader<T> {
+    private final StreamingReadSource<T, ?> source;
     private final UnboundedReader<T> reader;
+    private long nextWindowEnd = Long.MIN_VALUE;
+    private boolean restDue;
+    private boolean resting;
+    private long restEndsNanos;
 
-    QuietReader(WithoutReaderMetrics<T, ?> source, UnboundedReader<T> reader) {
+    StreamingReader(StreamingReadSource<T, ?> source, UnboundedReader<T> reader) {
       this.source = source;
       this.reader = reader;
+    }
+
+    /**
+     * After a record is read: once a record's read time (the time its window is taken from) reaches
+     * the end of the window the read was in, the read rests before the next record.
+     */
+    private boolean read(boolean available) {
+      if (available && source.pauseMillis > 0) {
+        long readAt = reader.getCurrentTimestamp().getMillis();
+        long windowEnd = Math.floorDiv(readAt, source.windowMillis) * source.windowMillis;
+        if (nextWindowEnd == Long.MIN_VALUE) {
+          nextWindowEnd = windowEnd + source.windowMillis; // the first record: no window ended
+        } else if (readAt >= nextWindowEnd) {
+          nextWindowEnd = windowEnd + source.windowMillis;
+          restDue = true;
+        }
+      }
+      return available;
+    }
+
+    /** Whether the read rests now: for the pause after a record of a new window was read. */
+    private boolean resting() {
+      if (restDue) {
+        restDue = false;
+        resting = true;
+        restEndsNanos = source.clock.monotonicNanos() + source.pauseMillis * 1_000_000L;
+      }
+      if (resting && source.clock.monotonicNanos() - restEndsNanos >= 0) {
+        resting = false;
+      }
+      return resting;
     }
 
     @Override
     public boolean start() throws IOException {
       try (Closeable quiet = quiet()) {
-        return reader.start();
+        return read(reader.start());
       }
     }
 
     @Override
     public boolean advance() throws IOException {
+      if (resting()) {
+        return false; // no record now; the wrapped reader stays where it is
+      }
       try (Closeable quiet = quiet()) {
-        return reader.advance();
+        return read(reader.advance());
       }
     }
 
@@ -184,7 +268,7 @@ final class WithoutReaderMetrics<T, C extends UnboundedSource.CheckpointMark>
       implements MetricsContainer, Counter, Distribution, Gauge, StringSet, BoundedTrie {
     INSTANCE;
 
-    private static final MetricName NAME = MetricName.named(WithoutReaderMetrics.class, "none");
+    private static final MetricName NAME = MetricName.named(StreamingReadSource.class, "none");
 
     @Override
     public Counter getCounter(MetricName metricName) {
