@@ -41,7 +41,8 @@ import org.joda.time.Instant;
  * stream every step of the read's chain has a bundle open almost all the time, so the watermark
  * crept through them: at 5,000 events/s the writers of a 10 s window started up to 31 s after it
  * ended (freshness p99 31.9 s), at 20,000/s 0.5-1.0 s after. Once the read time passes a window's
- * end the read rests (the streaming job: a fifth of the window, at most 0.4 s, on Flink only), so
+ * end the read rests (the streaming job: a fifth of the window, at most 0.4 s, on Flink only; not
+ * while the reader reports a backlog of more than 16 MB, where it would only slow catching up), so
  * every step finishes its bundle by time and passes the watermark with none open: the writers then
  * start 0.2-0.3 s after the window ends (bench/results/freshness.md). While the read rests, {@code
  * advance()} says no record is available and the wrapped reader is not advanced, so no record is
@@ -148,6 +149,9 @@ final class StreamingReadSource<T, C extends UnboundedSource.CheckpointMark>
    * window end.
    */
   static final class StreamingReader<T> extends UnboundedReader<T> {
+    /** A backlog above this (~40,000 POS messages, 2 s at 20,000/s) is a read behind. */
+    static final long BEHIND_BYTES = 16L * 1024 * 1024;
+
     private final StreamingReadSource<T, ?> source;
     private final UnboundedReader<T> reader;
     private long nextWindowEnd = Long.MIN_VALUE;
@@ -172,10 +176,17 @@ final class StreamingReadSource<T, C extends UnboundedSource.CheckpointMark>
           nextWindowEnd = windowEnd + source.windowMillis; // the first record: no window ended
         } else if (readAt >= nextWindowEnd) {
           nextWindowEnd = windowEnd + source.windowMillis;
-          restDue = true;
+          // a read that is behind (a backlog) rests not: its bundles fill and finish by count,
+          // and a rest would only slow the catching up
+          restDue = !behind(reader.getSplitBacklogBytes());
         }
       }
       return available;
+    }
+
+    /** Whether the wrapped reader's backlog says the read is behind (an unknown one does not). */
+    static boolean behind(long backlogBytes) {
+      return backlogBytes != BACKLOG_UNKNOWN && backlogBytes > BEHIND_BYTES;
     }
 
     /** Whether the read rests now: for the pause after a record of a new window was read. */

@@ -71,6 +71,24 @@ class StreamingReadSourceTest {
   }
 
   @Test
+  void aReadBehindItsBacklogDoesNotRestOneThatCaughtUpDoes() throws Exception {
+    long behind = StreamingReadSource.StreamingReader.BEHIND_BYTES + 1;
+    UnboundedSource.UnboundedReader<Long> reader =
+        reader(new Stamps(T + 9_999, T + W, T + W + 1).withBacklog(behind), PAUSE);
+    assertThat(start(reader)).isTrue();
+    assertThat(advance(reader)).isTrue();
+    assertThat(advance(reader)).as("behind: no rest").isTrue();
+    UnboundedSource.UnboundedReader<Long> caughtUp =
+        reader(
+            new Stamps(T + 9_999, T + W, T + W + 1)
+                .withBacklog(StreamingReadSource.StreamingReader.BEHIND_BYTES),
+            PAUSE);
+    assertThat(start(caughtUp)).isTrue();
+    assertThat(advance(caughtUp)).isTrue();
+    assertThat(advance(caughtUp)).as("caught up: a rest").isFalse();
+  }
+
+  @Test
   void aZeroPauseNeverRests() throws Exception {
     UnboundedSource.UnboundedReader<Long> reader =
         reader(new Stamps(T + 9_999, T + W, T + W + 1), Duration.ZERO);
@@ -142,9 +160,16 @@ class StreamingReadSourceTest {
   /** Records 0, 1, 2... read at the given times; a split reads them all again. */
   static final class Stamps extends UnboundedSource<Long, UnboundedSource.CheckpointMark> {
     private final long[] times;
+    private long backlogBytes = UnboundedSource.UnboundedReader.BACKLOG_UNKNOWN;
 
     Stamps(long... times) {
       this.times = times;
+    }
+
+    /** The same records, the reader reporting this backlog. */
+    Stamps withBacklog(long bytes) {
+      backlogBytes = bytes;
+      return this;
     }
 
     @Override
@@ -187,6 +212,11 @@ class StreamingReadSourceTest {
         @Override
         public Instant getWatermark() {
           return new Instant(times[Math.max(next, 0)]);
+        }
+
+        @Override
+        public long getSplitBacklogBytes() {
+          return backlogBytes;
         }
 
         @Override
