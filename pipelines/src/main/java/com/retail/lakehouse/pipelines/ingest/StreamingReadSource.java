@@ -44,7 +44,7 @@ import org.joda.time.Instant;
  * end the read rests (the streaming job: a fifth of the window, at most 0.4 s, on Flink only; not
  * while the reader reports a backlog of more than 16 MB, where it would only slow catching up), so
  * every step finishes its bundle by time and passes the watermark with none open: the writers then
- * start 0.2-0.3 s after the window ends (bench/results/freshness.md). While the read rests, {@code
+ * start 0.2-0.6 s after the window ends (bench/results/freshness.md). While the read rests, {@code
  * advance()} says no record is available and the wrapped reader is not advanced, so no record is
  * skipped or read twice; its watermark (the read time) goes on rising, and KafkaIO's reader holds
  * the batch it polled last. Nothing depends on the rest for correctness, only on the watermark,
