@@ -80,7 +80,8 @@ public final class BenchResults {
 
   /**
    * The checkout's commit ({@code git rev-parse --short HEAD} in {@code -Dlakehouse.home}), with
-   * {@code +changes} when the work tree differs from it; "unknown" outside a git checkout.
+   * {@code +changes} when the work tree differs from it outside {@code bench/results/} (the results
+   * a sitting appends to); "unknown" outside a git checkout.
    */
   static String gitCommit() {
     Path home = Path.of(System.getProperty("lakehouse.home", "."));
@@ -89,7 +90,16 @@ public final class BenchResults {
       if (head.isEmpty()) {
         return "unknown";
       }
-      return git(home, "status", "--porcelain", "--untracked-files=no").isEmpty()
+      // the result files a sitting appends to are not the code it measures
+      return git(
+                  home,
+                  "status",
+                  "--porcelain",
+                  "--untracked-files=no",
+                  "--",
+                  ".",
+                  ":(exclude)bench/results")
+              .isEmpty()
           ? head
           : head + "+changes";
     } catch (IOException e) {

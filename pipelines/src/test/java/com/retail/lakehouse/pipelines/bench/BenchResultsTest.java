@@ -28,6 +28,45 @@ class BenchResultsTest {
   }
 
   @Test
+  void theCommitIsMarkedChangedByCodeNotByTheResultsABenchWritesInto(@TempDir Path repo)
+      throws Exception {
+    Path code = repo.resolve("pipelines/Job.java");
+    Path results = repo.resolve("bench/results/ingest.md");
+    Files.createDirectories(code.getParent());
+    Files.createDirectories(results.getParent());
+    Files.writeString(code, "class Job {}\n");
+    Files.writeString(results, "| run |\n");
+    git(repo, "init", "-q");
+    git(repo, "add", ".");
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "one");
+    String home = System.getProperty("lakehouse.home");
+    System.setProperty("lakehouse.home", repo.toString());
+    try {
+      String head = BenchResults.gitCommit();
+      assertThat(head).matches("[0-9a-f]{7,40}");
+      Files.writeString(results, "| run |\n| another run |\n");
+      assertThat(BenchResults.gitCommit())
+          .as("a result appended: the code is the commit")
+          .isEqualTo(head);
+      Files.writeString(code, "class Job { int changed; }\n");
+      assertThat(BenchResults.gitCommit()).isEqualTo(head + "+changes");
+    } finally {
+      if (home == null) {
+        System.clearProperty("lakehouse.home");
+      } else {
+        System.setProperty("lakehouse.home", home);
+      }
+    }
+  }
+
+  private static void git(Path repo, String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", repo.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).inheritIO().start();
+    assertThat(p.waitFor()).as(String.join(" ", cmd)).isZero();
+  }
+
+  @Test
   void aRowGoesIntoTheResultsTableNotIntoATableOfNotesBelowIt(@TempDir Path dir) throws Exception {
     Map<String, Object> machine = Map.of("cores", 2, "memory_gib", 1, "jdk", "17");
     BenchResults.write(
