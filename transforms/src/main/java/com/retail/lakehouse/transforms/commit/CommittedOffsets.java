@@ -246,4 +246,18 @@ public final class CommittedOffsets implements Serializable {
   public String toString() {
     return topic + nextOffsets;
   }
+
+  /** Two positions are equal when they hold the same offsets of the same topics. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CommittedOffsets other
+        && topic.equals(other.topic)
+        && nextOffsets.equals(other.nextOffsets)
+        && otherTopics.equals(other.otherTopics);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(topic, nextOffsets, otherTopics);
+  }
 }

@@ -40,6 +40,19 @@ class CommittedOffsetsTest {
   }
 
   @Test
+  void positionsAreValuesEqualWhenTheyHoldTheSameOffsets() {
+    CommittedOffsets a = new CommittedOffsets(TOPIC, Map.of(0, 5L, 1, 7L));
+    assertThat(a)
+        .isEqualTo(new CommittedOffsets(TOPIC, Map.of(1, 7L, 0, 5L)))
+        .hasSameHashCodeAs(new CommittedOffsets(TOPIC, Map.of(1, 7L, 0, 5L)))
+        .isNotEqualTo(new CommittedOffsets(TOPIC, Map.of(0, 5L, 1, 8L)))
+        .isNotEqualTo(new CommittedOffsets("other", Map.of(0, 5L, 1, 7L)))
+        .isNotEqualTo(a.advancedTo(Map.of(2, 1L)));
+    // Beam's SerializableCoder (the streaming committer's state) warns about types without equals
+    assertThat(org.apache.beam.sdk.util.SerializableUtils.clone(a)).isEqualTo(a);
+  }
+
+  @Test
   void offsetsCommittedWithTheDataAreReadBackFromTheTable() {
     Table table = committedTable();
 
