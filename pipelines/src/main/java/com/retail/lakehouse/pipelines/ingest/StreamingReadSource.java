@@ -155,7 +155,6 @@ final class StreamingReadSource<T, C extends UnboundedSource.CheckpointMark>
     private final StreamingReadSource<T, ?> source;
     private final UnboundedReader<T> reader;
     private long nextWindowEnd = Long.MIN_VALUE;
-    private boolean restDue;
     private boolean resting;
     private long restEndsNanos;
 
@@ -171,15 +170,18 @@ final class StreamingReadSource<T, C extends UnboundedSource.CheckpointMark>
     private boolean read(boolean available) {
       if (available && source.pauseMillis > 0) {
         long readAt = reader.getCurrentTimestamp().getMillis();
-        long windowEnd = Math.floorDiv(readAt, source.windowMillis) * source.windowMillis;
-        if (nextWindowEnd == Long.MIN_VALUE) {
-          nextWindowEnd = windowEnd + source.windowMillis; // the first record: no window ended
-        } else if (readAt >= nextWindowEnd) {
-          nextWindowEnd = windowEnd + source.windowMillis;
-          // a read that is behind (a backlog) rests not: its bundles fill and finish by count,
-          // and a rest would only slow the catching up
-          restDue = !behind(reader.getSplitBacklogBytes());
+        long windowEnd =
+            Math.floorDiv(readAt, source.windowMillis) * source.windowMillis + source.windowMillis;
+        // a read that is behind (a backlog) rests not: its bundles fill and finish by count, and a
+        // rest would only slow the catching up; the first record ends no window
+        if (nextWindowEnd != Long.MIN_VALUE
+            && readAt >= nextWindowEnd
+            && !behind(reader.getSplitBacklogBytes())) {
+          resting = true;
+          restEndsNanos = source.clock.monotonicNanos() + source.pauseMillis * 1_000_000L;
         }
+        // never back: another partition's record of the window before starts no second rest
+        nextWindowEnd = Math.max(nextWindowEnd, windowEnd);
       }
       return available;
     }
@@ -191,11 +193,6 @@ final class StreamingReadSource<T, C extends UnboundedSource.CheckpointMark>
 
     /** Whether the read rests now: for the pause after a record of a new window was read. */
     private boolean resting() {
-      if (restDue) {
-        restDue = false;
-        resting = true;
-        restEndsNanos = source.clock.monotonicNanos() + source.pauseMillis * 1_000_000L;
-      }
       if (resting && source.clock.monotonicNanos() - restEndsNanos >= 0) {
         resting = false;
       }
