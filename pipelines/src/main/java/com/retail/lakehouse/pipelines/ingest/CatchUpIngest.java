@@ -6,7 +6,6 @@ import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.pipelines.run.PipelineArgs;
 import com.retail.lakehouse.pipelines.run.PipelineCounters;
 import com.retail.lakehouse.pipelines.run.Progress;
-import com.retail.lakehouse.pipelines.run.RunSnapshots;
 import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.commit.CommittedOffsets;
 import com.retail.lakehouse.transforms.contract.EventContract;
@@ -215,8 +214,8 @@ public final class CatchUpIngest {
       summary.put("dlq_snapshot_id", deadCommit == null ? null : deadCommit.snapshotId());
       summary.put("data_files", commits.dataFiles());
       summary.put("data_bytes", commits.dataBytes());
-      summary.put("raw_data_files", RunSnapshots.count(rawCommit, "added-data-files"));
-      summary.put("raw_data_bytes", RunSnapshots.count(rawCommit, "added-files-size"));
+      summary.put("raw_data_files", commits.rawTotals().files());
+      summary.put("raw_data_bytes", commits.rawTotals().bytes());
       summary.put("payload_bytes_read", counters.get(MetricNames.BYTES_READ));
       summary.put("commits", commits.commits());
       summary.put("start_offsets", start);

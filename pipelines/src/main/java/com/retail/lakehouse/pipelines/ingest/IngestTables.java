@@ -8,6 +8,7 @@ import com.retail.lakehouse.pipelines.run.RunSummary;
 import com.retail.lakehouse.transforms.commit.AppendWithPosition;
 import com.retail.lakehouse.transforms.commit.CommittedOffsets;
 import com.retail.lakehouse.transforms.commit.RecordedRouting;
+import com.retail.lakehouse.transforms.commit.RunTotals;
 import com.retail.lakehouse.transforms.contract.EventContract;
 import com.retail.lakehouse.transforms.event.DeadLetterReason;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
@@ -107,31 +108,54 @@ final class IngestTables {
 
   /** The commits a run made to the raw table and the dead-letter table. */
   RunCommits commitsOf(String runId) {
-    return new RunCommits(RunSnapshots.of(raw, runId), RunSnapshots.of(deadLetters, runId));
+    List<Snapshot> rawCommits = RunSnapshots.of(raw, runId);
+    List<Snapshot> deadLetterCommits = RunSnapshots.of(deadLetters, runId);
+    return new RunCommits(
+        rawCommits,
+        deadLetterCommits,
+        totals(raw, rawCommits, runId),
+        totals(deadLetters, deadLetterCommits, runId));
   }
 
-  /** The snapshots of one run in both tables, and the counts the summary reports from them. */
-  record RunCommits(List<Snapshot> raw, List<Snapshot> deadLetters) {
+  /**
+   * What the run committed to {@code table}: the totals its commits recorded (carried with the
+   * position, they survive the expiry of the run's own snapshots while a streaming job runs), never
+   * less than the sum over the run's snapshots still there (all there is for a table written before
+   * totals were recorded, or whose totals a compaction of an older version did not carry).
+   */
+  private static RunTotals totals(Table table, List<Snapshot> commits, String runId) {
+    RunTotals summed =
+        new RunTotals(
+            runId,
+            commits.size(),
+            RunSnapshots.sum(commits, "added-records"),
+            RunSnapshots.sum(commits, "added-data-files"),
+            RunSnapshots.sum(commits, "added-files-size"));
+    RunTotals recorded = RunTotals.ofRun(table, runId);
+    return recorded == null ? summed : recorded.atLeast(summed);
+  }
+
+  /** The snapshots of one run in both tables still there, and what it committed to each. */
+  record RunCommits(
+      List<Snapshot> raw, List<Snapshot> deadLetters, RunTotals rawTotals, RunTotals dlqTotals) {
     long rawRows() {
-      return RunSnapshots.sum(raw, "added-records");
+      return rawTotals.rows();
     }
 
     long deadLetterRows() {
-      return RunSnapshots.sum(deadLetters, "added-records");
+      return dlqTotals.rows();
     }
 
     long dataFiles() {
-      return RunSnapshots.sum(raw, "added-data-files")
-          + RunSnapshots.sum(deadLetters, "added-data-files");
+      return rawTotals.files() + dlqTotals.files();
     }
 
     long dataBytes() {
-      return RunSnapshots.sum(raw, "added-files-size")
-          + RunSnapshots.sum(deadLetters, "added-files-size");
+      return rawTotals.bytes() + dlqTotals.bytes();
     }
 
-    int commits() {
-      return raw.size() + deadLetters.size();
+    long commits() {
+      return rawTotals.commits() + dlqTotals.commits();
     }
   }
 

@@ -1,6 +1,7 @@
 package com.retail.lakehouse.pipelines.maintain;
 
 import com.retail.lakehouse.transforms.commit.CommittedOffsets;
+import java.util.Map;
 import org.apache.iceberg.BaseOverwriteFiles;
 import org.apache.iceberg.DataOperations;
 import org.apache.iceberg.HasTableOperations;
@@ -10,8 +11,9 @@ import org.apache.iceberg.TableMetadata;
 
 /**
  * A compaction commit: Iceberg's file rewrite (a {@code replace} snapshot: files out, files with
- * the same rows in) that also carries the table's ingest Kafka position forward into its own
- * snapshot summary, so that the position stays readable after the older snapshots are expired.
+ * the same rows in) that also carries the table's ingest Kafka position (and the ingest run's
+ * totals recorded with it) forward into its own snapshot summary, so that both stay readable after
+ * the older snapshots are expired.
  *
  * <p>Iceberg's {@code table.newRewrite()} cannot do the carrying safely: its summary is fixed
  * before the commit, and when an ingest append lands between our read of the position and the
@@ -39,14 +41,12 @@ final class RewriteWithPosition extends BaseOverwriteFiles {
   @Override
   protected void validate(TableMetadata base, Snapshot parent) {
     super.validate(base, parent);
-    String position;
+    Map<String, String> carried;
     try {
-      position = CommittedOffsets.recordedValue(base);
+      carried = CommittedOffsets.toCarryForward(base);
     } catch (CommittedOffsets.PositionUnknownException e) {
-      position = null; // lost already (foreign maintenance): nothing to carry, ingest says so
+      carried = Map.of(); // lost already (foreign maintenance): nothing to carry, ingest says so
     }
-    if (position != null) {
-      set(CommittedOffsets.SUMMARY_KEY, position);
-    }
+    carried.forEach(this::set);
   }
 }

@@ -16,6 +16,7 @@ import com.retail.lakehouse.pipelines.conformance.LakehouseTables;
 import com.retail.lakehouse.pipelines.conformance.RunnerConformance;
 import com.retail.lakehouse.transforms.commit.CommittedOffsets;
 import com.retail.lakehouse.transforms.commit.CrashPoint;
+import com.retail.lakehouse.transforms.commit.RunTotals;
 import com.retail.lakehouse.transforms.mart.ReplaceMartDays;
 import com.retail.lakehouse.transforms.tables.DailySalesSummaryTable;
 import java.io.IOException;
@@ -78,6 +79,7 @@ class MaintainTest {
     List<String> deadBefore = rowsOf(tables.deadLetters());
     Map<String, String> sumsBefore = partitionSums(tables.raw());
     CommittedOffsets positionBefore = CommittedOffsets.of(raw, topic);
+    RunTotals totalsBefore = RunTotals.recordedIn(raw.currentSnapshot());
     long filesBefore = filesOf(raw);
 
     JsonNode summary = maintain("--compact", "--min-age=0s");
@@ -100,6 +102,9 @@ class MaintainTest {
     assertThat(compaction.operation()).isEqualTo(DataOperations.REPLACE);
     assertThat(compaction.summary()).containsKey(CommittedOffsets.SUMMARY_KEY);
     assertThat(CommittedOffsets.of(raw, topic).samePositionAs(positionBefore)).isTrue();
+    // the last ingest run's totals, carried with the position
+    assertThat(totalsBefore).isNotNull();
+    assertThat(RunTotals.recordedIn(compaction)).isEqualTo(totalsBefore);
     assertSortedByStoreAndTime(raw);
   }
 
@@ -153,12 +158,14 @@ class MaintainTest {
     List<Manifest> sent = ingestInBatches(topic, 2);
     Table raw = new LakehouseTables(dataDir).rawTable();
     List<CommittedOffsets> afterConcurrentIngest = new ArrayList<>();
+    List<RunTotals> totalsOfConcurrentIngest = new ArrayList<>();
     MaintainRun.afterPlanning =
         () -> {
           try {
             sent.add(generate(topic, seed++, 0.02));
             ingest(topic);
             afterConcurrentIngest.add(CommittedOffsets.of(raw, topic));
+            totalsOfConcurrentIngest.add(RunTotals.recordedIn(raw.currentSnapshot()));
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
@@ -177,6 +184,9 @@ class MaintainTest {
             CommittedOffsets.recordedIn(compaction, topic)
                 .samePositionAs(afterConcurrentIngest.get(0)))
         .isTrue();
+    assertThat(RunTotals.recordedIn(compaction))
+        .isNotNull()
+        .isEqualTo(totalsOfConcurrentIngest.get(0));
     LakehouseTables tables = new LakehouseTables(dataDir);
     RunnerConformance.assertTablesHoldExactly(tables, sent.toArray(Manifest[]::new));
 

@@ -44,6 +44,12 @@ public final class AppendWithPosition {
   static volatile Runnable beforeIcebergCommit = () -> {};
 
   /**
+   * Test hook: runs at the end of each validation of an attempt inside Iceberg's commit, so a test
+   * can make another writer's commit land between an attempt and its metadata swap (a retry).
+   */
+  static volatile Runnable afterValidation = () -> {};
+
+  /**
    * Makes {@code runId} the only ingest that may commit to {@code table}: a run or job claims its
    * tables when it starts, so a stopped job whose last commit is still in flight (a "zombie": a
    * cancelled local job, or an old Flink job a supervisor replaced) cannot append rows its
@@ -150,7 +156,15 @@ public final class AppendWithPosition {
     }
     CrashPoint.BEFORE_COMMIT.maybeCrash();
     CommittedOffsets advanced = start.advancedTo(next);
-    FencedAppend append = new FencedAppend(table, tableName, runId, start);
+    FencedAppend append =
+        new FencedAppend(
+            table,
+            tableName,
+            runId,
+            start,
+            files.stream().mapToLong(DataFile::recordCount).sum(),
+            files.size(),
+            bytes);
     files.forEach(append::addFile);
     request.summary().forEach(append::set);
     append.set(CommittedOffsets.SUMMARY_KEY, advanced.toSummaryJson());
@@ -185,7 +199,7 @@ public final class AppendWithPosition {
         () -> {
           table.refresh();
           checkClaim(table.properties().get(OWNER_PROPERTY), table.name(), runId);
-          FencedAppend append = new FencedAppend(table, table.name(), runId, null);
+          FencedAppend append = new FencedAppend(table, table.name(), runId, null, 0, 0, 0);
           append.set(CommittedOffsets.SUMMARY_KEY, position.toSummaryJson());
           append.set(CommittedOffsets.RUN_ID_KEY, runId);
           append.set(RECOVERED_KEY, "true");
@@ -222,18 +236,33 @@ public final class AppendWithPosition {
    * An append (Iceberg's overwrite operation with added files only, recorded as an {@code append}
    * snapshot) that re-checks the claim and the position in {@link #validate}, which Iceberg calls
    * on every attempt with the metadata that attempt will replace: the check and the append are one
-   * atomic step, even when Iceberg retries after a concurrent commit.
+   * atomic step, even when Iceberg retries after a concurrent commit. The run's totals ({@link
+   * RunTotals}) are added up there too, from the ones the replaced metadata's position snapshot
+   * records: a retry on top of a concurrent compaction (which carries them) adds this commit once.
    */
   private static final class FencedAppend extends BaseOverwriteFiles {
     private final String tableName;
     private final String runId;
     private final CommittedOffsets from;
+    private final long rows;
+    private final long files;
+    private final long bytes;
 
-    FencedAppend(Table table, String tableName, String runId, CommittedOffsets from) {
+    FencedAppend(
+        Table table,
+        String tableName,
+        String runId,
+        CommittedOffsets from,
+        long rows,
+        long files,
+        long bytes) {
       super(table.name(), ((HasTableOperations) table).operations());
       this.tableName = tableName;
       this.runId = runId;
       this.from = from;
+      this.rows = rows;
+      this.files = files;
+      this.bytes = bytes;
     }
 
     /** Always an append, with or without files (readers that follow appends keep working). */
@@ -246,14 +275,26 @@ public final class AppendWithPosition {
     protected void validate(TableMetadata base, Snapshot parent) {
       super.validate(base, parent);
       checkClaim(base.properties().get(OWNER_PROPERTY), tableName, runId);
+      Snapshot recording;
       if (from == null) {
-        return; // recordPosition: the claim alone
+        // recordPosition: the claim alone; the position it replaces may be lost (expired)
+        try {
+          recording = CommittedOffsets.recordingSnapshot(base);
+        } catch (CommittedOffsets.PositionUnknownException e) {
+          recording = null;
+        }
+      } else {
+        CommittedOffsets position = CommittedOffsets.of(base, from.topic());
+        if (!position.samePositionAs(from)) {
+          throw new PositionMoved(
+              tableName + "'s position moved from " + from + " to " + position + " under a commit");
+        }
+        recording = CommittedOffsets.recordingSnapshot(base);
       }
-      CommittedOffsets position = CommittedOffsets.of(base, from.topic());
-      if (!position.samePositionAs(from)) {
-        throw new PositionMoved(
-            tableName + "'s position moved from " + from + " to " + position + " under a commit");
-      }
+      set(
+          RunTotals.SUMMARY_KEY,
+          RunTotals.before(recording, runId).plusCommit(rows, files, bytes).toSummaryJson());
+      afterValidation.run();
     }
   }
 

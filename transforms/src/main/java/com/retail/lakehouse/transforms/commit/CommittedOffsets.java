@@ -110,18 +110,33 @@ public final class CommittedOffsets implements Serializable {
   }
 
   /**
-   * The position value (every topic's, as stored under {@link #SUMMARY_KEY}) that {@code metadata}
-   * holds as a commit is about to replace it, or null when no snapshot records one. For commits
-   * that do not move the position but must carry it forward (compaction: its snapshot becomes the
-   * newest, and the older ones may then be expired). Call it inside the commit's validation, with
-   * the metadata the commit replaces, so that an ingest commit that landed meanwhile is never
+   * What a commit that does not move the position must carry forward so it stays readable: the
+   * position value (every topic's, as stored under {@link #SUMMARY_KEY}) and the ingest run's
+   * totals ({@link RunTotals#SUMMARY_KEY}) that {@code metadata} holds as the commit is about to
+   * replace it; empty when no snapshot records a position. For compaction, whose snapshot becomes
+   * the newest while the older ones may then be expired. Call it inside the commit's validation,
+   * with the metadata the commit replaces, so that an ingest commit that landed meanwhile is never
    * carried back.
    *
    * @throws PositionUnknownException if the snapshot that recorded it has been expired
    */
-  public static String recordedValue(TableMetadata metadata) {
-    Snapshot recording = newestRecording(metadata.currentSnapshot(), metadata::snapshot);
-    return recording == null ? null : recording.summary().get(SUMMARY_KEY);
+  public static Map<String, String> toCarryForward(TableMetadata metadata) {
+    Snapshot recording = recordingSnapshot(metadata);
+    Map<String, String> carried = new TreeMap<>();
+    if (recording != null) {
+      for (String key : new String[] {SUMMARY_KEY, RunTotals.SUMMARY_KEY}) {
+        String value = recording.summary().get(key);
+        if (value != null) {
+          carried.put(key, value);
+        }
+      }
+    }
+    return carried;
+  }
+
+  /** The snapshot that records the position in {@code metadata}, or null when none does. */
+  static Snapshot recordingSnapshot(TableMetadata metadata) {
+    return newestRecording(metadata.currentSnapshot(), metadata::snapshot);
   }
 
   /**

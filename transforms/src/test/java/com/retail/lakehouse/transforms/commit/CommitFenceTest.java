@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.StreamSupport;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -35,6 +36,7 @@ class CommitFenceTest {
   @AfterEach
   void removeHook() {
     AppendWithPosition.beforeIcebergCommit = () -> {};
+    AppendWithPosition.afterValidation = () -> {};
   }
 
   /** A data file entry of the raw table (metadata only: the commit never opens it). */
@@ -207,6 +209,96 @@ class CommitFenceTest {
     assertThat(table.properties())
         .containsEntry(AppendWithPosition.OWNER_PROPERTY, "run")
         .doesNotContainKey(TableProperties.COMMIT_NUM_RETRIES);
+  }
+
+  @Test
+  void eachCommitRecordsItsRunsRunningTotalsAndANewRunStartsItsOwn() {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    AppendWithPosition.claim(table, "job");
+    commit(table, "job", 10, Map.of(0, 10L));
+    commit(table, "job", 5, Map.of(0, 15L));
+    AppendWithPosition.commit(
+        table, table.name(), TOPIC, "job", null, List.of(), 0, Map.of(0, 16L), Map.of());
+
+    assertThat(RunTotals.ofRun(table, "job")).isEqualTo(new RunTotals("job", 3, 15, 2, 2048));
+    assertThat(RunTotals.recordedIn(table.currentSnapshot()))
+        .isEqualTo(new RunTotals("job", 3, 15, 2, 2048));
+
+    AppendWithPosition.claim(table, "next-job");
+    assertThat(RunTotals.ofRun(table, "next-job")).as("nothing committed yet").isNull();
+    commit(table, "next-job", 7, Map.of(0, 23L));
+    assertThat(RunTotals.ofRun(table, "next-job"))
+        .isEqualTo(new RunTotals("next-job", 1, 7, 1, 1024));
+    assertThat(RunTotals.ofRun(table, "job"))
+        .as("a finished run's totals stay readable")
+        .isEqualTo(new RunTotals("job", 3, 15, 2, 2048));
+  }
+
+  @Test
+  void aCommitIcebergRetriesOnTopOfAnotherWritersCommitAddsItselfToTheTotalsOnce() {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    AppendWithPosition.claim(table, "job");
+    commit(table, "job", 10, Map.of(0, 10L));
+    // another writer (no position) commits after the first attempt's validation, before its
+    // metadata swap: that attempt fails on stale metadata and Iceberg validates and commits again
+    AtomicInteger validations = new AtomicInteger();
+    AppendWithPosition.afterValidation =
+        () -> {
+          if (validations.incrementAndGet() == 1) {
+            Table other = freshView(catalog.catalog());
+            other.newAppend().appendFile(file(other, 4)).commit();
+          }
+        };
+
+    commit(table, "job", 5, Map.of(0, 15L));
+
+    assertThat(validations).as("attempts").hasValue(2);
+    table.refresh();
+    assertThat(table.currentSnapshot().summary()).containsEntry("total-records", "19");
+    assertThat(RunTotals.recordedIn(table.currentSnapshot()))
+        .isEqualTo(new RunTotals("job", 2, 15, 2, 2048));
+  }
+
+  @Test
+  void unreadableTotalsWhereThePositionIsDoNotStopTheNextCommit() {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    AppendWithPosition.claim(table, "job");
+    commit(table, "job", 10, Map.of(0, 10L));
+    // a foreign tool's commit records the position with totals this version cannot read
+    table
+        .newAppend()
+        .set(
+            CommittedOffsets.SUMMARY_KEY,
+            table.currentSnapshot().summary().get(CommittedOffsets.SUMMARY_KEY))
+        .set(RunTotals.SUMMARY_KEY, "{\"run\":\"job\",\"commits\":\"many\"}")
+        .commit();
+
+    commit(table, "job", 5, Map.of(0, 15L));
+
+    assertThat(CommittedOffsets.of(table, TOPIC).nextOffsets()).isEqualTo(Map.of(0, 15L));
+    assertThat(RunTotals.recordedIn(table.currentSnapshot()))
+        .as("counted from this commit on")
+        .isEqualTo(new RunTotals("job", 1, 5, 1, 1024));
+    assertThat(RunTotals.ofRun(table, "job")).isEqualTo(new RunTotals("job", 1, 5, 1, 1024));
+  }
+
+  @Test
+  void aRecoveredPositionCountsAsACommitOfTheRunThatRecordedIt() {
+    CatalogSettings catalog = IcebergTestTables.hadoopCatalog(warehouse);
+    Table table = RawTable.DEFINITION.createOrLoad(catalog.catalog());
+    AppendWithPosition.claim(table, "old");
+    commit(table, "old", 10, Map.of(0, 10L));
+    AppendWithPosition.claim(table, "recovering");
+
+    AppendWithPosition.recordPosition(
+        table, "recovering", new CommittedOffsets(TOPIC, Map.of(0, 10L)));
+    commit(table, "recovering", 3, Map.of(0, 13L));
+
+    assertThat(RunTotals.ofRun(table, "recovering"))
+        .isEqualTo(new RunTotals("recovering", 2, 3, 1, 1024));
   }
 
   private static Table freshView(Catalog catalog) {
