@@ -12,6 +12,8 @@ import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import com.retail.lakehouse.transforms.validate.RoutedRow;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -36,6 +39,7 @@ import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -180,7 +184,9 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
   @Override
   public PCollection<WrittenFiles> expand(PCollection<Row> rows) {
     return writeShards(
-        rows.apply("BatchRowsOfEachBundle", ParDo.of(new BatchEachRowFn(shards))), catalog, table);
+        rows.apply("BatchRowsOfEachBundle", ParDo.of(new BatchEachRowFn(shards, table))),
+        catalog,
+        table);
   }
 
   /**
@@ -206,18 +212,20 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     @Override
     public PCollection<WrittenFiles> expand(PCollection<List<Row>> batches) {
       return writeShards(
-          batches.apply("MergeBatchesOfEachBundle", ParDo.of(new MergeBatchesFn(writers.shards))),
+          batches.apply(
+              "MergeBatchesOfEachBundle",
+              ParDo.of(new MergeBatchesFn(writers.shards, writers.table))),
           writers.catalog,
           writers.table);
     }
   }
 
   private static PCollection<WrittenFiles> writeShards(
-      PCollection<KV<Integer, List<Row>>> batches, CatalogSettings catalog, TableDefinition table) {
+      PCollection<KV<Integer, byte[]>> batches, CatalogSettings catalog, TableDefinition table) {
     return batches
-        .setCoder(KvCoder.of(VarIntCoder.of(), ListCoder.of(TableRowCoder.of(table))))
+        .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
         .apply("GroupByWriterShard", GroupByKey.create())
-        .apply("WriteParquetFiles", ParDo.of(new WriteBatchesOfShardFn(catalog, table)))
+        .apply("WriteParquetFiles", ParDo.of(new WriteEncodedBatchesOfShardFn(catalog, table)))
         .setCoder(SerializableCoder.of(WrittenFiles.class));
   }
 
@@ -227,14 +235,21 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
    * leaves at once; the rest leave when the bundle finishes, stamped with the time of their newest
    * row. A runner does not advance the output watermark past a bundle in progress (Flink's operator
    * holds it until the bundle finishes), so no batch is late for its window.
+   *
+   * <p>A batch leaves encoded ({@link #encode}): the grouping holds a window's batches until the
+   * window ends, and on Flink's heap state a row held as a Row is ~35 objects that every young
+   * collection copies, where a batch of encoded rows is one array (the rows are encoded for the
+   * shuffle anyway, and decoded by the writer as before).
    */
-  abstract static class BatchRowsFn<InputT> extends DoFn<InputT, KV<Integer, List<Row>>> {
+  abstract static class BatchRowsFn<InputT> extends DoFn<InputT, KV<Integer, byte[]>> {
     static final int MAX_ROWS = 2_000;
     private final int shards;
+    private final TableRowCoder coder;
     private transient Map<BoundedWindow, Batch> batches;
 
-    BatchRowsFn(int shards) {
+    BatchRowsFn(int shards, TableDefinition table) {
       this.shards = shards;
+      this.coder = TableRowCoder.of(table);
     }
 
     /** Adds the rows of one input element to {@code batch}. */
@@ -250,14 +265,14 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
         @Element InputT element,
         @Timestamp Instant timestamp,
         BoundedWindow window,
-        OutputReceiver<KV<Integer, List<Row>>> out) {
+        OutputReceiver<KV<Integer, byte[]>> out) {
       Batch batch = batches.computeIfAbsent(window, w -> new Batch());
       addTo(batch.rows, element);
       if (batch.newest == null || timestamp.isAfter(batch.newest)) {
         batch.newest = timestamp;
       }
       if (batch.rows.size() >= MAX_ROWS) {
-        out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), batch.rows));
+        out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), encode(batch.rows, coder)));
         batches.remove(window);
       }
     }
@@ -266,7 +281,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     public void finishBundle(FinishBundleContext context) {
       for (Map.Entry<BoundedWindow, Batch> e : batches.entrySet()) {
         context.output(
-            KV.of(ThreadLocalRandom.current().nextInt(shards), e.getValue().rows),
+            KV.of(ThreadLocalRandom.current().nextInt(shards), encode(e.getValue().rows, coder)),
             e.getValue().newest,
             e.getKey());
       }
@@ -281,8 +296,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
   /** Rows into batches of a bundle. */
   static final class BatchEachRowFn extends BatchRowsFn<Row> {
-    BatchEachRowFn(int shards) {
-      super(shards);
+    BatchEachRowFn(int shards, TableDefinition table) {
+      super(shards, table);
     }
 
     @Override
@@ -293,8 +308,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
   /** Small batches into larger ones, a bundle's at a time. */
   static final class MergeBatchesFn extends BatchRowsFn<List<Row>> {
-    MergeBatchesFn(int shards) {
-      super(shards);
+    MergeBatchesFn(int shards, TableDefinition table) {
+      super(shards, table);
     }
 
     @Override
@@ -303,18 +318,81 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     }
   }
 
+  /** A batch of rows of {@code coder}'s table as one array: the count, then each row. */
+  static byte[] encode(List<Row> rows, TableRowCoder coder) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + rows.size() * 320);
+    try {
+      VarInt.encode(rows.size(), out);
+      for (Row row : rows) {
+        coder.encode(row, out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("encoding a batch of rows", e); // never: memory
+    }
+    return out.toByteArray();
+  }
+
+  /** Hands each row of a batch {@link #encode} made to {@code writer}, one at a time. */
+  static void decodeEach(byte[] batch, TableRowCoder coder, RowWriter writer) throws IOException {
+    ByteArrayInputStream in = new ByteArrayInputStream(batch);
+    int rows = VarInt.decodeInt(in);
+    for (int i = 0; i < rows; i++) {
+      writer.write(coder.decode(in));
+    }
+    if (in.available() != 0) {
+      throw new IOException("a batch of encoded rows has " + in.available() + " bytes left over");
+    }
+  }
+
+  /** Where {@link #decodeEach} puts rows. */
+  interface RowWriter {
+    void write(Row row) throws IOException;
+  }
+
+  /** Writes one shard's encoded batches ({@link #encode}) into files, one per table partition. */
+  static final class WriteEncodedBatchesOfShardFn extends WriteShardFn<byte[]> {
+    private final TableRowCoder coder;
+
+    WriteEncodedBatchesOfShardFn(CatalogSettings catalog, TableDefinition definition) {
+      super(catalog, definition);
+      this.coder = TableRowCoder.of(definition);
+    }
+
+    @Override
+    void writeBatch(byte[] batch, PartitionedFileWriter writer) throws IOException {
+      decodeEach(batch, coder, writer::write);
+    }
+  }
+
   /** Writes one shard's batches of rows into files, one open file per table partition. */
-  static final class WriteBatchesOfShardFn
-      extends DoFn<KV<Integer, Iterable<List<Row>>>, WrittenFiles> {
+  static final class WriteBatchesOfShardFn extends WriteShardFn<List<Row>> {
+    WriteBatchesOfShardFn(CatalogSettings catalog, TableDefinition definition) {
+      super(catalog, definition);
+    }
+
+    @Override
+    void writeBatch(List<Row> batch, PartitionedFileWriter writer) throws IOException {
+      for (Row row : batch) {
+        writer.write(row);
+      }
+    }
+  }
+
+  /** Writes one shard's batches into files, one open file per table partition. */
+  abstract static class WriteShardFn<BatchT>
+      extends DoFn<KV<Integer, Iterable<BatchT>>, WrittenFiles> {
     private final CatalogSettings catalog;
     private final TableDefinition definition;
     private final Counter filesWritten = MetricNames.counter(MetricNames.DATA_FILES_WRITTEN);
     private transient Table table;
 
-    WriteBatchesOfShardFn(CatalogSettings catalog, TableDefinition definition) {
+    WriteShardFn(CatalogSettings catalog, TableDefinition definition) {
       this.catalog = catalog;
       this.definition = definition;
     }
+
+    /** Writes the rows of one batch. */
+    abstract void writeBatch(BatchT batch, PartitionedFileWriter writer) throws IOException;
 
     @Setup
     public void setup() {
@@ -323,14 +401,12 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
     @ProcessElement
     public void process(
-        @Element KV<Integer, Iterable<List<Row>>> shard, OutputReceiver<WrittenFiles> out) {
+        @Element KV<Integer, Iterable<BatchT>> shard, OutputReceiver<WrittenFiles> out) {
       table.refresh();
       PartitionedFileWriter writer = new PartitionedFileWriter(table, definition, shard.getKey());
       try {
-        for (List<Row> batch : shard.getValue()) {
-          for (Row row : batch) {
-            writer.write(row);
-          }
+        for (BatchT batch : shard.getValue()) {
+          writeBatch(batch, writer);
         }
         WrittenFiles written = writer.finish();
         filesWritten.inc(written.files().size());
