@@ -276,20 +276,20 @@ public final class AppendWithPosition {
       super.validate(base, parent);
       checkClaim(base.properties().get(OWNER_PROPERTY), tableName, runId);
       Snapshot recording;
-      if (from == null) {
-        // recordPosition: the claim alone; the position it replaces may be lost (expired)
-        try {
-          recording = CommittedOffsets.recordingSnapshot(base);
-        } catch (CommittedOffsets.PositionUnknownException e) {
-          recording = null;
+      try {
+        recording = CommittedOffsets.recordingSnapshot(base);
+      } catch (CommittedOffsets.PositionUnknownException e) {
+        if (from != null) {
+          throw e;
         }
-      } else {
-        CommittedOffsets position = CommittedOffsets.of(base, from.topic());
+        recording = null; // recordPosition: the position it replaces may be lost (expired)
+      }
+      if (from != null) { // recordPosition checks the claim alone
+        CommittedOffsets position = CommittedOffsets.heldBy(recording, from.topic());
         if (!position.samePositionAs(from)) {
           throw new PositionMoved(
               tableName + "'s position moved from " + from + " to " + position + " under a commit");
         }
-        recording = CommittedOffsets.recordingSnapshot(base);
       }
       set(
           RunTotals.SUMMARY_KEY,

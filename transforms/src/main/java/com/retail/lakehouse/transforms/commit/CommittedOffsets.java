@@ -91,22 +91,18 @@ public final class CommittedOffsets implements Serializable {
     return newestRecorded(table.currentSnapshot(), table::snapshot, topic);
   }
 
-  /**
-   * The position in table metadata as a commit is about to replace it: what a commit validates
-   * against inside Iceberg's optimistic commit.
-   */
-  static CommittedOffsets of(TableMetadata metadata, String topic) {
-    return newestRecorded(metadata.currentSnapshot(), metadata::snapshot, topic);
-  }
-
   private static CommittedOffsets newestRecorded(
       Snapshot snapshot, LongFunction<Snapshot> byId, String topic) {
-    Snapshot recording = newestRecording(snapshot, byId);
-    if (recording == null) {
-      return none(topic);
-    }
-    Map<String, Map<Integer, Long>> all = parse(recording.summary().get(SUMMARY_KEY));
-    return new CommittedOffsets(topic, all.getOrDefault(topic, Map.of()), all);
+    return heldBy(newestRecording(snapshot, byId), topic);
+  }
+
+  /**
+   * The position of {@code topic} that {@code recording} (a table's newest snapshot recording one,
+   * or null when none does) holds: what a commit validates against inside Iceberg's optimistic
+   * commit, with the recording snapshot of the metadata it is about to replace.
+   */
+  static CommittedOffsets heldBy(Snapshot recording, String topic) {
+    return recording == null ? none(topic) : recordedIn(recording, topic);
   }
 
   /**
