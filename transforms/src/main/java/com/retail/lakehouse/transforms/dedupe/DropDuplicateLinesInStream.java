@@ -3,14 +3,16 @@ package com.retail.lakehouse.transforms.dedupe;
 import com.retail.lakehouse.transforms.contract.LineKey;
 import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
+import com.retail.lakehouse.transforms.tables.EncodedRows;
+import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -48,11 +50,16 @@ import org.joda.time.Instant;
  *
  * <p>Lines travel to their shards in batches, one per bundle, window and shard, and leave as
  * batches of the first copies, each in the window its lines came in: the shuffle and the keyed
- * state then handle a batch where they handled a line. On Flink's streaming mode that per-element
- * work (the key's hash and encoding, the state's lookup of key and namespace, a runner call) cost
- * as much CPU as the de-duplication itself (bench/results/profile-notes.md). The input's windows
- * must be fixed windows or the global window: a batch is stamped with the time of one of its lines
- * and goes back into the window of that time.
+ * state then handle a batch where they handled a line. A batch is one array ({@link EncodedRows}):
+ * each line's key hash, then the line as its table's {@link TableRowCoder} (the input's coder)
+ * encodes it. The shard reads the hashes and copies the first copies' bytes into its output batch
+ * without decoding them, and the writers ({@code WriteDataFiles.batchesTo}) decode each row once,
+ * where they write it: in the profile the rows' decoding and re-encoding between the two shuffles
+ * cost as much CPU as the de-duplication's state. On Flink's streaming mode that per-element work
+ * (the key's hash and encoding, the state's lookup of key and namespace, a runner call) cost as
+ * much CPU as the de-duplication itself (bench/results/profile-notes.md). The input's windows must
+ * be fixed windows or the global window: a batch is stamped with the time of one of its lines and
+ * goes back into the window of that time.
  *
  * <p>Timestamps are the time a message was read, so the horizon is measured in ingest time: an
  * event whose own event_time is hours old is still a valid, new line (late data is kept). A line is
@@ -68,7 +75,7 @@ import org.joda.time.Instant;
  * held over 2^64.
  */
 public final class DropDuplicateLinesInStream
-    extends PTransform<PCollection<Row>, PCollection<List<Row>>> {
+    extends PTransform<PCollection<Row>, PCollection<byte[]>> {
   private final Duration horizon;
   private final RecentLineKeys committed;
 
@@ -97,22 +104,27 @@ public final class DropDuplicateLinesInStream
   }
 
   @Override
-  public PCollection<List<Row>> expand(PCollection<Row> lines) {
+  public PCollection<byte[]> expand(PCollection<Row> lines) {
     WindowFn<?, ?> windows = lines.getWindowingStrategy().getWindowFn();
     if (!(windows instanceof FixedWindows) && !(windows instanceof GlobalWindows)) {
       throw new IllegalArgumentException(
           "DropDuplicateLinesInStream takes lines in fixed windows or the global window, not "
               + windows.getClass().getSimpleName());
     }
-    Coder<List<Row>> batchCoder = ListCoder.of(lines.getCoder());
-    PCollection<List<Row>> firstCopies =
+    if (!(lines.getCoder() instanceof TableRowCoder coder)) {
+      throw new IllegalArgumentException(
+          "DropDuplicateLinesInStream takes rows coded by their table's TableRowCoder (the first"
+              + " copies leave encoded by it), not "
+              + lines.getCoder().getClass().getSimpleName());
+    }
+    PCollection<byte[]> firstCopies =
         lines
-            .apply("KeyByShard", ParDo.of(new KeyByShardFn(committed.key())))
-            .setCoder(KvCoder.of(VarIntCoder.of(), batchCoder))
+            .apply("KeyByShard", ParDo.of(new KeyByShardFn(committed.key(), coder)))
+            .setCoder(KvCoder.of(VarIntCoder.of(), ByteArrayCoder.of()))
             // the state outlives commit windows: a line is remembered across them
             .apply("AcrossWindows", Window.into(new GlobalWindows()))
             .apply("KeepFirstCopyWithinHorizon", ParDo.of(new KeepFirstCopyFn(horizon, committed)))
-            .setCoder(batchCoder);
+            .setCoder(ByteArrayCoder.of());
     return windows instanceof FixedWindows fixed
         ? firstCopies.apply("BackIntoTheirWindows", Window.into(fixed))
         : firstCopies;
@@ -135,19 +147,25 @@ public final class DropDuplicateLinesInStream
    * progress (Flink's operator holds it until the bundle finishes), so no batch is late for its
    * window.
    */
-  static final class KeyByShardFn extends DoFn<Row, KV<Integer, List<Row>>> {
+  static final class KeyByShardFn extends DoFn<Row, KV<Integer, byte[]>> {
     private final Counter in = MetricNames.counter(MetricNames.LINES_IN);
     private final LineKey key;
+    private final TableRowCoder coder;
     private transient Map<BoundedWindow, Batch[]> batches;
+    private transient BoundedWindow lastWindow;
+    private transient Batch[] lastShards;
     private transient long lines;
 
-    KeyByShardFn(LineKey key) {
+    KeyByShardFn(LineKey key, TableRowCoder coder) {
       this.key = key;
+      this.coder = coder;
     }
 
     @StartBundle
     public void startBundle() {
       batches = new HashMap<>();
+      lastWindow = null;
+      lastShards = null;
       lines = 0;
     }
 
@@ -156,13 +174,18 @@ public final class DropDuplicateLinesInStream
       lines++;
       long hash = LineKeyIndex.hash(key.id(row), key.line(row));
       int shard = (int) Math.floorMod(hash, (long) SHARDS);
-      Batch[] shards = batches.computeIfAbsent(window, w -> new Batch[SHARDS]);
-      Batch batch = shards[shard];
+      if (!window.equals(lastWindow)) { // a bundle's lines are mostly of one window
+        lastShards = batches.computeIfAbsent(window, w -> new Batch[SHARDS]);
+        lastWindow = window;
+      }
+      Batch batch = lastShards[shard];
       if (batch == null) {
         batch = new Batch();
-        shards[shard] = batch;
+        lastShards[shard] = batch;
       }
-      batch.rows.add(row);
+      // the key's hash travels with the line: the shard checks it without decoding the line
+      batch.lines.writeLong(hash);
+      batch.lines.add(row, coder);
       if (batch.newest == null || timestamp.isAfter(batch.newest)) {
         batch.newest = timestamp;
       }
@@ -178,15 +201,19 @@ public final class DropDuplicateLinesInStream
         Batch[] shards = batches.get(window);
         for (int shard = 0; shard < SHARDS; shard++) {
           if (shards[shard] != null) {
-            context.output(KV.of(shard, shards[shard].rows), shards[shard].newest, window);
+            context.output(
+                KV.of(shard, shards[shard].lines.toByteArray()), shards[shard].newest, window);
           }
         }
       }
       batches = null;
+      lastWindow = null;
+      lastShards = null;
     }
 
+    /** A shard's lines of one window: each line as its key's hash, then the row encoded. */
     private static final class Batch {
-      final List<Row> rows = new ArrayList<>();
+      final EncodedRows lines = new EncodedRows(4096);
       Instant newest;
     }
   }
@@ -196,7 +223,7 @@ public final class DropDuplicateLinesInStream
    * horizon, rounded up to a bucket); a copy whose key is in the map is dropped. One event-time
    * timer per shard removes the keys whose time has come, a bucket at a time.
    */
-  static final class KeepFirstCopyFn extends DoFn<KV<Integer, List<Row>>, List<Row>> {
+  static final class KeepFirstCopyFn extends DoFn<KV<Integer, byte[]>, byte[]> {
     private final Duration horizon;
     private final long bucketMillis;
     private final RecentLineKeys committed;
@@ -220,28 +247,34 @@ public final class DropDuplicateLinesInStream
 
     @ProcessElement
     public void process(
-        @Element KV<Integer, List<Row>> lines,
+        @Element KV<Integer, byte[]> lines,
         @Timestamp Instant readAt,
         @StateId("seen") MapState<Long, Long> seen,
         @StateId("forgetAt") ValueState<Long> forgetAt,
         @TimerId("forget") Timer forget,
-        OutputReceiver<List<Row>> output) {
-      LineKey key = committed.key();
+        OutputReceiver<byte[]> output)
+        throws CoderException {
       long expiry = roundUp(readAt.getMillis() + horizon.getMillis());
-      List<Row> first = new ArrayList<>(lines.getValue().size());
+      byte[] batch = lines.getValue();
+      EncodedRows first = new EncodedRows(batch.length);
+      long kept = 0;
       long dropped = 0;
-      for (Row row : lines.getValue()) {
-        long hash = LineKeyIndex.hash(key.id(row), key.line(row));
+      for (int pos = 0; pos < batch.length; ) {
+        long hash = EncodedRows.readLong(batch, pos);
+        pos += 8;
+        int length = EncodedRows.rowLength(batch, pos);
         if (seen.get(hash).read() != null) {
           dropped++;
-          continue;
+        } else {
+          seen.put(hash, expiry);
+          if (committed.containsKeyHash(hash)) {
+            dropped++;
+          } else {
+            first.addEncoded(batch, pos, length);
+            kept++;
+          }
         }
-        seen.put(hash, expiry);
-        if (committed.contains(row)) {
-          dropped++;
-          continue;
-        }
-        first.add(row);
+        pos += length;
       }
       Long next = forgetAt.read();
       if (next == null || expiry < next) {
@@ -251,9 +284,9 @@ public final class DropDuplicateLinesInStream
       if (dropped > 0) {
         LiveCounters.add(MetricNames.DUPLICATES_DROPPED, dropped);
       }
-      if (!first.isEmpty()) {
-        out.inc(first.size());
-        output.output(first);
+      if (kept > 0) {
+        out.inc(kept);
+        output.output(first.toByteArray());
       }
     }
 

@@ -314,7 +314,11 @@ final class LineKeyIndex {
 
   /** Whether a line with this key was committed within the horizon. */
   boolean contains(String id, int line) {
-    long hash = hash(id, line);
+    return contains(hash(id, line));
+  }
+
+  /** Whether a line whose key has this {@link #hash} was committed within the horizon. */
+  boolean contains(long hash) {
     return segments.get(segmentOf(hash)).contains(hash);
   }
 

@@ -99,6 +99,14 @@ public final class RecentLineKeys implements Serializable {
   }
 
   /**
+   * Whether a line whose key hashes to {@code hash} ({@link LineKeyIndex#hash}, as the streaming
+   * de-duplication's shards hold keys) was committed within the horizon.
+   */
+  public boolean containsKeyHash(long hash) {
+    return catalog != null && open().contains(hash);
+  }
+
+  /**
    * A one-line account of this JVM's index of these keys, for logs: held keys, memory, and what the
    * last run added; null when no DoFn of this JVM opened it (a cluster's workers).
    */

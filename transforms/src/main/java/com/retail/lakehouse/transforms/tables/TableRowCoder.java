@@ -101,10 +101,29 @@ public final class TableRowCoder extends CustomCoder<Row> {
 
   @Override
   public Row decode(InputStream in) throws CoderException, IOException {
-    FieldKind[] k = kinds();
     byte[] data = new byte[VarInt.decodeInt(in)];
     new DataInputStream(in).readFully(data);
-    Reader r = new Reader(data);
+    return decode(new Reader(data, 0, data.length));
+  }
+
+  /**
+   * Decodes the one row whose encoding (what {@link #encode} wrote, its length prefix included)
+   * takes {@code length} bytes from {@code from} in {@code data}, without copying them first.
+   */
+  public Row decode(byte[] data, int from, int length) throws CoderException {
+    if (from < 0 || length < 1 || from + length > data.length) {
+      throw new CoderException("corrupt row encoding");
+    }
+    Reader prefix = new Reader(data, from, from + length);
+    int rowLength = (int) prefix.unsignedVarLong();
+    if (prefix.pos + rowLength != from + length) {
+      throw new CoderException("corrupt row encoding");
+    }
+    return decode(new Reader(data, prefix.pos, from + length));
+  }
+
+  private Row decode(Reader r) throws CoderException {
+    FieldKind[] k = kinds();
     long nulls = r.varLong();
     List<Object> values = new ArrayList<>(k.length);
     for (int i = 0; i < k.length; i++) {
@@ -127,6 +146,9 @@ public final class TableRowCoder extends CustomCoder<Row> {
             case DATE -> LocalDate.ofEpochDay(r.varLong());
             case UTC_TIMESTAMP -> new org.joda.time.Instant(r.varLong());
           });
+    }
+    if (r.pos != r.end) {
+      throw new CoderException("corrupt row encoding: " + (r.end - r.pos) + " bytes left over");
     }
     return Row.withSchema(schema).attachValues(values);
   }
@@ -166,25 +188,34 @@ public final class TableRowCoder extends CustomCoder<Row> {
   /** Reads what {@link Buffer} wrote. */
   private static final class Reader {
     private final byte[] data;
+    private final int end;
     private int pos;
 
-    Reader(byte[] data) {
+    Reader(byte[] data, int from, int end) {
       this.data = data;
+      this.pos = from;
+      this.end = end;
     }
 
     private int length() throws CoderException {
       int n = (int) varLong();
-      if (n < 0 || pos + n > data.length) {
+      if (n < 0 || pos + n > end) {
         throw new CoderException("corrupt row encoding");
       }
       return n;
     }
 
     long varLong() throws CoderException {
+      long v = unsignedVarLong();
+      return (v >>> 1) ^ -(v & 1);
+    }
+
+    /** A varint as VarInt writes it (no zig-zag): the row's length prefix. */
+    long unsignedVarLong() throws CoderException {
       long v = 0;
       int shift = 0;
       while (true) {
-        if (pos >= data.length || shift > 63) {
+        if (pos >= end || shift > 63) {
           throw new CoderException("corrupt row encoding");
         }
         byte b = data[pos++];
@@ -194,7 +225,7 @@ public final class TableRowCoder extends CustomCoder<Row> {
         }
         shift += 7;
       }
-      return (v >>> 1) ^ -(v & 1);
+      return v;
     }
 
     String string() throws CoderException {

@@ -8,15 +8,13 @@ import com.retail.lakehouse.transforms.dedupe.FirstCopies;
 import com.retail.lakehouse.transforms.dedupe.RecentLineKeys;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.EncodedRows;
 import com.retail.lakehouse.transforms.tables.RawTable;
 import com.retail.lakehouse.transforms.tables.TableDefinition;
 import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import com.retail.lakehouse.transforms.validate.RoutedRow;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +37,6 @@ import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
@@ -192,17 +189,18 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
   /**
    * Writes batches of rows of {@code table} with {@code shards} parallel writers, for rows that
    * arrive in batches already (the streaming de-duplication's first copies, a small batch per
-   * de-duplication shard): a bundle's batches are merged per window, as {@link #to} batches rows,
-   * and go to the same writers.
+   * de-duplication shard, each row encoded by {@code TableRowCoder.of(table)}, see {@link
+   * EncodedRows}): a bundle's batches are merged per window by appending them, as {@link #to}
+   * batches rows, and go to the same writers, which decode each row where they write it.
    */
-  public static PTransform<PCollection<List<Row>>, PCollection<WrittenFiles>> batchesTo(
+  public static PTransform<PCollection<byte[]>, PCollection<WrittenFiles>> batchesTo(
       CatalogSettings catalog, TableDefinition table, int shards) {
     return new WriteBatchesToShards(to(catalog, table, shards));
   }
 
   /** See {@link #batchesTo}. */
   private static final class WriteBatchesToShards
-      extends PTransform<PCollection<List<Row>>, PCollection<WrittenFiles>> {
+      extends PTransform<PCollection<byte[]>, PCollection<WrittenFiles>> {
     private final WriteDataFiles writers;
 
     WriteBatchesToShards(WriteDataFiles writers) {
@@ -210,7 +208,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     }
 
     @Override
-    public PCollection<WrittenFiles> expand(PCollection<List<Row>> batches) {
+    public PCollection<WrittenFiles> expand(PCollection<byte[]> batches) {
       return writeShards(
           batches.apply(
               "MergeBatchesOfEachBundle",
@@ -236,15 +234,17 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
    * row. A runner does not advance the output watermark past a bundle in progress (Flink's operator
    * holds it until the bundle finishes), so no batch is late for its window.
    *
-   * <p>A batch leaves encoded ({@link #encode}): the grouping holds a window's batches until the
-   * window ends, and on Flink's heap state a row held as a Row is ~35 objects that every young
+   * <p>A batch leaves encoded ({@link EncodedRows}): the grouping holds a window's batches until
+   * the window ends, and on Flink's heap state a row held as a Row is ~35 objects that every young
    * collection copies, where a batch of encoded rows is one array (the rows are encoded for the
    * shuffle anyway, and decoded by the writer as before).
    */
   abstract static class BatchRowsFn<InputT> extends DoFn<InputT, KV<Integer, byte[]>> {
-    static final int MAX_ROWS = 2_000;
+    /** A batch this large leaves at once: about 2,000 rows of the raw table. */
+    static final int MAX_BYTES = 512 * 1024;
+
     private final int shards;
-    private final TableRowCoder coder;
+    final TableRowCoder coder;
     private transient Map<BoundedWindow, Batch> batches;
 
     BatchRowsFn(int shards, TableDefinition table) {
@@ -253,7 +253,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     }
 
     /** Adds the rows of one input element to {@code batch}. */
-    abstract void addTo(List<Row> batch, InputT element);
+    abstract void addTo(EncodedRows batch, InputT element);
 
     @StartBundle
     public void startBundle() {
@@ -271,8 +271,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
       if (batch.newest == null || timestamp.isAfter(batch.newest)) {
         batch.newest = timestamp;
       }
-      if (batch.rows.size() >= MAX_ROWS) {
-        out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), encode(batch.rows, coder)));
+      if (batch.rows.size() >= MAX_BYTES) {
+        out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), batch.rows.toByteArray()));
         batches.remove(window);
       }
     }
@@ -281,7 +281,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     public void finishBundle(FinishBundleContext context) {
       for (Map.Entry<BoundedWindow, Batch> e : batches.entrySet()) {
         context.output(
-            KV.of(ThreadLocalRandom.current().nextInt(shards), encode(e.getValue().rows, coder)),
+            KV.of(ThreadLocalRandom.current().nextInt(shards), e.getValue().rows.toByteArray()),
             e.getValue().newest,
             e.getKey());
       }
@@ -289,7 +289,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     }
 
     private static final class Batch {
-      final List<Row> rows = new ArrayList<>();
+      final EncodedRows rows = new EncodedRows(64 * 1024);
       Instant newest;
     }
   }
@@ -301,55 +301,24 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
     }
 
     @Override
-    void addTo(List<Row> batch, Row row) {
-      batch.add(row);
+    void addTo(EncodedRows batch, Row row) {
+      batch.add(row, coder);
     }
   }
 
-  /** Small batches into larger ones, a bundle's at a time. */
-  static final class MergeBatchesFn extends BatchRowsFn<List<Row>> {
+  /** Small batches into larger ones, a bundle's at a time, by appending their bytes. */
+  static final class MergeBatchesFn extends BatchRowsFn<byte[]> {
     MergeBatchesFn(int shards, TableDefinition table) {
       super(shards, table);
     }
 
     @Override
-    void addTo(List<Row> batch, List<Row> rows) {
+    void addTo(EncodedRows batch, byte[] rows) {
       batch.addAll(rows);
     }
   }
 
-  /** A batch of rows of {@code coder}'s table as one array: the count, then each row. */
-  static byte[] encode(List<Row> rows, TableRowCoder coder) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + rows.size() * 320);
-    try {
-      VarInt.encode(rows.size(), out);
-      for (Row row : rows) {
-        coder.encode(row, out);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("encoding a batch of rows", e); // never: memory
-    }
-    return out.toByteArray();
-  }
-
-  /** Hands each row of a batch {@link #encode} made to {@code writer}, one at a time. */
-  static void decodeEach(byte[] batch, TableRowCoder coder, RowWriter writer) throws IOException {
-    ByteArrayInputStream in = new ByteArrayInputStream(batch);
-    int rows = VarInt.decodeInt(in);
-    for (int i = 0; i < rows; i++) {
-      writer.write(coder.decode(in));
-    }
-    if (in.available() != 0) {
-      throw new IOException("a batch of encoded rows has " + in.available() + " bytes left over");
-    }
-  }
-
-  /** Where {@link #decodeEach} puts rows. */
-  interface RowWriter {
-    void write(Row row) throws IOException;
-  }
-
-  /** Writes one shard's encoded batches ({@link #encode}) into files, one per table partition. */
+  /** Writes one shard's encoded batches ({@link EncodedRows}) into files, one per partition. */
   static final class WriteEncodedBatchesOfShardFn extends WriteShardFn<byte[]> {
     private final TableRowCoder coder;
 
@@ -360,7 +329,7 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
     @Override
     void writeBatch(byte[] batch, PartitionedFileWriter writer) throws IOException {
-      decodeEach(batch, coder, writer::write);
+      EncodedRows.forEach(batch, coder, writer::write);
     }
   }
 

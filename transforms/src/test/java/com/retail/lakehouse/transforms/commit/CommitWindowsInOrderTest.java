@@ -10,12 +10,12 @@ import com.retail.lakehouse.transforms.dedupe.DropDuplicateLinesInStream;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.tables.TableRowCoder;
 import com.retail.lakehouse.transforms.write.WriteDataFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Filter;
@@ -48,7 +48,7 @@ class CommitWindowsInOrderTest {
 
   /** Messages of four windows; "X" lines stand for messages that went to the other table. */
   private static TestStream<Row> fourWindows() {
-    return TestStream.create(RowCoder.of(RawTable.DEFINITION.beamSchema()))
+    return TestStream.create(TableRowCoder.of(RawTable.DEFINITION))
         .addElements(
             at(1, rawRow(sale("T-1", 1), 0, 0)),
             at(2, rawRow(sale("T-1", 2), 0, 1)),
@@ -68,7 +68,7 @@ class CommitWindowsInOrderTest {
 
   /** One window with rows, then one with messages of the other table only, then silence. */
   private static TestStream<Row> quietAfterAnEmptyWindow() {
-    return TestStream.create(RowCoder.of(RawTable.DEFINITION.beamSchema()))
+    return TestStream.create(TableRowCoder.of(RawTable.DEFINITION))
         .addElements(at(1, rawRow(sale("T-1", 1), 0, 0)))
         .advanceWatermarkTo(T0.plus(Duration.standardSeconds(10)))
         .addElements(at(11, rawRow(sale("X-1", 1), 0, 1)))
@@ -181,7 +181,7 @@ class CommitWindowsInOrderTest {
   @Test
   void aCopyInALaterWindowIsDroppedAndItsWindowStillCommitsItsOffsets() {
     TestStream<Row> stream =
-        TestStream.create(RowCoder.of(RawTable.DEFINITION.beamSchema()))
+        TestStream.create(TableRowCoder.of(RawTable.DEFINITION))
             .addElements(at(1, rawRow(sale("T-1", 1), 0, 0)), at(2, rawRow(sale("T-1", 2), 0, 1)))
             .advanceWatermarkTo(T0.plus(Duration.standardSeconds(10)))
             .addElements(at(11, rawRow(sale("T-1", 1), 0, 2)), at(12, rawRow(sale("T-2", 1), 0, 3)))

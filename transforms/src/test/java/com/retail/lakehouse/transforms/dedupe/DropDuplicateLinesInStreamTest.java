@@ -8,7 +8,11 @@ import com.retail.lakehouse.transforms.TestEvents;
 import com.retail.lakehouse.transforms.event.PosEvent;
 import com.retail.lakehouse.transforms.event.PosEventSchema;
 import com.retail.lakehouse.transforms.tables.CatalogSettings;
+import com.retail.lakehouse.transforms.tables.EncodedRows;
 import com.retail.lakehouse.transforms.tables.RawTable;
+import com.retail.lakehouse.transforms.tables.TableRowCoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +48,19 @@ class DropDuplicateLinesInStreamTest {
 
   /** Copy {@code copyName} of line (transaction, line), told apart by its event_id. */
   private static Row copy(String transaction, int line, String copyName) {
-    return sale(transaction, line).withEventId(copyName).toRow();
+    return rawRow(sale(transaction, line).withEventId(copyName), 0, 0);
   }
 
   private static TestStream.Builder<Row> stream() {
-    return TestStream.create(RowCoder.of(PosEventSchema.BEAM_SCHEMA));
+    return TestStream.create(TableRowCoder.of(RawTable.DEFINITION));
+  }
+
+  private static List<Row> decoded(byte[] batch) {
+    try {
+      return EncodedRows.decode(batch, TableRowCoder.of(RawTable.DEFINITION));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static PCollection<String> eventIds(
@@ -57,8 +69,10 @@ class DropDuplicateLinesInStreamTest {
         .apply(
             FlatMapElements.into(TypeDescriptors.strings())
                 .via(
-                    (List<Row> batch) ->
-                        batch.stream().map(r -> r.getString(PosEventSchema.EVENT_ID)).toList()));
+                    (byte[] batch) ->
+                        decoded(batch).stream()
+                            .map(r -> r.getString(PosEventSchema.EVENT_ID))
+                            .toList()));
   }
 
   @Test
@@ -106,6 +120,19 @@ class DropDuplicateLinesInStreamTest {
   }
 
   @Test
+  void rowsNotCodedByTheirTablesCoderAreRefused() {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<Row> events =
+        p.apply(
+            TestStream.create(RowCoder.of(PosEventSchema.BEAM_SCHEMA))
+                .advanceWatermarkToInfinity());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> events.apply(DropDuplicateLinesInStream.within(HORIZON)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TableRowCoder");
+  }
+
+  @Test
   void copiesWithinTheHorizonAreDroppedAcrossWindowsAndALineIsForgottenAfterIt() {
     TestStream<Row> events =
         stream()
@@ -138,9 +165,9 @@ class DropDuplicateLinesInStreamTest {
             .advanceWatermarkTo(T0.plus(Duration.standardDays(1)))
             .addElements(
                 TimestampedValue.of(
-                    old.withEventId("late").toRow(), T0.plus(Duration.standardDays(1))),
+                    rawRow(old.withEventId("late"), 0, 0), T0.plus(Duration.standardDays(1))),
                 TimestampedValue.of(
-                    old.withEventId("late copy").toRow(), T0.plus(Duration.standardDays(1))),
+                    rawRow(old.withEventId("late copy"), 0, 1), T0.plus(Duration.standardDays(1))),
                 TimestampedValue.of(copy("T-3", 1, "on-time"), T0.plus(Duration.standardDays(1))))
             .advanceWatermarkToInfinity();
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
