@@ -359,7 +359,7 @@ public final class ClusterCommand implements Callable<Integer> {
       List<String> command;
       if (master.isPresent()) {
         // Another cluster of this engine: the same jar and client, none of the local cluster's
-        // settings (its checkpoint folder would be on this machine's disk only).
+        // settings (its parallelism is the local cluster's slots).
         cluster = LocalCluster.open(e, home(), dataDir, null);
         command = cluster.remoteClientCommand(withAbsolutePaths(args, dataDir), master.get());
       } else {

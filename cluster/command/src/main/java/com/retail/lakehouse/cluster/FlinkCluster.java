@@ -201,8 +201,6 @@ final class FlinkCluster extends LocalCluster {
     // As many parallel tasks as the cluster has slots: more would wait for slots that never come.
     ClusterCommand.addUnlessGiven(
         command, args, "parallelism", Integer.toString(settings.workers() * settings.slots()));
-    ClusterCommand.addUnlessGiven(
-        command, args, "stateBackendStoragePath", dir.resolve("checkpoints").toUri().toString());
     return command;
   }
 

@@ -182,10 +182,7 @@ public final class BenchCommand {
     BenchOptions options = PipelineArgs.parse("bench", rest, BenchOptions.class);
     if (options.getMode().equals("streaming")) {
       options =
-          PipelineArgs.parse(
-              "bench",
-              StreamingIngest.withRunnerFlags(rest, options.getDataDir()),
-              BenchOptions.class);
+          PipelineArgs.parse("bench", StreamingIngest.withRunnerFlags(rest), BenchOptions.class);
     }
     if (options.getEvents() == null) {
       options.setEvents(DEFAULT_EVENTS);

@@ -48,9 +48,7 @@ public final class IngestCommand {
         streaming = true;
         options =
             PipelineArgs.parse(
-                "ingest",
-                StreamingIngest.withRunnerFlags(args, options.getDataDir()),
-                IngestOptions.class);
+                "ingest", StreamingIngest.withRunnerFlags(args), IngestOptions.class);
       }
       default ->
           throw new UsageException(

@@ -23,15 +23,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The continuous read of the streaming ingest: KafkaIO's unbounded reader of the topic, which
- * starts at the given offsets (the tables' recorded position) and commits the consumer group's
- * offsets as bundles finalize (on Flink: when a checkpoint completes). Those group offsets only
- * show lag: a restarted job resumes from the tables again.
+ * starts at the given offsets (the tables' recorded position). It commits no consumer group
+ * offsets: the launcher moves the group to the tables' positions as commits land (for lag tools),
+ * and a restarted job resumes from the tables again.
  *
  * <p>The start offsets are applied by the consumer itself (KafkaIO's legacy reader has no
  * per-partition start offsets): its {@code assign} seeks each partition to its start, and KafkaIO
  * then reads from there unless it resumes a reader from its own checkpoint. Starting from the
- * group's offsets instead lost messages in a test: a stopped job's reader could still commit the
- * group's offsets after the next job had set them.
+ * group's offsets instead lost messages in a test, when the reader still committed them: a stopped
+ * job's reader could commit the group's offsets after the next job had set them.
  *
  * <p>Each message is stamped with the time it was read ({@link ReadTimePolicy}: the wall clock, but
  * a partition's time never goes back, even when the wall clock steps back), so within a partition
@@ -88,8 +88,7 @@ final class ReadKafkaStream extends PTransform<PBegin, PCollection<SourceMessage
                     ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
                     16 * 1024 * 1024))
             .withConsumerFactoryFn(new StartingAt(startOffsets))
-            .withTimestampPolicyFactory(new ReadTimePolicy(clock))
-            .commitOffsetsInFinalize();
+            .withTimestampPolicyFactory(new ReadTimePolicy(clock));
     read.validate(begin.getPipeline().getOptions());
     return begin
         .apply(

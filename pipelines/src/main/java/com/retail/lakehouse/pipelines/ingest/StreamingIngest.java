@@ -31,27 +31,20 @@ import org.apache.beam.sdk.PipelineResult;
  * own commits.
  */
 public final class StreamingIngest {
-  /**
-   * Runner flags the streaming job needs, applied unless the command line sets them ({@code
-   * <data-dir>} is replaced by the data folder).
-   */
+  /** Runner flags the streaming job needs, applied unless the command line sets them. */
   static final Map<String, List<String>> RUNNER_FLAGS =
       Map.of(
           "flink",
           List.of(
               // run() must return so this launcher can watch the tables and stop the job
               "--attachedMode=false",
-              // KafkaIO commits the group's offsets (lag only) when a checkpoint completes; the
-              // de-duplication state outgrows Flink's 5 MB in-memory checkpoint limit at once
-              "--checkpointingInterval=60000",
-              "--stateBackend=filesystem",
-              "--stateBackendStoragePath=<data-dir>/flink-checkpoints",
-              // never restore from a checkpoint: a failed job is restarted from the tables
+              // No Flink checkpoints (Beam's default): the job never restores from one (a failed
+              // job is restarted from the tables), and the consumer group's offsets, for lag
+              // tools, are moved by this launcher to the tables' positions. A checkpoint wrote
+              // the whole de-duplication state every minute for nothing: 4% of a 2M-event run's
+              // CPU samples, and 6M events ran at 105k events/s without them against 96k
+              // (bench/results/profile-notes.md).
               "--numberOfExecutionRetries=0",
-              // steps that emit when a bundle finishes (the per-bundle batches and offsets) emit
-              // before a checkpoint barrier, not into the checkpoint, where a watermark update
-              // could overtake them and make them late
-              "--finishBundleBeforeCheckpointing=true",
               // a step holds its output watermark while a bundle is open, and the steps that see
               // few elements (the writers' and committers' groupings) finish theirs by time
               // only: at the default 1 s, a 10 s window's commit began 2.8-3.0 s after the window
@@ -93,20 +86,16 @@ public final class StreamingIngest {
    * The command line with the runner's streaming flags added where neither the command line nor the
    * runner profile sets them.
    */
-  public static String[] withRunnerFlags(String[] args, String dataDir) {
-    return withRunnerFlags(args, dataDir, PipelineArgs.classpathRunner());
+  public static String[] withRunnerFlags(String[] args) {
+    return withRunnerFlags(args, PipelineArgs.classpathRunner());
   }
 
-  static String[] withRunnerFlags(String[] args, String dataDir, String runner) {
+  static String[] withRunnerFlags(String[] args, String runner) {
     if (runner.equals("spark")) {
       throw new UsageException(
           "--mode=streaming runs on direct and flink; the classic Spark runner cannot run"
               + " IcebergIO-style streaming writes: use catch-up runs (drop --mode; --every"
               + " repeats them)");
-    }
-    String dataUri = java.nio.file.Path.of(dataDir).toAbsolutePath().normalize().toUri().toString();
-    if (!dataUri.endsWith("/")) {
-      dataUri += "/"; // a folder not created yet has no trailing slash in its URI
     }
     List<String> all = new ArrayList<>(PipelineArgs.normalize(args));
     List<String> flags = new ArrayList<>(RUNNER_FLAGS.getOrDefault(runner, List.of()));
@@ -117,7 +106,7 @@ public final class StreamingIngest {
       String name = PipelineArgs.flagName(flag);
       if (all.stream()
           .noneMatch(a -> a.startsWith("--") && PipelineArgs.flagName(a).equals(name))) {
-        all.add(0, flag.replace("<data-dir>/", dataUri));
+        all.add(0, flag);
       }
     }
     return all.toArray(String[]::new);
@@ -236,6 +225,8 @@ public final class StreamingIngest {
         options.getCommitInterval(),
         catalog.describe());
     LiveCounters.reset();
+    GroupAtPosition group =
+        new GroupAtPosition(bootstrap, topic, options.getConsumerGroup(), start, kafkaTimeout);
     long t0 = System.nanoTime();
     PipelineResult result = pipeline.run();
     long lastProgress = t0;
@@ -269,6 +260,7 @@ public final class StreamingIngest {
       // on S3 are requests): the caught-up check once the end is known, and the progress line.
       Map<Integer, Long> position =
           end != null || progressDue ? tables.position(start.keySet()) : null;
+      group.moveTo(position);
       if (end != null && reached(position, end)) {
         caughtUp = true;
         stopReason = "caught up with the end offsets " + end;
@@ -304,6 +296,7 @@ public final class StreamingIngest {
     }
 
     Map<Integer, Long> position = tables.position(start.keySet());
+    group.moveTo(position);
     if (end == null) {
       end = latest(bootstrap, topic, kafkaTimeout);
     }
@@ -340,6 +333,55 @@ public final class StreamingIngest {
     summary.put("caught_up", caughtUp);
     summary.put("run_id", runId);
     return summary;
+  }
+
+  /**
+   * Keeps the consumer group's offsets at the tables' positions while the job runs, for lag tools
+   * (the job itself commits none): moved once per new position, i.e. per commit window. Best
+   * effort: a broker that does not answer within a few seconds costs a one-line warning, not the
+   * job, and the next position tries again.
+   */
+  private static final class GroupAtPosition {
+    private final String bootstrap;
+    private final String topic;
+    private final String group;
+    private final Duration timeout;
+    private Map<Integer, Long> moved;
+    private boolean warned;
+
+    GroupAtPosition(
+        String bootstrap,
+        String topic,
+        String group,
+        Map<Integer, Long> start,
+        Duration kafkaTimeout) {
+      Duration quick = Duration.ofSeconds(5);
+      this.bootstrap = bootstrap;
+      this.topic = topic;
+      this.group = group;
+      this.timeout = kafkaTimeout.compareTo(quick) < 0 ? kafkaTimeout : quick;
+      this.moved = start; // where the launcher set the group before the job started
+    }
+
+    void moveTo(Map<Integer, Long> position) {
+      if (position == null || position.equals(moved)) {
+        return;
+      }
+      try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic, timeout)) {
+        kafka.setGroupOffsets(group, position);
+        moved = position;
+        warned = false;
+      } catch (RuntimeException e) {
+        if (!warned) {
+          System.err.println(
+              "lakehouse: could not move consumer group "
+                  + group
+                  + " to the tables' position (lag tools show older offsets until it can): "
+                  + e.getMessage());
+          warned = true;
+        }
+      }
+    }
   }
 
   private static Map<Integer, Long> latest(String bootstrap, String topic, Duration timeout) {

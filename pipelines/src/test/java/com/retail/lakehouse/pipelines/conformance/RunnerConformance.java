@@ -402,10 +402,26 @@ public abstract class RunnerConformance {
           .contains("use catch-up runs");
       return;
     }
-    JsonNode summary = ingest(dataDir, STREAM_TOPIC, "stream.json", STREAMING);
+    JsonNode summary =
+        ingest(
+            dataDir,
+            STREAM_TOPIC,
+            "stream.json",
+            STREAMING[0],
+            STREAMING[1],
+            "--consumer-group=stream-e2e");
     assertThat(summary.get("mode").asText()).isEqualTo("streaming");
     assertSummaryMatches(summary, expected);
     assertThat(summary.get("commits").asLong()).isPositive();
+    // lag tools see the tables' position: the launcher moves the group there (the job commits
+    // no offsets of its own, and takes no Flink checkpoints)
+    Map<Integer, Long> tablesPosition = new TreeMap<>();
+    summary
+        .get("end_offsets")
+        .fields()
+        .forEachRemaining(
+            e -> tablesPosition.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+    assertThat(groupOffsets("stream-e2e", STREAM_TOPIC)).isEqualTo(tablesPosition);
     Map<String, Long> byReason = new TreeMap<>();
     summary
         .get("dead_letters_by_reason")
@@ -817,6 +833,27 @@ public abstract class RunnerConformance {
           .isTrue();
     }
     assertThat(byReason).isEqualTo(malformedByReason);
+  }
+
+  /** The consumer group's committed offsets of {@code topic}, per partition. */
+  static Map<Integer, Long> groupOffsets(String group, String topic) throws Exception {
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", KAFKA.bootstrapServers());
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(props)) {
+      Map<Integer, Long> offsets = new TreeMap<>();
+      admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .forEach(
+              (tp, o) -> {
+                if (tp.topic().equals(topic)) {
+                  offsets.put(tp.partition(), o.offset());
+                }
+              });
+      return offsets;
+    }
   }
 
   static JsonNode ingest(Path dataDir, String topic, String summaryName, String... extra)

@@ -65,8 +65,7 @@ class WallClockStepsBackTest {
                   "--topic=" + topic,
                   "--bootstrap-servers=" + KAFKA.bootstrapServers(),
                   "--data-dir=" + dataDir
-                },
-                dataDir.toString()),
+                }),
             IngestOptions.class);
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     IngestTables tables = IngestTables.open(catalog, PosContract.INSTANCE, topic);

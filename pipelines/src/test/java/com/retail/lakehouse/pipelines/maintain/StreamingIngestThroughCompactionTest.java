@@ -91,8 +91,7 @@ class StreamingIngestThroughCompactionTest {
                   "--topic=" + topic,
                   "--bootstrap-servers=" + KAFKA.bootstrapServers(),
                   "--data-dir=" + dataDir
-                },
-                dataDir.toString()),
+                }),
             IngestOptions.class);
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     LakehouseTables tables = new LakehouseTables(dataDir);
@@ -319,8 +318,7 @@ class StreamingIngestThroughCompactionTest {
                   "--topic=" + topic,
                   "--bootstrap-servers=" + KAFKA.bootstrapServers(),
                   "--data-dir=" + dataDir
-                },
-                dataDir.toString()),
+                }),
             IngestOptions.class);
     CatalogSettings catalog = CatalogFromOptions.settings(options);
     LakehouseTables tables = new LakehouseTables(dataDir);
