@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -45,6 +46,11 @@ public final class StreamingIngest {
               // CPU samples, and 6M events ran at 105k events/s without them against 96k
               // (bench/results/profile-notes.md).
               "--numberOfExecutionRetries=0",
+              // should a profile or the command line turn checkpoints on anyway: steps that emit
+              // when a bundle finishes (the per-bundle batches and offsets) emit before a
+              // checkpoint barrier, not into the checkpoint, where a watermark update could
+              // overtake them and make them late
+              "--finishBundleBeforeCheckpointing=true",
               // a step holds its output watermark while a bundle is open, and the steps that see
               // few elements (the writers' and committers' groupings) finish theirs by time
               // only: at the default 1 s, a 10 s window's commit began 2.8-3.0 s after the window
@@ -337,9 +343,9 @@ public final class StreamingIngest {
 
   /**
    * Keeps the consumer group's offsets at the tables' positions while the job runs, for lag tools
-   * (the job itself commits none): moved once per new position, i.e. per commit window. Best
-   * effort: a broker that does not answer within a few seconds costs a one-line warning, not the
-   * job, and the next position tries again.
+   * (the job itself commits none): moved once per new position, i.e. per commit window, and never
+   * back. Best effort: a broker that does not answer within a few seconds costs a one-line warning,
+   * not the job, and a minute later the next position tries again.
    */
   private static final class GroupAtPosition {
     private final String bootstrap;
@@ -348,6 +354,7 @@ public final class StreamingIngest {
     private final Duration timeout;
     private Map<Integer, Long> moved;
     private boolean warned;
+    private long quietUntil = Long.MIN_VALUE;
 
     GroupAtPosition(
         String bootstrap,
@@ -360,18 +367,26 @@ public final class StreamingIngest {
       this.topic = topic;
       this.group = group;
       this.timeout = kafkaTimeout.compareTo(quick) < 0 ? kafkaTimeout : quick;
-      this.moved = start; // where the launcher set the group before the job started
+      this.moved = new TreeMap<>(start); // where the launcher set the group before the job
     }
 
     void moveTo(Map<Integer, Long> position) {
-      if (position == null || position.equals(moved)) {
+      if (position == null || System.nanoTime() < quietUntil) {
+        return;
+      }
+      // never back: the start may lie above the tables' position where Kafka deleted messages
+      Map<Integer, Long> target = new TreeMap<>(moved);
+      position.forEach((p, o) -> target.merge(p, o, Math::max));
+      if (target.equals(moved)) {
         return;
       }
       try (KafkaPositions kafka = new KafkaPositions(bootstrap, topic, timeout)) {
-        kafka.setGroupOffsets(group, position);
-        moved = position;
+        kafka.setGroupOffsets(group, target);
+        moved = target;
         warned = false;
       } catch (RuntimeException e) {
+        // a broker that does not answer held the watch loop up to ~15 s: not again for a minute
+        quietUntil = System.nanoTime() + 60_000_000_000L;
         if (!warned) {
           System.err.println(
               "lakehouse: could not move consumer group "

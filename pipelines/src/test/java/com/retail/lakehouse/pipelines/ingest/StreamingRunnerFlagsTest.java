@@ -2,6 +2,7 @@ package com.retail.lakehouse.pipelines.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.retail.lakehouse.pipelines.run.PipelineArgs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +21,24 @@ class StreamingRunnerFlagsTest {
         .contains(
             "--maxBundleTimeMills=100",
             "--numberOfExecutionRetries=0",
+            "--finishBundleBeforeCheckpointing=true",
             "--disableMetrics=true",
             "--topic=pos")
         // no checkpoints: nothing restores from one, and they wrote the whole state each time
         .noneMatch(f -> f.startsWith("--checkpointingInterval") || f.startsWith("--stateBackend"));
+  }
+
+  @Test
+  void noFlinkRunnerProfileTurnsCheckpointsOn() {
+    // a profile's flags reach the job after these: checkpointing on there without a storage path
+    // stopped the streaming job on the cluster at once
+    for (String profile : List.of("local-flink", "flink-cluster")) {
+      assertThat(PipelineArgs.profileArgs(profile))
+          .as(profile)
+          .isNotEmpty()
+          .noneMatch(
+              f -> f.startsWith("--checkpointingInterval") || f.startsWith("--stateBackend"));
+    }
   }
 
   @Test

@@ -172,8 +172,8 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
   }
 
   /**
-   * Rows travel to the writers in batches, one per bundle and window (at most {@value
-   * BatchRowsFn#MAX_ROWS} rows), each to a random writer shard: the grouping then handles a batch
+   * Rows travel to the writers in batches, one per bundle and window (at most about {@value
+   * BatchRowsFn#MAX_BYTES} bytes), each to a random writer shard: the grouping then handles a batch
    * where it handled a row. On Flink's streaming mode the grouping's work per element (window
    * state, watermark hold, timers) cost more CPU than writing the Parquet files
    * (bench/results/profile-notes.md).
@@ -229,10 +229,10 @@ public final class WriteDataFiles extends PTransform<PCollection<Row>, PCollecti
 
   /**
    * Gathers a bundle's rows into a batch per window, each batch for a random one of {@code shards}
-   * writers. A batch that reaches {@value #MAX_ROWS} rows (or more, when whole batches are merged)
-   * leaves at once; the rest leave when the bundle finishes, stamped with the time of their newest
-   * row. A runner does not advance the output watermark past a bundle in progress (Flink's operator
-   * holds it until the bundle finishes), so no batch is late for its window.
+   * writers. A batch that reaches {@value #MAX_BYTES} bytes (or more, when whole batches are
+   * merged) leaves at once; the rest leave when the bundle finishes, stamped with the time of their
+   * newest row. A runner does not advance the output watermark past a bundle in progress (Flink's
+   * operator holds it until the bundle finishes), so no batch is late for its window.
    *
    * <p>A batch leaves encoded ({@link EncodedRows}): the grouping holds a window's batches until
    * the window ends, and on Flink's heap state a row held as a Row is ~35 objects that every young
