@@ -50,16 +50,17 @@ import org.joda.time.Instant;
  *
  * <p>Lines travel to their shards in batches, one per bundle, window and shard, and leave as
  * batches of the first copies, each in the window its lines came in: the shuffle and the keyed
- * state then handle a batch where they handled a line. A batch is one array ({@link EncodedRows}):
- * each line's key hash, then the line as its table's {@link TableRowCoder} (the input's coder)
- * encodes it. The shard reads the hashes and copies the first copies' bytes into its output batch
- * without decoding them, and the writers ({@code WriteDataFiles.batchesTo}) decode each row once,
- * where they write it: in the profile the rows' decoding and re-encoding between the two shuffles
- * cost as much CPU as the de-duplication's state. On Flink's streaming mode that per-element work
- * (the key's hash and encoding, the state's lookup of key and namespace, a runner call) cost as
- * much CPU as the de-duplication itself (bench/results/profile-notes.md). The input's windows must
- * be fixed windows or the global window: a batch is stamped with the time of one of its lines and
- * goes back into the window of that time.
+ * state then handle a batch where they handled a line. On Flink's streaming mode that per-element
+ * work (the key's hash and encoding, the state's lookup of key and namespace, a runner call) cost
+ * as much CPU as the de-duplication itself (bench/results/profile-notes.md). The input's windows
+ * must be fixed windows or the global window: a batch is stamped with the time of one of its lines
+ * and goes back into the window of that time.
+ *
+ * <p>A batch is one array ({@link EncodedRows}): each line's key hash, then the line as its table's
+ * {@link TableRowCoder} (the input's coder) encodes it. The shard reads the hashes and copies the
+ * first copies' bytes into its output batch without decoding them, and the writers ({@code
+ * WriteDataFiles.batchesTo}) decode each row once, where they write it: in the profile the rows'
+ * decoding and re-encoding between the two shuffles cost as much CPU as the de-duplication's state.
  *
  * <p>Timestamps are the time a message was read, so the horizon is measured in ingest time: an
  * event whose own event_time is hours old is still a valid, new line (late data is kept). A line is

@@ -7,7 +7,6 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.apache.beam.sdk.values.Row;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -86,11 +85,6 @@ public final class RecentLineKeys implements Serializable {
   /** The line key these keys are of. */
   public LineKey key() {
     return key;
-  }
-
-  /** Whether a row's line was committed within the horizon. */
-  public boolean contains(Row row) {
-    return catalog != null && contains(key.id(row), key.line(row));
   }
 
   /** Whether a line with this key was committed within the horizon. */
