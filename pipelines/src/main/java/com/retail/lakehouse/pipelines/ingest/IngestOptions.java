@@ -89,8 +89,8 @@ public interface IngestOptions extends LakehouseOptions, KafkaSourceOptions, Cat
 
   @Description(
       "Also drop copies of sale lines that earlier runs committed within this horizon of ingest"
-          + " time (0s: only within a run). Memory: about 12 bytes per line of one horizon in"
-          + " catch-up runs, one state entry per line in the streaming job.")
+          + " time (0s: only within a run). Memory: 13 to 20 bytes per line of one horizon, in"
+          + " catch-up runs and in the streaming job.")
   @Default.String("1h")
   String getDedupeHorizon();
 

@@ -46,7 +46,8 @@ public final class StreamingIngest {
               // CPU samples, and 6M events ran at 105k events/s without them against 96k
               // (bench/results/profile-notes.md).
               "--numberOfExecutionRetries=0",
-              // should a profile or the command line turn checkpoints on anyway: steps that emit
+              // should a cluster's own configuration turn checkpoints on (the command line and the
+              // profiles cannot: refuseCheckpoints, StreamingRunnerFlagsTest): steps that emit
               // when a bundle finishes (the per-bundle batches and offsets) emit before a
               // checkpoint barrier, not into the checkpoint, where a watermark update could
               // overtake them and make them late
@@ -104,6 +105,7 @@ public final class StreamingIngest {
               + " repeats them)");
     }
     List<String> all = new ArrayList<>(PipelineArgs.normalize(args));
+    refuseCheckpoints(all);
     List<String> flags = new ArrayList<>(RUNNER_FLAGS.getOrDefault(runner, List.of()));
     if (("local-" + runner).equals(PipelineArgs.profileNamed(all, runner))) {
       flags.addAll(LOCAL_RUNNER_FLAGS.getOrDefault(runner, List.of()));
@@ -116,6 +118,25 @@ public final class StreamingIngest {
       }
     }
     return all.toArray(String[]::new);
+  }
+
+  /**
+   * Refuses Flink checkpoints: the job never restores from one (a failed job restarts from the
+   * tables' positions and reloads the lines they committed), and the de-duplication changes its
+   * state in place (DropDuplicateLinesInStream), which a heap snapshot could catch half-way.
+   */
+  private static void refuseCheckpoints(List<String> normalized) {
+    for (String arg : normalized) {
+      if (PipelineArgs.flagName(arg).equals("checkpointingInterval")) {
+        String value = arg.indexOf('=') < 0 ? "" : arg.substring(arg.indexOf('=') + 1);
+        if (!value.matches("-?\\d+") || Long.parseLong(value) > 0) {
+          throw new UsageException(
+              "--mode=streaming takes no Flink checkpoints (a failed job restarts from the"
+                  + " tables' positions): drop --checkpointingInterval="
+                  + value);
+        }
+      }
+    }
   }
 
   /**

@@ -1,7 +1,9 @@
 package com.retail.lakehouse.pipelines.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.retail.lakehouse.common.UsageException;
 import com.retail.lakehouse.pipelines.run.PipelineArgs;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,19 @@ class StreamingRunnerFlagsTest {
           .noneMatch(
               f -> f.startsWith("--checkpointingInterval") || f.startsWith("--stateBackend"));
     }
+  }
+
+  @Test
+  void checkpointsAreRefusedWithAMessageSayingWhatToDrop() {
+    // the de-duplication changes its state in place: a heap snapshot could catch it half-way
+    for (String flag : List.of("--checkpointingInterval=60000", "--checkpointing-interval=1")) {
+      assertThatThrownBy(() -> flags("flink", "--topic=pos", flag))
+          .as(flag)
+          .isInstanceOf(UsageException.class)
+          .hasMessageContaining("takes no Flink checkpoints")
+          .hasMessageContaining("drop --checkpointingInterval=");
+    }
+    assertThat(flags("flink", "--checkpointingInterval=-1")).contains("--checkpointingInterval=-1");
   }
 
   @Test

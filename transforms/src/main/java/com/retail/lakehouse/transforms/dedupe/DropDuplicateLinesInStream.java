@@ -5,18 +5,23 @@ import com.retail.lakehouse.transforms.metrics.LiveCounters;
 import com.retail.lakehouse.transforms.metrics.MetricNames;
 import com.retail.lakehouse.transforms.tables.EncodedRows;
 import com.retail.lakehouse.transforms.tables.TableRowCoder;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -42,11 +47,11 @@ import org.joda.time.Instant;
  * Streaming de-duplication: keeps the first copy of each line (its contract's line key, for POS
  * transaction_id and line_number) and drops copies that arrive within the horizon after it, across
  * commit windows. Lines are spread over {@value #SHARDS} shards by the 64-bit hash of their key;
- * each shard keeps a map state from key hash to the time the line is forgotten (the horizon's end
- * rounded up to an eighth of the horizon), and one event-time timer per shard removes a bucket of
- * keys at a time. Lines that earlier jobs committed within the horizon ({@link RecentLineKeys},
- * loaded from the raw table when the job starts) are dropped too, so a restarted job does not
- * re-add them.
+ * each shard keeps its keys' hashes in one value state, a primitive hash set ({@link HashBuckets})
+ * in which each key sits in the time bucket its line is forgotten in (the horizon's end rounded up
+ * to an eighth of the horizon), and one event-time timer per shard sheds a bucket of keys at a
+ * time. Lines that earlier jobs committed within the horizon ({@link RecentLineKeys}, loaded from
+ * the raw table when the job starts) are dropped too, so a restarted job does not re-add them.
  *
  * <p>Lines travel to their shards in batches, one per bundle, window and shard, and leave as
  * batches of the first copies, each in the window its lines came in: the shuffle and the keyed
@@ -65,15 +70,19 @@ import org.joda.time.Instant;
  * <p>Timestamps are the time a message was read, so the horizon is measured in ingest time: an
  * event whose own event_time is hours old is still a valid, new line (late data is kept). A line is
  * remembered from the time its batch was stamped, which lies within the bundle its line was read
- * in; a line stamped behind the watermark would be forgotten that much early, which is one more
- * reason the streaming read's time never goes back.
+ * in; a line stamped behind the time its shard has reached is kept until the shard's next bucket
+ * leaves (on a shard holding no keys it is forgotten at once), which is one more reason the
+ * streaming read's time never goes back.
  *
- * <p>Cost: state grows with the distinct lines of one horizon (plus up to an eighth), one map entry
- * each: a hash map entry with the key's boxed hash, its forget time shared by the lines of a batch,
- * on Flink's heap state backend. The first design, a value state and a timer per line key, cost
- * about 1.3 KB a line there (bench soak: heap floor rising 660 MiB over 500,000 lines); for long
- * horizons at high rates use Flink's RocksDB state backend. A copy is judged by its key's 64-bit
- * hash: a new line is taken for a copy with a chance of the keys held over 2^64.
+ * <p>Cost: state grows with the distinct lines of one horizon (plus up to an eighth): 10 bytes a
+ * slot, 50% to 75% of the slots full, so 13 to 20 bytes a line, in two primitive arrays per shard
+ * that the garbage collector does not trace. A map state entry per line (a boxed hash, a map node,
+ * a lookup of key and namespace on Flink's heap state backend) cost the job 15-21% of its
+ * throughput and ~2 GB of resident memory over 6 million lines (bench/results/profile-notes.md);
+ * the first design, a value state and a timer per line key, about 1.3 KB a line. A shard's keys are
+ * one state value, so a state backend that serializes on every access (RocksDB) would re-encode a
+ * shard's keys for every batch: the job keeps Flink's heap backend. A copy is judged by its key's
+ * 64-bit hash: a new line is taken for a copy with a chance of the keys held over 2^64.
  */
 public final class DropDuplicateLinesInStream
     extends PTransform<PCollection<Row>, PCollection<byte[]>> {
@@ -131,7 +140,7 @@ public final class DropDuplicateLinesInStream
         : firstCopies;
   }
 
-  /** Shards of the line keys: each holds the keys of its lines in one map state. */
+  /** Shards of the line keys: each holds the keys of its lines in one value state. */
   static final int SHARDS = 64;
 
   /** Buckets per horizon: keys leave a shard's state a bucket at a time. */
@@ -220,9 +229,9 @@ public final class DropDuplicateLinesInStream
   }
 
   /**
-   * Per shard: a map from line-key hash to the time its first copy is forgotten (the end of the
-   * horizon, rounded up to a bucket); a copy whose key is in the map is dropped. One event-time
-   * timer per shard removes the keys whose time has come, a bucket at a time.
+   * Per shard: the keys of the first copies held ({@link HeldKeys}), each in the bucket its line is
+   * forgotten in (the end of the horizon, rounded up to a bucket); a copy whose key is held is
+   * dropped. One event-time timer per shard sheds the buckets whose time has come.
    */
   static final class KeepFirstCopyFn extends DoFn<KV<Integer, byte[]>, byte[]> {
     private final Duration horizon;
@@ -230,12 +239,8 @@ public final class DropDuplicateLinesInStream
     private final RecentLineKeys committed;
     private final Counter out = MetricNames.counter(MetricNames.LINES_OUT);
 
-    @StateId("seen")
-    private final StateSpec<MapState<Long, Long>> seenSpec =
-        StateSpecs.map(VarLongCoder.of(), VarLongCoder.of());
-
-    @StateId("forgetAt")
-    private final StateSpec<ValueState<Long>> forgetAtSpec = StateSpecs.value(VarLongCoder.of());
+    @StateId("held")
+    private final StateSpec<ValueState<HeldKeys>> heldSpec = StateSpecs.value(HeldKeys.CODER);
 
     @TimerId("forget")
     private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -250,15 +255,26 @@ public final class DropDuplicateLinesInStream
     public void process(
         @Element KV<Integer, byte[]> lines,
         @Timestamp Instant readAt,
-        @StateId("seen") MapState<Long, Long> seen,
-        @StateId("forgetAt") ValueState<Long> forgetAt,
+        @StateId("held") ValueState<HeldKeys> state,
         @TimerId("forget") Timer forget,
         OutputReceiver<byte[]> output)
         throws CoderException {
-      long expiry = roundUp(readAt.getMillis() + horizon.getMillis());
-      // one boxed value for the whole batch: Flink's heap state keeps the object it is given, so
-      // every line of the batch shares it (16 bytes and an object less per line held)
-      Long forgetTime = expiry;
+      // the bucket whose end is the first one at or after the end of the horizon
+      long bucket = Math.floorDiv(readAt.getMillis() + horizon.getMillis() - 1, bucketMillis) + 1;
+      HeldKeys held = state.read();
+      if (held == null) {
+        held = new HeldKeys(HashBuckets.forKeys(0), bucket - BUCKETS_PER_HORIZON - 1, NO_TIMER);
+      }
+      if (bucket < held.lowest) {
+        bucket = held.lowest; // read behind the shard's clock: forgotten with the next bucket shed
+      } else if (bucket - held.lowest > MAX_BUCKETS_HELD) {
+        // read thousands of horizons ahead of the shard's clock (the watermark, which the timers
+        // follow): every key held is that much older, and the ring of buckets could no longer
+        // tell them from new ones, so the shard starts afresh from this batch's time
+        held.keys = HashBuckets.forKeys(0);
+        held.lowest = bucket - BUCKETS_PER_HORIZON - 1;
+      }
+      short inBucket = (short) bucket;
       byte[] batch = lines.getValue();
       EncodedRows first = new EncodedRows(batch.length);
       long kept = 0;
@@ -267,10 +283,10 @@ public final class DropDuplicateLinesInStream
         long hash = EncodedRows.readLong(batch, pos);
         pos += 8;
         int length = EncodedRows.rowLength(batch, pos);
-        if (seen.get(hash).read() != null) {
+        if (held.keys.contains(hash)) {
           dropped++;
         } else {
-          seen.put(hash, forgetTime);
+          held.add(hash, inBucket);
           if (committed.containsKeyHash(hash)) {
             dropped++;
           } else {
@@ -280,11 +296,11 @@ public final class DropDuplicateLinesInStream
         }
         pos += length;
       }
-      Long next = forgetAt.read();
-      if (next == null || expiry < next) {
-        forgetAt.write(expiry);
-        forget.set(new Instant(expiry));
+      if (held.timer == NO_TIMER || bucket < held.timer) {
+        held.timer = bucket;
+        forget.set(new Instant(bucket * bucketMillis));
       }
+      state.write(held);
       if (dropped > 0) {
         LiveCounters.add(MetricNames.DUPLICATES_DROPPED, dropped);
       }
@@ -294,33 +310,116 @@ public final class DropDuplicateLinesInStream
       }
     }
 
-    private long roundUp(long millis) {
-      return Math.floorDiv(millis + bucketMillis - 1, bucketMillis) * bucketMillis;
-    }
-
     @OnTimer("forget")
     public void onForget(
         OnTimerContext context,
-        @StateId("seen") MapState<Long, Long> seen,
-        @StateId("forgetAt") ValueState<Long> forgetAt,
+        @StateId("held") ValueState<HeldKeys> state,
         @TimerId("forget") Timer forget) {
-      long now = context.fireTimestamp().getMillis();
-      List<Long> gone = new ArrayList<>();
-      long next = Long.MAX_VALUE;
-      for (Map.Entry<Long, Long> e : seen.entries().read()) {
-        if (e.getValue() <= now) {
-          gone.add(e.getKey());
-        } else {
-          next = Math.min(next, e.getValue());
+      HeldKeys held = state.read();
+      if (held == null) {
+        return;
+      }
+      // a bucket is due once its end has come
+      long lowest = Math.floorDiv(context.fireTimestamp().getMillis(), bucketMillis) + 1;
+      if (lowest > held.lowest) {
+        held.lowest = lowest;
+        held.keys = held.keys.withoutBucketsBefore(lowest);
+      }
+      if (held.keys.size() == 0) {
+        state.clear();
+        return;
+      }
+      // the next bucket's end: one scan of the shard's keys per bucket while it holds any
+      held.timer = held.lowest;
+      forget.set(new Instant(held.lowest * bucketMillis));
+      state.write(held);
+    }
+  }
+
+  /** No timer set. */
+  static final long NO_TIMER = Long.MIN_VALUE;
+
+  /**
+   * How far ahead of the shard's lowest bucket a batch may be read (4,000 horizons) before the
+   * shard starts afresh: within the span its ring of buckets tells apart ({@link
+   * HashBuckets#MAX_BUCKET_SPAN}). A shard's clock is the watermark, the slowest reader's time, so
+   * this allows for readers whose clocks differ by that much.
+   */
+  static final long MAX_BUCKETS_HELD = 4_000L * BUCKETS_PER_HORIZON;
+
+  /**
+   * The keys one shard holds, each in the bucket its line is forgotten in, with the lowest bucket
+   * that may still be held and the bucket the shard's timer is set for. The whole shard is one
+   * value state: the state backend handles one object per shard where a map state handled an entry
+   * (a boxed key, a node, a lookup of key and namespace) per line, and the keys are two primitive
+   * arrays the garbage collector does not trace. Changed in place, then written back: Flink's heap
+   * state backend keeps the object it is given, and runners that copy state see the write.
+   *
+   * <p>The job therefore runs without Flink checkpoints ({@code StreamingIngest} refuses them):
+   * with Beam's {@code --fasterCopy} a heap snapshot would share this object with the running job,
+   * which changes it while the snapshot encodes it. Nothing needs them: a failed job restarts from
+   * the tables' positions and loads the lines they committed within the horizon.
+   */
+  static final class HeldKeys {
+    static final Coder<HeldKeys> CODER = new HeldKeysCoder();
+
+    HashBuckets keys;
+    long lowest;
+    long timer;
+
+    HeldKeys(HashBuckets keys, long lowest, long timer) {
+      this.keys = keys;
+      this.lowest = lowest;
+      this.timer = timer;
+    }
+
+    void add(long hash, short bucket) {
+      if (!keys.add(hash, bucket)) {
+        keys = keys.grown();
+        keys.add(hash, bucket);
+      }
+    }
+  }
+
+  /** Lowest bucket, timer bucket, key count, then each key's hash and bucket. */
+  private static final class HeldKeysCoder extends AtomicCoder<HeldKeys> {
+    @Override
+    public void verifyDeterministic() throws NonDeterministicException {
+      throw new NonDeterministicException(
+          this, "a shard's keys are written in slot order, which differs between equal sets");
+    }
+
+    @Override
+    public void encode(HeldKeys held, OutputStream to) throws IOException {
+      DataOutputStream out = new DataOutputStream(to);
+      out.writeLong(held.lowest);
+      out.writeLong(held.timer);
+      out.writeInt(held.keys.size());
+      HashBuckets keys = held.keys;
+      for (int slot = 0; slot < keys.capacity(); slot++) {
+        long hash = keys.hashAt(slot);
+        if (hash != 0) {
+          out.writeLong(hash);
+          out.writeShort(keys.bucketAt(slot));
         }
       }
-      gone.forEach(seen::remove);
-      if (next == Long.MAX_VALUE) {
-        forgetAt.clear();
-      } else {
-        forgetAt.write(next);
-        forget.set(new Instant(next));
+      out.flush();
+    }
+
+    @Override
+    public HeldKeys decode(InputStream from) throws IOException {
+      DataInputStream in = new DataInputStream(from);
+      long lowest = in.readLong();
+      long timer = in.readLong();
+      int count = in.readInt();
+      if (count < 0) {
+        throw new CoderException("a shard's keys cannot number " + count);
       }
+      HeldKeys held = new HeldKeys(HashBuckets.forKeys(count), lowest, timer);
+      for (int i = 0; i < count; i++) {
+        held.add(in.readLong(), in.readShort());
+      }
+      return held;
     }
   }
 }

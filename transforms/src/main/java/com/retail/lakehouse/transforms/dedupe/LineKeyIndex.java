@@ -38,8 +38,8 @@ import org.apache.iceberg.parquet.Parquet;
  * the index holds (Iceberg's incremental append scan: only manifests written since, merged ones
  * included, and none of the earlier commits' files), and keys leave in time buckets as their row's
  * ingest_time falls behind the horizon. A run's cost is therefore proportional to the rows
- * committed since the last run, whatever the cadence, and memory to the lines of one horizon: 12 to
- * 18 bytes a line (a 64-bit hash and a one-byte time bucket per slot, between 50% and 75% full),
+ * committed since the last run, whatever the cadence, and memory to the lines of one horizon: 13 to
+ * 20 bytes a line (a 64-bit hash and a two-byte time bucket per slot, between 50% and 75% full),
  * shared by every DoFn of the JVM.
  *
  * <p>An index is only ever moved forward in place: to a snapshot that descends from the one it
@@ -78,7 +78,7 @@ final class LineKeyIndex {
   static final int BUCKETS_PER_HORIZON = 8;
 
   /** Buckets the horizon may move between two runs before every key held is stale. */
-  private static final int MAX_BUCKET_STEP = 64; // well inside the byte ring of 256
+  private static final int MAX_BUCKET_STEP = 64; // well inside the ring of HashBuckets
 
   private static final int SEGMENTS = 16; // top 4 bits of the hash; rebuilt one at a time
 
@@ -95,7 +95,7 @@ final class LineKeyIndex {
   private static final Map<Id, Object> BUILDING = new HashMap<>();
 
   private final LineKey key;
-  private final AtomicReferenceArray<Segment> segments = new AtomicReferenceArray<>(SEGMENTS);
+  private final AtomicReferenceArray<HashBuckets> segments = new AtomicReferenceArray<>(SEGMENTS);
   private String tableUuid;
   private volatile long snapshotId = -1;
   private long sequenceNumber = -1;
@@ -109,7 +109,7 @@ final class LineKeyIndex {
   private LineKeyIndex(LineKey key) {
     this.key = key;
     for (int s = 0; s < SEGMENTS; s++) {
-      segments.set(s, new Segment(1 << 10));
+      segments.set(s, new HashBuckets(HashBuckets.MIN_CAPACITY));
     }
   }
 
@@ -326,7 +326,7 @@ final class LineKeyIndex {
   long size() {
     long n = 0;
     for (int s = 0; s < SEGMENTS; s++) {
-      n += segments.get(s).size;
+      n += segments.get(s).size();
     }
     return n;
   }
@@ -335,7 +335,7 @@ final class LineKeyIndex {
   long bytes() {
     long n = 0;
     for (int s = 0; s < SEGMENTS; s++) {
-      n += segments.get(s).hashes.length * 9L;
+      n += segments.get(s).capacity() * 10L;
     }
     return n;
   }
@@ -399,7 +399,7 @@ final class LineKeyIndex {
           continue; // a rewritten file mixes old rows with recent ones
         }
         Object line = key.lineField() == null ? null : r.getField(key.lineField());
-        byte bucket = (byte) Math.floorDiv(Math.min(ingested, newestMicros), width);
+        short bucket = (short) Math.floorDiv(Math.min(ingested, newestMicros), width);
         add(hash((String) r.getField(key.idField()), line == null ? 0 : (Integer) line), bucket);
         n++;
       }
@@ -418,9 +418,9 @@ final class LineKeyIndex {
     return otherwise;
   }
 
-  private void add(long hash, byte bucket) {
+  private void add(long hash, short bucket) {
     int s = segmentOf(hash);
-    Segment segment = segments.get(s);
+    HashBuckets segment = segments.get(s);
     if (!segment.add(hash, bucket)) {
       segment = segment.grown();
       segment.add(hash, bucket);
@@ -441,96 +441,5 @@ final class LineKeyIndex {
             .hash()
             .asLong();
     return h == 0 ? 1 : h; // 0 marks an empty slot
-  }
-
-  /**
-   * One sixteenth of the keys: open addressing with linear probing over parallel arrays (hash,
-   * bucket), any capacity (the slot is picked by multiply-shift, so it grows by half, not double).
-   * A segment is only ever replaced whole when it grows or sheds a bucket, so a reader holding the
-   * old one still sees every key it held.
-   */
-  private static final class Segment {
-    private static final double MAX_LOAD = 0.75;
-    final long[] hashes;
-    final byte[] buckets;
-    int size;
-
-    Segment(int capacity) {
-      hashes = new long[capacity];
-      buckets = new byte[capacity];
-    }
-
-    private int slot(long hash) {
-      // low 60 bits spread over [0, capacity): the top 4 chose the segment
-      return (int) (((hash & 0x0FFF_FFFF_FFFF_FFFFL) >>> 28) * hashes.length >>> 32);
-    }
-
-    boolean contains(long hash) {
-      int i = slot(hash);
-      while (true) {
-        long h = hashes[i];
-        if (h == hash) {
-          return true;
-        }
-        if (h == 0) {
-          return false;
-        }
-        i = i + 1 == hashes.length ? 0 : i + 1;
-      }
-    }
-
-    /** Adds (or re-buckets to the newer bucket); false when full. */
-    boolean add(long hash, byte bucket) {
-      int i = slot(hash);
-      while (true) {
-        long h = hashes[i];
-        if (h == hash) {
-          if ((byte) (bucket - buckets[i]) > 0) {
-            buckets[i] = bucket;
-          }
-          return true;
-        }
-        if (h == 0) {
-          if (size + 1 > hashes.length * MAX_LOAD) {
-            return false;
-          }
-          hashes[i] = hash;
-          buckets[i] = bucket;
-          size++;
-          return true;
-        }
-        i = i + 1 == hashes.length ? 0 : i + 1;
-      }
-    }
-
-    Segment grown() {
-      return copy(Math.max(hashes.length + (hashes.length >> 1), 16), null);
-    }
-
-    /** A copy without the keys of buckets before {@code lowest} (this one if none is older). */
-    Segment withoutBucketsBefore(long lowest) {
-      byte low = (byte) lowest;
-      int live = 0;
-      for (int i = 0; i < hashes.length; i++) {
-        if (hashes[i] != 0 && (byte) (buckets[i] - low) >= 0) {
-          live++;
-        }
-      }
-      if (live == size) {
-        return this;
-      }
-      int capacity = Math.max((int) (live / MAX_LOAD * 1.5) + 1, 1 << 10);
-      return copy(capacity, low);
-    }
-
-    private Segment copy(int capacity, Byte low) {
-      Segment next = new Segment(capacity);
-      for (int i = 0; i < hashes.length; i++) {
-        if (hashes[i] != 0 && (low == null || (byte) (buckets[i] - low) >= 0)) {
-          next.add(hashes[i], buckets[i]);
-        }
-      }
-      return next;
-    }
   }
 }

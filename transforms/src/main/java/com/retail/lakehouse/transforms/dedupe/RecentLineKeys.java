@@ -19,7 +19,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
  * carries to its workers. The keys themselves live once per JVM, in an index that each run brings
  * up to date by reading only the data files committed since the previous run (see {@code
  * LineKeyIndex}): a run's cost grows with the rows committed since the last run, not with the
- * horizon or the cadence, and memory with the lines of one horizon (12 to 18 bytes a line), however
+ * horizon or the cadence, and memory with the lines of one horizon (13 to 20 bytes a line), however
  * many DoFns consult it. The index is opened on first use, on the worker.
  */
 public final class RecentLineKeys implements Serializable {

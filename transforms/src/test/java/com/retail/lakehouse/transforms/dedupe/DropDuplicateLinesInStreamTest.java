@@ -2,6 +2,8 @@ package com.retail.lakehouse.transforms.dedupe;
 
 import static com.retail.lakehouse.transforms.TestEvents.rawRow;
 import static com.retail.lakehouse.transforms.TestEvents.sale;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.retail.lakehouse.transforms.IcebergTestTables;
 import com.retail.lakehouse.transforms.TestEvents;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -26,6 +29,7 @@ import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -113,8 +117,7 @@ class DropDuplicateLinesInStreamTest {
                 Window.into(
                     SlidingWindows.of(Duration.standardSeconds(10))
                         .every(Duration.standardSeconds(5))));
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> sliding.apply(DropDuplicateLinesInStream.within(HORIZON)))
+    assertThatThrownBy(() -> sliding.apply(DropDuplicateLinesInStream.within(HORIZON)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("fixed windows or the global window");
   }
@@ -126,8 +129,7 @@ class DropDuplicateLinesInStreamTest {
         p.apply(
             TestStream.create(RowCoder.of(PosEventSchema.BEAM_SCHEMA))
                 .advanceWatermarkToInfinity());
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> events.apply(DropDuplicateLinesInStream.within(HORIZON)))
+    assertThatThrownBy(() -> events.apply(DropDuplicateLinesInStream.within(HORIZON)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("TableRowCoder");
   }
@@ -154,6 +156,53 @@ class DropDuplicateLinesInStreamTest {
     PAssert.that(eventIds(p.apply(events), DropDuplicateLinesInStream.within(HORIZON)))
         .containsInAnyOrder("first", "other line", "resent after horizon");
     p.run().waitUntilFinish();
+  }
+
+  @Test
+  void aShardReadThousandsOfHorizonsAheadOfItsWatermarkStartsAfresh() {
+    // the watermark never moves, so no timer fires: 20 horizons on the line is still held (a
+    // shard's clock is the watermark), 5,000 horizons on its ring of buckets could no longer tell
+    // the old key from a new one, and the shard starts afresh
+    Instant later = T0.plus(Duration.standardHours(20));
+    Instant muchLater = T0.plus(Duration.standardHours(5_000));
+    TestStream<Row> events =
+        stream()
+            .addElements(TimestampedValue.of(copy("T-1", 1, "first"), T0))
+            .addElements(TimestampedValue.of(copy("T-1", 1, "resent 20 horizons later"), later))
+            .addElements(
+                TimestampedValue.of(copy("T-1", 1, "resent 5,000 horizons later"), muchLater))
+            .addElements(
+                TimestampedValue.of(
+                    copy("T-1", 1, "resent within the horizon of that"),
+                    muchLater.plus(Duration.standardMinutes(30))))
+            .advanceWatermarkToInfinity();
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PAssert.that(eventIds(p.apply(events), DropDuplicateLinesInStream.within(HORIZON)))
+        .containsInAnyOrder("first", "resent 5,000 horizons later");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void aShardsKeysSurviveTheirCoder() throws IOException {
+    DropDuplicateLinesInStream.HeldKeys held =
+        new DropDuplicateLinesInStream.HeldKeys(HashBuckets.forKeys(0), 1_000, 1_008);
+    for (long hash = 1; hash <= 5_000; hash++) {
+      held.add(hash * 0x9E37_79B9_7F4A_7C15L, (short) (1_000 + hash % 9));
+    }
+    byte[] bytes = CoderUtils.encodeToByteArray(DropDuplicateLinesInStream.HeldKeys.CODER, held);
+    DropDuplicateLinesInStream.HeldKeys back =
+        CoderUtils.decodeFromByteArray(DropDuplicateLinesInStream.HeldKeys.CODER, bytes);
+    assertThat(back.lowest).isEqualTo(1_000);
+    assertThat(back.timer).isEqualTo(1_008);
+    assertThat(back.keys.size()).isEqualTo(5_000);
+    for (long hash = 1; hash <= 5_000; hash++) {
+      assertThat(back.keys.contains(hash * 0x9E37_79B9_7F4A_7C15L)).isTrue();
+    }
+    // each key kept its bucket: shedding buckets 1,000 to 1,003 leaves the keys of the others
+    long later = java.util.stream.LongStream.rangeClosed(1, 5_000).filter(h -> h % 9 >= 4).count();
+    assertThat(back.keys.withoutBucketsBefore(1_004).size()).isEqualTo(later);
+    assertThatThrownBy(DropDuplicateLinesInStream.HeldKeys.CODER::verifyDeterministic)
+        .isInstanceOf(Coder.NonDeterministicException.class);
   }
 
   @Test
