@@ -374,10 +374,7 @@ public final class DropDuplicateLinesInStream
     }
 
     void add(long hash, short bucket) {
-      if (!keys.add(hash, bucket)) {
-        keys = keys.grown();
-        keys.add(hash, bucket);
-      }
+      keys = keys.with(hash, bucket);
     }
   }
 

@@ -103,8 +103,23 @@ final class HashBuckets {
     return hashes.length;
   }
 
+  /**
+   * Adds a key as {@link #add} does: this set, or when it is full a copy with half as many slots
+   * again that holds the key too (a reader holding this set still sees what it held).
+   */
+  HashBuckets with(long hash, short bucket) {
+    if (add(hash, bucket)) {
+      return this;
+    }
+    HashBuckets grown = grown();
+    if (!grown.add(hash, bucket)) {
+      throw new IllegalStateException("a grown set of " + size + " keys has no slot left");
+    }
+    return grown;
+  }
+
   /** A copy with half as many slots again, holding the same keys. */
-  HashBuckets grown() {
+  private HashBuckets grown() {
     return copy(Math.max(hashes.length + (hashes.length >> 1), 16), null);
   }
 

@@ -421,10 +421,9 @@ final class LineKeyIndex {
   private void add(long hash, short bucket) {
     int s = segmentOf(hash);
     HashBuckets segment = segments.get(s);
-    if (!segment.add(hash, bucket)) {
-      segment = segment.grown();
-      segment.add(hash, bucket);
-      segments.set(s, segment);
+    HashBuckets after = segment.with(hash, bucket);
+    if (after != segment) {
+      segments.set(s, after);
     }
   }
 

@@ -22,21 +22,12 @@ class HashBucketsTest {
     return hashes;
   }
 
-  private static HashBuckets add(HashBuckets set, long hash, short bucket) {
-    if (set.add(hash, bucket)) {
-      return set;
-    }
-    HashBuckets grown = set.grown();
-    assertThat(grown.add(hash, bucket)).isTrue();
-    return grown;
-  }
-
   @Test
   void keepsEveryKeyThroughGrowthAndFindsNoOther() {
     long[] hashes = randomHashes(50_000);
     HashBuckets set = new HashBuckets(16);
     for (int i = 0; i < 40_000; i++) {
-      set = add(set, hashes[i], (short) 0);
+      set = set.with(hashes[i], (short) 0);
     }
     assertThat(set.size()).isEqualTo(40_000);
     assertThat(set.capacity()).isGreaterThanOrEqualTo((int) (40_000 / 0.75));
@@ -54,7 +45,7 @@ class HashBucketsTest {
     HashBuckets set = HashBuckets.forKeys(0);
     // buckets 65,530 to 65,539 as longs: as shorts they wrap from 65,530 through 65,535 to 0-3
     for (int i = 0; i < hashes.length; i++) {
-      set = add(set, hashes[i], (short) (65_530 + i % 10));
+      set = set.with(hashes[i], (short) (65_530 + i % 10));
     }
     HashBuckets shed = set.withoutBucketsBefore(65_534);
     for (int i = 0; i < hashes.length; i++) {
