@@ -6,9 +6,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +19,10 @@ import org.apache.iceberg.catalog.Catalog;
  * A running local Trino over the lakehouse tables: a {@link RestCatalog} in this JVM serving the
  * pipelines' catalog, and a Trino server (a child process on its own Java 24+ JDK) whose catalog
  * {@code lakehouse} is an Iceberg REST catalog pointing at it. Trino reads data files straight from
- * the warehouse folder. Started together, ready when Trino says it is no longer starting, stopped
- * together by {@link #close()} (SIGTERM, then SIGKILL after 30 s).
+ * the warehouse folder. Started together, ready when Trino has read a table of the catalog ({@link
+ * TrinoReadiness}), stopped together by {@link #close()} (SIGTERM, then SIGKILL after 30 s).
  */
 final class LocalTrino implements AutoCloseable {
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
   private final RestCatalog rest;
   private final Process process;
   private final int port;
@@ -77,7 +71,12 @@ final class LocalTrino implements AutoCloseable {
     }
     LocalTrino trino = new LocalTrino(rest, process, port);
     try {
-      trino.awaitReady(s, timeout);
+      TrinoReadiness.await(
+          URI.create("http://127.0.0.1:" + port),
+          TrinoReadiness.probeFor(catalog),
+          process,
+          timeout,
+          s.log());
     } catch (RuntimeException e) {
       trino.close();
       throw e;
@@ -125,45 +124,6 @@ final class LocalTrino implements AutoCloseable {
     } finally {
       rest.close();
     }
-  }
-
-  private void awaitReady(TrinoSettings s, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    HttpRequest info =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info"))
-            .timeout(Duration.ofSeconds(2))
-            .build();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "Trino exited with code "
-                + process.exitValue()
-                + " while starting: "
-                + firstError(s.log())
-                + " (log: "
-                + s.log()
-                + ")");
-      }
-      try {
-        HttpResponse<String> r = HTTP.send(info, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200 && r.body().replace(" ", "").contains("\"starting\":false")) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while Trino was starting", e);
-      }
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while Trino was starting", e);
-      }
-    }
-    throw new IllegalStateException(
-        "Trino was not ready within " + timeout.toSeconds() + " s (log: " + s.log() + ")");
   }
 
   /** The first line of Trino's log that names an error, for a one-line failure. */
