@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Set;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
@@ -33,6 +34,7 @@ final class TrinoReadiness {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Duration PAUSE = Duration.ofMillis(500);
+  private static final Set<String> NOT_YET = Set.of("SERVER_STARTING_UP", "NO_NODES_AVAILABLE");
 
   private TrinoReadiness() {}
 
@@ -75,7 +77,8 @@ final class TrinoReadiness {
   }
 
   /**
-   * Returns once Trino at {@code base} has answered {@code probe} without an error.
+   * Returns once Trino at {@code base} has answered {@code probe}: with its result, or with an
+   * error other than "still starting" or "no nodes available".
    *
    * @throws IllegalStateException when {@code process} exits first, or no probe succeeds within
    *     {@code timeout}; the message names the log and the last reason the probe gave
@@ -123,7 +126,7 @@ final class TrinoReadiness {
             + ")");
   }
 
-  /** Runs the probe once: {@code null} when it succeeded, else why it did not. */
+  /** Runs the probe once: {@code null} when Trino answered it, else why it is not ready yet. */
   private static String run(URI base, String probe) throws IOException, InterruptedException {
     HttpRequest post =
         HttpRequest.newBuilder(base.resolve("/v1/statement"))
@@ -140,7 +143,10 @@ final class TrinoReadiness {
       JsonNode answer = JSON.readTree(r.body());
       JsonNode error = answer.path("error");
       if (!error.isMissingNode()) {
-        return error.path("errorName").asText("error") + ": " + error.path("message").asText();
+        String name = error.path("errorName").asText("");
+        // Only these two mean "not yet": any other error is Trino answering, about the table
+        // (one it cannot read, say), and a start must not wait on a table's health.
+        return NOT_YET.contains(name) ? name + ": " + error.path("message").asText() : null;
       }
       JsonNode next = answer.path("nextUri");
       if (next.isMissingNode() || next.isNull()) {

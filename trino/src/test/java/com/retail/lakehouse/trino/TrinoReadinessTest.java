@@ -40,6 +40,7 @@ class TrinoReadinessTest {
   private Process alive;
   private final AtomicInteger posts = new AtomicInteger();
   private volatile int failingPosts;
+  private volatile String failure = "NO_NODES_AVAILABLE";
 
   @BeforeEach
   void start() throws IOException {
@@ -55,8 +56,7 @@ class TrinoReadinessTest {
             if (posts.incrementAndGet() <= failingPosts) {
               reply(
                   x,
-                  "{\"id\":\"q\",\"error\":{\"message\":\"No nodes available to run query\","
-                      + "\"errorName\":\"NO_NODES_AVAILABLE\"}}");
+                  "{\"id\":\"q\",\"error\":{\"message\":\"m\",\"errorName\":\"" + failure + "\"}}");
             } else {
               reply(x, "{\"id\":\"q\",\"nextUri\":\"" + base.resolve("/v1/statement/q/1") + "\"}");
             }
@@ -80,6 +80,14 @@ class TrinoReadinessTest {
     failingPosts = 3;
     TrinoReadiness.await(base, PROBE, alive, Duration.ofSeconds(30), temp.resolve("trino.log"));
     assertThat(posts.get()).as("probes sent, the first three refused").isEqualTo(4);
+  }
+
+  @Test
+  void anErrorAboutTheTableItselfIsAnAnswerAndEndsTheWait() {
+    failingPosts = Integer.MAX_VALUE;
+    failure = "ICEBERG_MISSING_DATA";
+    TrinoReadiness.await(base, PROBE, alive, Duration.ofSeconds(30), temp.resolve("trino.log"));
+    assertThat(posts.get()).isEqualTo(1);
   }
 
   @Test
