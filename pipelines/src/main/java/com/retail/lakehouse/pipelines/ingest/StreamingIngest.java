@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
@@ -128,7 +129,7 @@ public final class StreamingIngest {
   private static void refuseCheckpoints(List<String> normalized) {
     for (String arg : normalized) {
       if (PipelineArgs.flagName(arg).equals("checkpointingInterval")) {
-        String value = arg.indexOf('=') < 0 ? "" : arg.substring(arg.indexOf('=') + 1);
+        String value = Objects.requireNonNullElse(PipelineArgs.flagValue(arg), "");
         if (!value.matches("-?\\d+") || Long.parseLong(value) > 0) {
           throw new UsageException(
               "--mode=streaming takes no Flink checkpoints (a failed job restarts from the"

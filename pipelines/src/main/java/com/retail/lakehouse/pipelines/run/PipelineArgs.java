@@ -245,7 +245,8 @@ public final class PipelineArgs {
     return eq < 0 ? body : body.substring(0, eq);
   }
 
-  private static String flagValue(String arg) {
+  /** The value of {@code --name=value}, or null when the flag has no {@code =}. */
+  public static String flagValue(String arg) {
     int eq = arg.indexOf('=');
     return eq < 0 ? null : arg.substring(eq + 1);
   }

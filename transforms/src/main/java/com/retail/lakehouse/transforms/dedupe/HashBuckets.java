@@ -10,7 +10,7 @@ package com.retail.lakehouse.transforms.dedupe;
  * difference, so the buckets held must lie within {@value #MAX_BUCKET_SPAN} of each other (a caller
  * sheds old ones before that).
  *
- * <p>A set is only ever replaced whole when it grows or sheds a bucket ({@link #grown}, {@link
+ * <p>A set is only ever replaced whole when it grows or sheds a bucket ({@link #with}, {@link
  * #withoutBucketsBefore}), so a reader holding the old one still sees every key it held: the
  * recent-keys index shares its sets between threads that way.
  *
@@ -65,7 +65,7 @@ final class HashBuckets {
 
   /**
    * Adds a key, or moves a key held to {@code bucket} when that is the later one; false (and
-   * nothing added) when the set is full: add it to {@link #grown} instead.
+   * nothing added) when the set is full: {@link #with} adds it to a grown copy instead.
    */
   boolean add(long hash, short bucket) {
     if (hash == 0) {
