@@ -103,13 +103,6 @@ final class TrinoReadiness {
           return;
         }
         lastReason = reason;
-      } catch (IOException e) {
-        lastReason = "not listening yet"; // or not answering yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while Trino was starting", e);
-      }
-      try {
         Thread.sleep(PAUSE.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -127,11 +120,17 @@ final class TrinoReadiness {
   }
 
   /** Runs the probe once: {@code null} when Trino answered it, else why it is not ready yet. */
-  private static String run(URI base, String probe) throws IOException, InterruptedException {
+  private static String run(URI base, String probe) throws InterruptedException {
+    try {
+      return answer(base, probe);
+    } catch (IOException e) {
+      return "not listening yet"; // or not answering yet
+    }
+  }
+
+  private static String answer(URI base, String probe) throws IOException, InterruptedException {
     HttpRequest post =
-        HttpRequest.newBuilder(base.resolve("/v1/statement"))
-            .timeout(Duration.ofSeconds(10))
-            .header("X-Trino-User", "lakehouse")
+        request(base.resolve("/v1/statement"))
             .POST(HttpRequest.BodyPublishers.ofString(probe))
             .build();
     HttpResponse<String> r = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
@@ -152,14 +151,17 @@ final class TrinoReadiness {
       if (next.isMissingNode() || next.isNull()) {
         return null;
       }
-      HttpRequest get =
-          HttpRequest.newBuilder(URI.create(next.asText()))
-              .timeout(Duration.ofSeconds(10))
-              .header("X-Trino-User", "lakehouse")
-              .GET()
-              .build();
-      r = HTTP.send(get, HttpResponse.BodyHandlers.ofString());
+      r =
+          HTTP.send(
+              request(URI.create(next.asText())).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
     }
     return "the probe's answer did not end";
+  }
+
+  private static HttpRequest.Builder request(URI uri) {
+    return HttpRequest.newBuilder(uri)
+        .timeout(Duration.ofSeconds(10))
+        .header("X-Trino-User", "lakehouse");
   }
 }
